@@ -1,0 +1,67 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsModule } from 'nestjs-cls';
+import { DataSource } from 'typeorm';
+import { AuthGuard } from './auth/auth.guard';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { AllExceptionsFilter } from './common/http-exception.filter';
+import { RequestLoggerMiddleware } from './common/request-logger.middleware';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { DatabaseModule, EMBEDDED } from './database/database.module';
+import { RlsTransactionInterceptor } from './database/rls.interceptor';
+import { HealthModule } from './health/health.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  embedded: boolean;
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class ConfigHolderModule {},
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: options.config },
+        { provide: EMBEDDED, useValue: options.embedded },
+      ],
+      exports: [APP_CONFIG, EMBEDDED],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        DatabaseModule,
+        ClsModule.forRoot({
+          global: true,
+          // Mounted as middleware so the guard can store the caller before the interceptor runs.
+          middleware: { mount: true },
+          plugins: [
+            new ClsPluginTransactional({
+              imports: [DatabaseModule],
+              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }),
+            }),
+          ],
+        }),
+        HealthModule,
+        OrganizationsModule,
+        UsersModule,
+        CampaignsModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: RlsTransactionInterceptor },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggerMiddleware).forRoutes('*path');
+  }
+}

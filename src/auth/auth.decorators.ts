@@ -1,0 +1,30 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { TokenRole } from './roles';
+
+export const IS_PUBLIC = 'auth:isPublic';
+export const ROLES = 'auth:roles';
+export const NO_REQUEST_TX = 'db:noRequestTransaction';
+
+/**
+ * Route access in one place: which roles may call it (the guard enforces it) and the same facts in
+ * Swagger. Which rows they then see is decided by the database.
+ */
+export function Authenticated(roles: readonly TokenRole[], summary: string): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(ROLES, roles),
+    ApiBearerAuth(),
+    ApiOperation({ summary, description: `Roles: ${roles.join(', ')}.` }),
+    ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or badly signed token', type: ErrorBodyDto }),
+    ApiForbiddenResponse({ description: 'The token role may not use this route', type: ErrorBodyDto }),
+  );
+}
+
+/** No JWT: the route authenticates in its own way (webhook secret, onboarding token) or not at all. */
+export function Public(summary: string): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(IS_PUBLIC, true), ApiOperation({ summary, description: 'Public: no JWT.' }));
+}
+
+/** The handler manages its own connections (health, receivers, streams): no request transaction. */
+export const NoRequestTransaction = (): MethodDecorator & ClassDecorator => SetMetadata(NO_REQUEST_TX, true);

@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ClsService } from 'nestjs-cls';
+import { Request } from 'express';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AppError } from '../common/app-error';
+import { IS_PUBLIC, ROLES } from './auth.decorators';
+import { InvalidTokenError, verifyToken } from './jwt';
+import { Caller, TokenRole } from './roles';
+
+export const CALLER = 'caller';
+
+/**
+ * Global: every route needs a valid token unless it is marked @Public. A route with neither
+ * @Public nor @Authenticated is refused, so forgetting the decorator fails closed.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cls: ClsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) throw AppError.unauthorized('missing bearer token');
+    let caller: Caller;
+    try {
+      caller = verifyToken(this.config.jwtSecret, match[1]);
+    } catch (err) {
+      throw AppError.unauthorized(err instanceof InvalidTokenError ? err.message : 'invalid token');
+    }
+    request.caller = caller;
+    this.cls.set(CALLER, caller);
+
+    const roles = this.reflector.getAllAndOverride<readonly TokenRole[] | undefined>(ROLES, targets);
+    if (!roles || !roles.includes(caller.role)) {
+      throw AppError.forbidden(`role ${caller.role} may not use this route`);
+    }
+    return true;
+  }
+}

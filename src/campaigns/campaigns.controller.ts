@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/auth.decorators';
+import { RoleGroups } from '../auth/roles';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { ok } from '../common/paging';
+import { CampaignsService } from './campaigns.service';
+import { CampaignFilterQueryDto, CampaignOptionDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
+
+@ApiTags('Campaigns')
+@ApiBadRequestResponse({ type: ErrorBodyDto })
+@Controller('admin/campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Get('filter')
+  @Authenticated(RoleGroups.anyAdmin, 'Campaign options for filter dropdowns (at most 100, by name)')
+  @ApiOkResponse({ type: CampaignOptionDto, isArray: true, description: '`{success, data: [{id, name, status, organization_id}]}`' })
+  async filter(@Query() q: CampaignFilterQueryDto) {
+    return ok(await this.campaigns.filterOptions(q));
+  }
+
+  @Get()
+  @Authenticated(RoleGroups.anyAdmin, 'List campaigns (paginated)')
+  async list(@Query() q: ListCampaignsQueryDto) {
+    return ok(await this.campaigns.list(q));
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated(RoleGroups.managers, 'Create a campaign')
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto })
+  async create(@Body() dto: CreateCampaignDto) {
+    return ok(await this.campaigns.create(dto));
+  }
+}

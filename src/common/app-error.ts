@@ -1,0 +1,66 @@
+/** Domain error codes; the exception filter maps each to an HTTP status in one exhaustive switch. */
+export type AppErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'GONE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAVAILABLE';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static badRequest(message: string): AppError {
+    return new AppError('BAD_REQUEST', message);
+  }
+  static unauthorized(message: string): AppError {
+    return new AppError('UNAUTHORIZED', message);
+  }
+  static forbidden(message: string): AppError {
+    return new AppError('FORBIDDEN', message);
+  }
+  static notFound(message: string): AppError {
+    return new AppError('NOT_FOUND', message);
+  }
+  static conflict(message: string): AppError {
+    return new AppError('CONFLICT', message);
+  }
+  static gone(message: string): AppError {
+    return new AppError('GONE', message);
+  }
+  static unavailable(message: string): AppError {
+    return new AppError('UNAVAILABLE', message);
+  }
+}
+
+export function statusOf(code: AppErrorCode): number {
+  switch (code) {
+    case 'BAD_REQUEST':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'GONE':
+      return 410;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNAVAILABLE':
+      return 503;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { AppError, statusOf } from './app-error';
+
+interface Mapped {
+  status: number;
+  message: string;
+}
+
+const PG_ERRORS: Record<string, Mapped> = {
+  '22P02': { status: 400, message: 'a value has the wrong format' },
+  '22001': { status: 400, message: 'a value is too long' },
+  '22003': { status: 400, message: 'a number is out of range' },
+  '22007': { status: 400, message: 'a date or time has the wrong format' },
+  '22008': { status: 400, message: 'a date or time is out of range' },
+  '23502': { status: 400, message: 'a required value is missing' },
+  '23503': { status: 400, message: 'a referenced row does not exist' },
+  '23505': { status: 409, message: 'a row with the same unique value already exists' },
+  '23514': { status: 400, message: 'a value is not allowed' },
+  '42501': { status: 403, message: 'not allowed for this organization' },
+  '57014': { status: 503, message: 'the database took too long; try again' },
+  '57P01': { status: 503, message: 'the database is restarting; try again' },
+  '53300': { status: 503, message: 'the database has too many connections; try again' },
+};
+
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+
+/**
+ * The contract's error body for everything that leaves the service. Known errors keep their
+ * message; anything unexpected becomes a plain 500 with a correlation id that is also logged, so a
+ * response never carries a stack trace or SQL.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const response = ctx.getResponse<Response>();
+    const request = ctx.getRequest<Request>();
+    const { status, message } = this.map(exception, request);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.status(status).json({ success: false, statusCode: status, message, detail: message });
+  }
+
+  private map(exception: unknown, request: Request): Mapped {
+    if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message };
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      let message = exception.message;
+      if (typeof body === 'object' && body !== null && 'message' in body) {
+        const m = (body as { message: unknown }).message;
+        message = Array.isArray(m) ? m.join('; ') : String(m);
+      }
+      return { status: exception.getStatus(), message };
+    }
+    const err = exception as { type?: string; status?: number; message?: string; code?: string };
+    // Errors raised by body-parser before any handler ran.
+    if (err?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
+    if (err?.type === 'entity.parse.failed') return { status: 400, message: 'request body is not valid JSON' };
+    if (err?.type && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      return { status: err.status, message: 'request body could not be read' };
+    }
+    if (exception instanceof QueryFailedError) {
+      const code = (exception.driverError as { code?: string })?.code ?? '';
+      if (PG_ERRORS[code]) return PG_ERRORS[code];
+      if (/row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
+    }
+    if (err?.message && CONNECTION_ERROR.test(err.message)) {
+      this.logger.warn(`database unavailable on ${request.method} ${request.path}: ${err.message}`);
+      return { status: 503, message: 'the database is unavailable; try again shortly' };
+    }
+    const correlationId = randomUUID();
+    this.logger.error(
+      `unhandled error ${correlationId} on ${request.method} ${request.path}: ${(exception as Error)?.stack ?? String(exception)}`,
+    );
+    return { status: 500, message: `internal error (reference ${correlationId})` };
+  }
+}

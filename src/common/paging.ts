@@ -1,0 +1,37 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  readonly limit: number = 50;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  readonly offset: number = 0;
+}
+
+
+/** The contract's list envelope: `{<items>: [...], total, limit, offset, has_more}`. */
+export function toPage<T>(key: string, items: T[], total: number, limit: number, offset: number): Record<string, unknown> {
+  return { [key]: items, total, limit, offset, has_more: offset + items.length < total };
+}
+
+/** Makes `%`, `_` and `\` literal inside an ILIKE pattern (used with ESCAPE '\'). */
+export function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `{success: true, data}`, the contract's success envelope. */
+export function ok<T>(data: T): { success: true; data: T } {
+  return { success: true, data };
+}

@@ -1,0 +1,108 @@
+import { CronTime } from 'cron';
+
+/** The webhook sources that receive over HTTP, each with its own secret variable. */
+export const HTTP_WEBHOOK_SOURCES = ['instantly', 'weconnect', 'n8n', 'zapier', 'make', 'custom'] as const;
+export type HttpWebhookSource = (typeof HTTP_WEBHOOK_SOURCES)[number];
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Empty when the service should run on the embedded database. */
+  databaseUrl: string;
+  databasePoolSize: number;
+  statementTimeoutMs: number;
+  dataDir: string;
+  jwtSecret: string;
+  webhookSecrets: Partial<Record<HttpWebhookSource, string>>;
+  webhookMaxAttempts: number;
+  webhookWorkers: number;
+  webhookBatchSize: number;
+  webhookLeaseSeconds: number;
+  webhookLogRetentionDays: number;
+  onboardingBaseUrl: string;
+  onboardingExpiryCron: string;
+  publicRateLimitPerMinute: number;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function strVar(env: Env, name: string, def: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? def : raw;
+}
+
+/**
+ * Reads and validates the environment once at start-up. Any bad value throws a ConfigError that
+ * names the variable, and the service stops before it listens.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = strVar(env, 'DATABASE_URL', '');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const jwtSecret = strVar(env, 'JWT_SECRET', '');
+  if (!jwtSecret) throw new ConfigError('JWT_SECRET is required (at least 32 characters)');
+  if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long');
+
+  const webhookSecrets: AppConfig['webhookSecrets'] = {};
+  for (const source of HTTP_WEBHOOK_SOURCES) {
+    const name = source === 'instantly' ? 'INSTANTLY_WEBHOOK_SECRET' : `WEBHOOK_SECRET_${source.toUpperCase()}`;
+    const value = strVar(env, name, '');
+    if (value && value.length < 16) throw new ConfigError(`${name} must be at least 16 characters long`);
+    if (value) webhookSecrets[source] = value;
+  }
+
+  const onboardingBaseUrl = strVar(env, 'ONBOARDING_BASE_URL', 'https://onboarding.salesbrain.com/o');
+  try {
+    const url = new URL(onboardingBaseUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
+  } catch {
+    throw new ConfigError(`ONBOARDING_BASE_URL must be an http(s) URL, got "${onboardingBaseUrl}"`);
+  }
+
+  const onboardingExpiryCron = strVar(env, 'ONBOARDING_EXPIRY_CRON', '0 0 * * *');
+  try {
+    new CronTime(onboardingExpiryCron, 'UTC');
+  } catch {
+    throw new ConfigError(`ONBOARDING_EXPIRY_CRON is not a valid cron expression: "${onboardingExpiryCron}"`);
+  }
+
+  const logLevel = strVar(env, 'LOG_LEVEL', 'log');
+  if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL must be one of error, warn, log, debug');
+  }
+
+  return {
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    host: strVar(env, 'HOST', '0.0.0.0'),
+    databaseUrl,
+    databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    statementTimeoutMs: intVar(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 100, 3600000),
+    dataDir: strVar(env, 'DATA_DIR', '.data'),
+    jwtSecret,
+    webhookSecrets,
+    webhookMaxAttempts: intVar(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, 50),
+    webhookWorkers: intVar(env, 'WEBHOOK_WORKERS', 1, 0, 32),
+    webhookBatchSize: intVar(env, 'WEBHOOK_BATCH_SIZE', 100, 1, 5000),
+    webhookLeaseSeconds: intVar(env, 'WEBHOOK_LEASE_SECONDS', 60, 1, 86400),
+    webhookLogRetentionDays: intVar(env, 'WEBHOOK_LOG_RETENTION_DAYS', 0, 0, 3650),
+    onboardingBaseUrl: onboardingBaseUrl.replace(/\/+$/, ''),
+    onboardingExpiryCron,
+    publicRateLimitPerMinute: intVar(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
+    logLevel: logLevel as AppConfig['logLevel'],
+  };
+}

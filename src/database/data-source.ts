@@ -1,0 +1,46 @@
+import { join } from 'path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+
+/** The NOLOGIN role that every request and job switches to; created by the first migration. */
+export const RUNTIME_ROLE = 'salesbrain_app';
+
+export interface DataSourceSettings {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs?: number;
+  /** PGlite's socket server speaks one session and ignores start-up parameters. */
+  embedded?: boolean;
+}
+
+/** One definition for the app and the migration CLI; the schema comes only from migrations. */
+export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions {
+  const serverOnly = s.embedded
+    ? {}
+    : {
+        statement_timeout: s.statementTimeoutMs ?? 30000,
+        // A request or job that stalls inside its transaction must not pin a connection forever.
+        idle_in_transaction_session_timeout: Math.max(60000, (s.statementTimeoutMs ?? 30000) * 2),
+        application_name: 'salesbrain-admin-backend',
+      };
+  return {
+    type: 'postgres',
+    url: s.url,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'typeorm_migrations',
+    entities: [join(__dirname, '..', '**', '*.entity.js')],
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.js')],
+    logging: ['error'],
+    extra: {
+      max: s.poolSize,
+      // Fail fast (and answer 503) rather than queue forever when the database is gone.
+      connectionTimeoutMillis: 5000,
+      ...serverOnly,
+    },
+  };
+}
+
+/** Used by the TypeORM CLI (migration:generate) and by migrate-cli. */
+export default new DataSource(
+  buildDataSourceOptions({ url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', poolSize: 2 }),
+);

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsService } from 'nestjs-cls';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { applyRlsContext, RlsContext } from './rls-context';
+
+export interface ExecResult<T> {
+  rows: T[];
+  affected: number;
+}
+
+/**
+ * The only way feature code reaches the database. Every query runs inside a transaction whose
+ * first statement set the RLS context; a query attempted outside one throws instead of silently
+ * running on the bare pool with no policies' variables set.
+ */
+@Injectable()
+export class Db {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly cls: ClsService,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  get tx(): EntityManager {
+    if (!this.txHost.isTransactionActive()) {
+      throw new Error('database access outside an RLS transaction');
+    }
+    return this.txHost.tx;
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.execute<T>(sql, params)).rows;
+  }
+
+  async one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    return (await this.execute<T>(sql, params)).rows[0];
+  }
+
+  /** Rows and the affected count, the same shape for SELECT, INSERT, UPDATE and DELETE. */
+  async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<ExecResult<T>> {
+    const runner = this.tx.queryRunner;
+    if (!runner) throw new Error('transaction without a query runner');
+    const result = await runner.query(sql, params, true);
+    return { rows: (result.records ?? []) as T[], affected: result.affected ?? 0 };
+  }
+
+  /**
+   * Runs fn in a fresh CLS context and a new transaction under ctx: for jobs, workers and other
+   * work that has no request of its own (or must not join the caller's transaction).
+   */
+  runAs<T>(ctx: RlsContext, fn: () => Promise<T>): Promise<T> {
+    return this.cls.run({ ifNested: 'override' }, () =>
+      this.txHost.withTransaction(async () => {
+        await applyRlsContext(this.txHost.tx, ctx);
+        return fn();
+      }),
+    );
+  }
+
+  /**
+   * A dedicated connection and transaction under ctx, outside CLS: for a response streamed after
+   * the handler returned, and for batches flushed from a timer. Commits on success, rolls back on
+   * error, and always releases the connection.
+   */
+  async withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await applyRlsContext(runner.manager, ctx);
+      const result = await fn(runner);
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  get raw(): DataSource {
+    return this.dataSource;
+  }
+}

@@ -1,0 +1,39 @@
+import { DataSource } from 'typeorm';
+import { applyRlsContext } from './rls-context';
+
+/**
+ * Refuses to let the service start if the role its transactions run as would skip RLS: a
+ * superuser or BYPASSRLS role sees every row whatever the policies say, and every isolation
+ * guarantee of this service would silently be gone.
+ */
+export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await applyRlsContext(runner.manager, { role: 'system', orgId: null, userId: null });
+    const rows: { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[] = await runner.query(
+      `SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    const forced: { relname: string }[] = await runner.query(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r'
+          AND c.relname IN ('organization', 'user', 'campaign', 'contact')
+          AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
+    );
+    await runner.rollbackTransaction();
+    const role = rows[0];
+    if (!role || role.rolsuper || role.rolbypassrls) {
+      throw new Error(
+        `refusing to start: the runtime role "${role?.current_user ?? '?'}" bypasses row-level security ` +
+          `(superuser or BYPASSRLS); recreate it with NOSUPERUSER NOBYPASSRLS`,
+      );
+    }
+    if (forced.length) {
+      throw new Error(`refusing to start: row-level security is not enabled and forced on ${forced.map((f) => f.relname).join(', ')}`);
+    }
+  } finally {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '../../common/paging';
+
+export const AUTO_ASSIGN_STRATEGIES = ['round_robin', 'lead_score'] as const;
+export const ORGANIZATION_STATUSES = ['active', 'inactive', 'suspended'] as const;
+
+export class CreateOrganizationDto {
+  @ApiProperty({ maxLength: 200, example: 'Acme GmbH' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  readonly name!: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: 'Instantly workspace id used to route webhooks', nullable: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  readonly instantly_workspace_id?: string | null;
+
+  @ApiPropertyOptional({ enum: AUTO_ASSIGN_STRATEGIES, nullable: true })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsIn(AUTO_ASSIGN_STRATEGIES)
+  readonly auto_assign_strategy?: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
+}
+
+export class UpdateOrganizationDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  readonly name?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, nullable: true })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  readonly instantly_workspace_id?: string | null;
+
+  @ApiPropertyOptional({ enum: AUTO_ASSIGN_STRATEGIES, nullable: true })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsIn(AUTO_ASSIGN_STRATEGIES)
+  readonly auto_assign_strategy?: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
+
+  @ApiPropertyOptional({ enum: ORGANIZATION_STATUSES, description: 'Platform roles only' })
+  @IsOptional()
+  @IsIn(ORGANIZATION_STATUSES)
+  readonly status?: (typeof ORGANIZATION_STATUSES)[number];
+}
+
+export class ListOrganizationsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  readonly search?: string;
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/auth.decorators';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { Caller, RoleGroups } from '../auth/roles';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { ok } from '../common/paging';
+import { UuidParam } from '../common/uuid-param.pipe';
+import { CreateOrganizationDto, ListOrganizationsQueryDto, UpdateOrganizationDto } from './dto/organization.dto';
+import { OrganizationsService } from './organizations.service';
+
+@ApiTags('Organizations')
+@ApiBadRequestResponse({ type: ErrorBodyDto })
+@Controller('admin/organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated(RoleGroups.platform, 'Create an organization')
+  async create(@Body() dto: CreateOrganizationDto) {
+    return ok(await this.organizations.create(dto));
+  }
+
+  @Get()
+  @Authenticated(RoleGroups.managers, 'List organizations (organization roles see their own)')
+  async list(@Query() q: ListOrganizationsQueryDto) {
+    return ok(await this.organizations.list(q));
+  }
+
+  @Patch(':id')
+  @Authenticated(RoleGroups.managers, 'Edit an organization (owner/admin: their own)')
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async update(@Param('id', UuidParam('id')) id: string, @Body() dto: UpdateOrganizationDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.organizations.update(id, dto, caller));
+  }
+}

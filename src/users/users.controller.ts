@@ -1,0 +1,24 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/auth.decorators';
+import { RoleGroups } from '../auth/roles';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { ok } from '../common/paging';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('Users')
+@Controller('admin/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated(RoleGroups.managers, 'Create a user (owner/admin: in their own organization)')
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto })
+  async create(@Body() dto: CreateUserDto) {
+    return ok(await this.users.create(dto));
+  }
+}

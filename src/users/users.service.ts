@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { Db } from '../database/db.service';
+import { CreateUserDto } from './dto/create-user.dto';
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The organization must be visible to the caller (RLS hides other tenants', giving a 404), and
+   * the insert's WITH CHECK would refuse another organization anyway.
+   */
+  async create(dto: CreateUserDto): Promise<Record<string, unknown>> {
+    const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [dto.organization_id]);
+    if (!org) throw AppError.notFound(`organization ${dto.organization_id} not found`);
+    const existing = await this.db.one(`SELECT 1 FROM "user" WHERE lower(email) = lower($1)`, [dto.email]);
+    if (existing) throw AppError.conflict(`a user with email ${dto.email} already exists`);
+    const row = await this.db.one(
+      `INSERT INTO "user" (organization_id, email, first_name, last_name, role)
+       VALUES ($1, $2, $3, $4, $5)
+       RETURNING id, organization_id, email, first_name, last_name, role, status, created_at`,
+      [dto.organization_id, dto.email, dto.first_name ?? null, dto.last_name ?? null, dto.role],
+    );
+    return row!;
+  }
+}
