@@ -30,7 +30,7 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
     migrationsTableName: 'typeorm_migrations',
     entities: [join(__dirname, '..', '**', '*.entity.js')],
     migrations: [join(__dirname, '..', '..', 'migrations', '*.js')],
-    logging: ['error'],
+    logging: false,
     extra: {
       max: s.poolSize,
       // Fail fast (and answer 503) rather than queue forever when the database is gone.

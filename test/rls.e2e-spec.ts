@@ -1,0 +1,120 @@
+import { randomUUID } from 'crypto';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/database/data-source';
+import { assertRuntimeRoleIsSubjectToRls } from '../src/database/runtime-role.check';
+import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
+import { createOrgFixture, OrgFixture } from './support/test-app';
+
+/** Isolation proved at the database itself, through the same role and settings the app uses. */
+describe('row-level security at the database', () => {
+  let owner: Pool;
+  let runtime: Client;
+  let a: OrgFixture;
+  let b: OrgFixture;
+
+  const inContext = async <T>(role: string, orgId: string | null, fn: () => Promise<T>): Promise<T> => {
+    await runtime.query('BEGIN');
+    try {
+      await runtime.query(
+        `SELECT set_config('role', 'salesbrain_app', true), set_config('app.user_role', $1, true),
+                set_config('app.current_org_id', $2, true), set_config('app.current_user_id', '', true)`,
+        [role, orgId ?? ''],
+      );
+      return await fn();
+    } finally {
+      await runtime.query('ROLLBACK');
+    }
+  };
+
+  beforeAll(async () => {
+    owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 2 });
+    runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
+    await runtime.connect();
+    a = await createOrgFixture(owner, 'RLS A', ['Alpha one', 'Alpha two']);
+    b = await createOrgFixture(owner, 'RLS B', ['Beta one']);
+    await owner.query(`INSERT INTO contact (organization_id, email) VALUES ($1, 'x@a.test'), ($2, 'y@b.test')`, [a.id, b.id]);
+  });
+
+  afterAll(async () => {
+    await runtime.end();
+    await owner.end();
+  });
+
+  it('the connection the app uses is neither superuser nor BYPASSRLS', async () => {
+    const r = await runtime.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`);
+    expect(r.rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it.each(['campaign', 'contact', '"user"', 'organization'])(
+    "under organization A's context, SELECT * FROM %s with no WHERE returns only A's rows",
+    async (table) => {
+      const rows = await inContext('admin', a.id, async () => (await runtime.query(`SELECT * FROM ${table}`)).rows);
+      expect(rows.length).toBeGreaterThan(0);
+      const column = table === 'organization' ? 'id' : 'organization_id';
+      expect(new Set(rows.map((r) => r[column]))).toEqual(new Set([a.id]));
+    },
+  );
+
+  it("an insert into organization B under A's context is refused by the policy", async () => {
+    await expect(
+      inContext('owner', a.id, () => runtime.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'sneaky')`, [b.id])),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      inContext('owner', a.id, () => runtime.query(`UPDATE campaign SET organization_id = $1 WHERE organization_id = $2`, [b.id, a.id])),
+    ).rejects.toThrow(/row-level security/);
+    const leaked = await owner.query(`SELECT count(*)::int AS n FROM campaign WHERE name = 'sneaky'`);
+    expect(leaked.rows[0].n).toBe(0);
+  });
+
+  it("an update or delete aimed at B's rows under A's context touches nothing", async () => {
+    const res = await inContext('owner', a.id, () => runtime.query(`UPDATE campaign SET name = 'renamed' WHERE organization_id = $1`, [b.id]));
+    expect(res.rowCount).toBe(0);
+    const del = await inContext('owner', a.id, () => runtime.query(`DELETE FROM contact WHERE organization_id = $1`, [b.id]));
+    expect(del.rowCount).toBe(0);
+  });
+
+  it('member and viewer read their organization but cannot write', async () => {
+    for (const role of ['member', 'viewer']) {
+      const rows = await inContext(role, a.id, async () => (await runtime.query(`SELECT id FROM campaign`)).rows);
+      expect(rows).toHaveLength(2);
+      await expect(
+        inContext(role, a.id, () => runtime.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'nope')`, [a.id])),
+      ).rejects.toThrow(/row-level security/);
+    }
+  });
+
+  it('no context at all (a forgotten transaction) sees nothing, on a connection that once had one', async () => {
+    await inContext('sb_admin', null, () => runtime.query('SELECT 1'));
+    // Outside any transaction: the variables read '' now, and the policies must still hold.
+    const rows = await runtime.query(`SELECT count(*)::int AS n FROM campaign`);
+    expect(rows.rows[0].n).toBe(0);
+    const orgs = await runtime.query(`SELECT count(*)::int AS n FROM organization`);
+    expect(orgs.rows[0].n).toBe(0);
+  });
+
+  it('platform roles and system see every organization', async () => {
+    for (const role of ['sb_admin', 'sb_operator', 'system']) {
+      const ids = await inContext(role, null, async () => (await runtime.query(`SELECT DISTINCT organization_id FROM campaign`)).rows);
+      expect(ids.map((r) => r.organization_id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    }
+  });
+
+  it('a forged org id in the context of an unknown organization sees nothing', async () => {
+    const n = await inContext('owner', randomUUID(), async () => (await runtime.query(`SELECT count(*)::int AS n FROM campaign`)).rows[0].n);
+    expect(n).toBe(0);
+  });
+
+  it('the service refuses to start when its runtime role bypasses RLS', async () => {
+    const ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
+    await ds.initialize();
+    try {
+      await expect(assertRuntimeRoleIsSubjectToRls(ds)).resolves.toBeUndefined();
+      await owner.query(`ALTER ROLE salesbrain_app BYPASSRLS`);
+      await expect(assertRuntimeRoleIsSubjectToRls(ds)).rejects.toThrow(/refusing to start.*bypasses row-level security/);
+    } finally {
+      await owner.query(`ALTER ROLE salesbrain_app NOBYPASSRLS`);
+      await ds.destroy();
+    }
+  });
+});

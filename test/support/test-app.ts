@@ -1,0 +1,108 @@
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/app.setup';
+import { signToken } from '../../src/auth/jwt';
+import { TokenRole } from '../../src/auth/roles';
+import { loadConfig } from '../../src/config/app-config';
+import { adminUrlFor, runtimeUrlFor, testDbName } from './db-urls';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+export const TEST_INSTANTLY_SECRET = 'instantly-test-secret-0123456789';
+
+export interface TestApp {
+  app: INestApplication;
+  http: () => ReturnType<typeof request>;
+  /** Superuser connection to the test database, for fixtures and for checking what was stored. */
+  owner: Pool;
+  close(): Promise<void>;
+}
+
+export function baseTestEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: runtimeUrlFor(testDbName()),
+    JWT_SECRET: TEST_JWT_SECRET,
+    INSTANTLY_WEBHOOK_SECRET: TEST_INSTANTLY_SECRET,
+    WEBHOOK_SECRET_N8N: 'n8n-test-secret-0123456789',
+    LOG_LEVEL: 'error',
+    LOG_REQUESTS: 'false',
+    DATABASE_POOL_SIZE: '5',
+    WEBHOOK_WORKERS: '0',
+  };
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  process.env.LOG_REQUESTS = 'false';
+  const config = loadConfig({ ...baseTestEnv(), ...env });
+  const app = await createApp(config, false);
+  await app.init();
+  const owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 3 });
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    owner,
+    async close() {
+      await app.close();
+      await owner.end();
+    },
+  };
+}
+
+export function token(role: TokenRole, orgId?: string | null, sub: string = randomUUID()): string {
+  return signToken(TEST_JWT_SECRET, { sub, role, org_id: orgId ?? undefined });
+}
+
+export function bearer(role: TokenRole, orgId?: string | null, sub?: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token(role, orgId, sub)}` };
+}
+
+export interface OrgFixture {
+  id: string;
+  name: string;
+  workspaceId: string;
+  users: Record<'owner' | 'admin' | 'member' | 'viewer', string>;
+  campaigns: { id: string; name: string; status: string }[];
+  /** Headers for each role, org roles bound to this organization. */
+  as: (role: TokenRole) => { Authorization: string };
+}
+
+/** An organization with a user of every role and a few campaigns, written as the owner. */
+export async function createOrgFixture(owner: Pool, label: string, campaignNames: string[] = []): Promise<OrgFixture> {
+  const suffix = randomUUID().slice(0, 8);
+  const name = `${label} ${suffix}`;
+  const workspaceId = randomUUID();
+  const org = await owner.query(`INSERT INTO organization (name, instantly_workspace_id) VALUES ($1, $2) RETURNING id`, [
+    name,
+    workspaceId,
+  ]);
+  const id: string = org.rows[0].id;
+  const users = {} as OrgFixture['users'];
+  for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
+    const u = await owner.query(
+      `INSERT INTO "user" (organization_id, email, first_name, last_name, role) VALUES ($1, $2, $3, 'Test', $3) RETURNING id`,
+      [id, `${role}-${suffix}@example.test`, role],
+    );
+    users[role] = u.rows[0].id;
+  }
+  const campaigns: OrgFixture['campaigns'] = [];
+  for (const [i, c] of campaignNames.entries()) {
+    const status = i % 2 === 0 ? 'active' : 'paused';
+    const r = await owner.query(`INSERT INTO campaign (organization_id, name, status) VALUES ($1, $2, $3) RETURNING id`, [id, c, status]);
+    campaigns.push({ id: r.rows[0].id, name: c, status });
+  }
+  const as = (role: TokenRole) => {
+    const userId = (users as Record<string, string>)[role];
+    return bearer(role, role === 'sb_admin' || role === 'sb_operator' ? null : id, userId);
+  };
+  return { id, name, workspaceId, users, campaigns, as };
+}
+
+export const ALL_ROLES: TokenRole[] = ['sb_admin', 'sb_operator', 'owner', 'admin', 'member', 'viewer'];
+
+export function expectErrorBody(body: Record<string, unknown>, status: number): void {
+  expect(body).toMatchObject({ success: false, statusCode: status });
+  expect(typeof body.message).toBe('string');
+  expect(body.detail).toBe(body.message);
+  expect(JSON.stringify(body)).not.toMatch(/\bat \S+\.(js|ts):\d+|SELECT |INSERT |QueryFailedError/);
+}
