@@ -18,6 +18,7 @@ export interface AppConfig {
   webhookWorkers: number;
   webhookBatchSize: number;
   webhookLeaseSeconds: number;
+  webhookRetryBaseMs: number;
   webhookLogRetentionDays: number;
   onboardingBaseUrl: string;
   onboardingExpiryCron: string;
@@ -99,6 +100,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookWorkers: intVar(env, 'WEBHOOK_WORKERS', 1, 0, 32),
     webhookBatchSize: intVar(env, 'WEBHOOK_BATCH_SIZE', 100, 1, 5000),
     webhookLeaseSeconds: intVar(env, 'WEBHOOK_LEASE_SECONDS', 60, 1, 86400),
+    webhookRetryBaseMs: intVar(env, 'WEBHOOK_RETRY_BASE_MS', 30000, 1, 3600000),
     webhookLogRetentionDays: intVar(env, 'WEBHOOK_LOG_RETENTION_DAYS', 0, 0, 3650),
     onboardingBaseUrl: onboardingBaseUrl.replace(/\/+$/, ''),
     onboardingExpiryCron,

@@ -18,7 +18,7 @@ export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): P
     const forced: { relname: string }[] = await runner.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r'
-          AND c.relname IN ('organization', 'user', 'campaign', 'contact')
+          AND c.relname <> 'typeorm_migrations'
           AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
     );
     await runner.rollbackTransaction();

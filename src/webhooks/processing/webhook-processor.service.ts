@@ -1,0 +1,172 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Db } from '../../database/db.service';
+import { SYSTEM_CONTEXT } from '../../database/rls-context';
+import { WebhookIngestService } from '../webhook-ingest.service';
+import { ClaimedLog, HandlerOutcome, InstantlyEventHandler } from './instantly-event.handler';
+
+export type NewContactHook = (contact: NonNullable<HandlerOutcome['newContact']>) => Promise<void>;
+
+class LeaseLostError extends Error {}
+
+/**
+ * Workers that turn pending logs into CRM changes. Claims are short transactions with
+ * FOR UPDATE SKIP LOCKED, so several workers and several instances share the table without
+ * taking the same log; each log is then handled in its own transaction that first re-locks the
+ * row and checks it still holds the lease (attempts), so a log reclaimed after a crash is
+ * processed by exactly one of them.
+ */
+@Injectable()
+export class WebhookProcessorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookProcessor');
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakers: (() => void)[] = [];
+  private newContactHook: NewContactHook | null = null;
+  readonly retryBaseMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly handler: InstantlyEventHandler,
+    private readonly ingest: WebhookIngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.retryBaseMs = config.webhookRetryBaseMs;
+  }
+
+  setNewContactHook(hook: NewContactHook): void {
+    this.newContactHook = hook;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.webhookWorkers <= 0) return;
+    this.running = true;
+    this.ingest.onStored(() => this.wake());
+    for (let i = 0; i < this.config.webhookWorkers; i++) this.loops.push(this.workerLoop(i));
+    this.logger.log(`${this.config.webhookWorkers} webhook worker(s) started`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.allSettled(this.loops);
+  }
+
+  private wake(): void {
+    const w = this.wakers.splice(0);
+    for (const f of w) f();
+  }
+
+  private async workerLoop(index: number): Promise<void> {
+    let idleMs = 100;
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.processBatch();
+      } catch (err) {
+        this.logger.warn(`worker ${index}: ${(err as Error).message}`);
+        idleMs = 2000;
+      }
+      if (handled > 0) {
+        idleMs = 100;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idleMs);
+        this.wakers.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      idleMs = Math.min(idleMs * 2, 1000);
+    }
+  }
+
+  /** Claims one batch and handles it; returns how many logs were claimed. */
+  async processBatch(limit = this.config.webhookBatchSize): Promise<number> {
+    const claimed = await this.claimPendingLogs(limit);
+    // In arrival order, so a lead's later status wins over an earlier one.
+    claimed.sort((x, y) => x.created_at.getTime() - y.created_at.getTime() || (x.id < y.id ? -1 : 1));
+    for (const log of claimed) await this.processLog(log);
+    return claimed.length;
+  }
+
+  /** Processes until nothing is due; for tests, benchmarks and operators. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.processBatch();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  async claimPendingLogs(limit: number): Promise<ClaimedLog[]> {
+    return this.db.runAs(SYSTEM_CONTEXT, () =>
+      this.db.query<ClaimedLog>(
+        `WITH due AS (
+            SELECT id FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()
+             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+          ), stale AS (
+            SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
+             ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
+          )
+          UPDATE webhook_log w
+             SET status = 'processing', attempts = w.attempts + 1,
+                 locked_until = now() + make_interval(secs => $2)
+           WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
+          RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at`,
+        [limit, this.config.webhookLeaseSeconds],
+      ),
+    );
+  }
+
+  async processLog(log: ClaimedLog): Promise<void> {
+    try {
+      await this.db.runAs(SYSTEM_CONTEXT, async () => {
+        const held = await this.db.one(
+          `SELECT 1 FROM webhook_log WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
+          [log.id, log.attempts],
+        );
+        if (!held) throw new LeaseLostError();
+        const outcome = await this.handler.handle(log);
+        if (outcome.newContact && this.newContactHook) await this.newContactHook(outcome.newContact);
+        await this.db.query(
+          `UPDATE webhook_log SET status = $2, processed_at = now(), locked_until = NULL, error_message = $3,
+                  organization_id = coalesce($4, organization_id), campaign_id = coalesce($5, campaign_id),
+                  campaign_name = coalesce($6, campaign_name)
+            WHERE id = $1`,
+          [log.id, outcome.status, outcome.message ?? null, outcome.organizationId, outcome.campaignId, outcome.campaignName],
+        );
+      });
+    } catch (err) {
+      if (err instanceof LeaseLostError) return;
+      await this.recordFailure(log, err as Error);
+    }
+  }
+
+  /** Backoff doubles from WEBHOOK_RETRY_BASE_MS per attempt, capped at an hour. */
+  backoffMs(attempts: number): number {
+    return Math.min(this.retryBaseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
+  }
+
+  private async recordFailure(log: ClaimedLog, err: Error): Promise<void> {
+    const message = (err.message || String(err)).slice(0, 2000);
+    const final = log.attempts >= this.config.webhookMaxAttempts;
+    try {
+      await this.db.runAs(SYSTEM_CONTEXT, () =>
+        this.db.query(
+          `UPDATE webhook_log
+              SET status = $3, error_message = $4, locked_until = NULL,
+                  next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
+            WHERE id = $1 AND status = 'processing' AND attempts = $2`,
+          [log.id, log.attempts, final ? 'failed' : 'pending', message, final ? 0 : this.backoffMs(log.attempts)],
+        ),
+      );
+    } catch (e) {
+      // The lease will run out and another attempt will pick the log up again.
+      this.logger.warn(`could not record the failure of log ${log.id}: ${(e as Error).message}`);
+    }
+    if (final) this.logger.warn(`webhook log ${log.id} failed after ${log.attempts} attempts: ${message}`);
+  }
+}

@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Db } from '../database/db.service';
+import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { IncomingWebhook } from './webhook-payload';
+
+export interface StoredWebhook {
+  id: string;
+  duplicate: boolean;
+}
+
+interface Pending {
+  event: IncomingWebhook;
+  resolve: (r: StoredWebhook) => void;
+  reject: (e: unknown) => void;
+}
+
+type Listener = () => void;
+
+/**
+ * Group commit for webhook receipt. Requests that arrive while a flush is running wait for the
+ * next one, and each flush is one multi-row INSERT ... ON CONFLICT DO NOTHING in its own
+ * transaction; every request is answered only after the transaction holding its row committed.
+ * Under light load a request flushes on the next tick alone (no added latency); under a burst the
+ * batches grow instead of the number of round trips.
+ */
+@Injectable()
+export class WebhookIngestService implements OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookIngest');
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxBatch = 500;
+  private readonly maxConcurrentFlushes: number;
+  private readonly listeners: Listener[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    // Leave connections for admin requests and the workers.
+    this.maxConcurrentFlushes = Math.max(1, Math.min(4, Math.floor(config.databasePoolSize / 2)));
+  }
+
+  /** Called after each committed flush so an in-process worker can pick new logs up at once. */
+  onStored(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  store(event: IncomingWebhook): Promise<StoredWebhook> {
+    if (this.stopping) return Promise.reject(new Error('Connection terminated: shutting down'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxConcurrentFlushes) return;
+    this.scheduled = true;
+    // setImmediate lets the requests already parsed in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.queue.length && this.inFlight < this.maxConcurrentFlushes) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      this.flush(batch)
+        .catch((err) => {
+          this.logger.warn(`a batch of ${batch.length} webhooks could not be stored: ${(err as Error).message}`);
+          for (const p of batch) p.reject(err);
+        })
+        .finally(() => {
+          this.inFlight--;
+          if (this.queue.length) this.schedule();
+        });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    // The same event twice in one batch is stored once; later copies get the first one's answer.
+    const byKey = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const key = `${p.event.source}\u0000${p.event.dedupKey}`;
+      const list = byKey.get(key);
+      if (list) list.push(p);
+      else byKey.set(key, [p]);
+    }
+    const unique = [...byKey.values()].map((l) => l[0].event);
+    const cols = {
+      source: unique.map((e) => e.source),
+      dedup: unique.map((e) => e.dedupKey),
+      type: unique.map((e) => e.eventType),
+      raw: unique.map((e) => e.rawEventType),
+      payload: unique.map((e) => e.payloadJson),
+      workspace: unique.map((e) => e.workspaceId),
+      icampaign: unique.map((e) => e.instantlyCampaignId),
+      cname: unique.map((e) => e.campaignName),
+      email: unique.map((e) => e.contactEmail),
+    };
+    const found = await this.db.withConnection(SYSTEM_CONTEXT, async (runner) => {
+      const inserted: { id: string; event_source: string; dedup_key: string }[] = await runner.query(
+        `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
+                                  instantly_campaign_id, campaign_name, contact_email)
+         SELECT s, d, t, r, p::jsonb, w, ic, cn, em
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+             AS x(s, d, t, r, p, w, ic, cn, em)
+         ON CONFLICT ON CONSTRAINT uq_webhook_log_dedup DO NOTHING
+         RETURNING id, event_source, dedup_key`,
+        [cols.source, cols.dedup, cols.type, cols.raw, cols.payload, cols.workspace, cols.icampaign, cols.cname, cols.email],
+      );
+      const result = new Map<string, StoredWebhook>();
+      for (const r of inserted) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: false });
+      if (inserted.length < unique.length) {
+        const missing = unique.filter((e) => !result.has(`${e.source}\u0000${e.dedupKey}`));
+        // Conflicting rows were committed by earlier (or concurrent, now finished) transactions.
+        const existing: { id: string; event_source: string; dedup_key: string }[] = await runner.query(
+          `SELECT w.id, w.event_source, w.dedup_key FROM webhook_log w
+             JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON w.event_source = x.s AND w.dedup_key = x.d`,
+          [missing.map((e) => e.source), missing.map((e) => e.dedupKey)],
+        );
+        for (const r of existing) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: true });
+      }
+      return result;
+    });
+    for (const [key, waiters] of byKey) {
+      const stored = found.get(key);
+      waiters.forEach((p, i) => {
+        if (!stored) p.reject(new Error('webhook row neither inserted nor found'));
+        else p.resolve(i === 0 ? stored : { id: stored.id, duplicate: true });
+      });
+    }
+    for (const l of this.listeners) l();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + 10000;
+    while ((this.inFlight > 0 || this.queue.length > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'crypto';
+import { resolveEventType, WebhookSource } from './event-types';
+
+/** What the receiver stores, derived from the body without any database work. */
+export interface IncomingWebhook {
+  source: WebhookSource;
+  eventType: string;
+  rawEventType: string;
+  dedupKey: string;
+  payloadJson: string;
+  workspaceId: string | null;
+  instantlyCampaignId: string | null;
+  campaignName: string | null;
+  contactEmail: string | null;
+}
+
+export class PayloadError extends Error {}
+
+const str = (v: unknown, max: number): string | null => {
+  if (v === null || v === undefined) return null;
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+  if (s === null) return null;
+  const t = s.trim();
+  return t ? t.slice(0, max) : null;
+};
+
+/** PostgreSQL's jsonb cannot hold U+0000; it becomes U+FFFD so the event is still stored. */
+function serialize(body: Record<string, unknown>): string {
+  const json = JSON.stringify(body, (_, v) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v));
+  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '\\ufffd') : json;
+}
+
+/**
+ * Instantly sends no event id and retries failed deliveries, so the identity of an event is a
+ * hash of the fields that make it unique. Other sources may send an id; otherwise the whole body
+ * is the identity.
+ */
+export function dedupKeyFor(source: WebhookSource, body: Record<string, unknown>, payloadJson: string): string {
+  const h = createHash('sha256');
+  if (source === 'instantly') {
+    const f = (k: string) => (body[k] === undefined ? null : body[k]);
+    h.update(JSON.stringify([f('event_type'), f('timestamp'), f('workspace'), f('campaign_id'), f('lead_email'), f('email_id'), f('step'), f('variant')]));
+  } else {
+    const id = body.event_id ?? body.id;
+    h.update(typeof id === 'string' || typeof id === 'number' ? `id:${id}` : `body:${payloadJson}`);
+  }
+  return h.digest('hex');
+}
+
+export function parseIncomingWebhook(source: WebhookSource, body: unknown): IncomingWebhook {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new PayloadError('the body must be a JSON object');
+  }
+  const b = body as Record<string, unknown>;
+  if (typeof b.event_type !== 'string' || !b.event_type.trim()) {
+    throw new PayloadError('event_type is required and must be a non-empty string');
+  }
+  if (b.event_type.length > 200) throw new PayloadError('event_type must be at most 200 characters');
+  const { canonical, raw } = resolveEventType(b.event_type);
+  const payloadJson = serialize(b);
+  const email = str(b.lead_email ?? b.email ?? b.contact_email, 320);
+  return {
+    source,
+    eventType: canonical,
+    rawEventType: raw,
+    dedupKey: dedupKeyFor(source, b, payloadJson),
+    payloadJson,
+    workspaceId: str(b.workspace ?? b.workspace_id, 100),
+    instantlyCampaignId: source === 'instantly' ? str(b.campaign_id, 100) : null,
+    campaignName: str(b.campaign_name, 300),
+    contactEmail: email ? email.toLowerCase() : null,
+  };
+}

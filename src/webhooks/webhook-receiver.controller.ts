@@ -1,0 +1,69 @@
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { NoRequestTransaction, Public } from '../auth/auth.decorators';
+import { AppError } from '../common/app-error';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { APP_CONFIG, AppConfig, HTTP_WEBHOOK_SOURCES, HttpWebhookSource } from '../config/app-config';
+import { WebhookIngestService } from './webhook-ingest.service';
+import { parseIncomingWebhook, PayloadError } from './webhook-payload';
+import { secretMatches } from './webhook-secrets';
+
+const RECEIPT_EXAMPLE = { success: true, data: { id: '3f0c8a4e-2b1d-4c7e-9a55-0d6f1e2a9b10', duplicate: false } };
+
+/**
+ * Receipt only: check the secret, validate the shape, store durably, answer. Mapping to an
+ * organization and all CRM work happen later in the workers.
+ */
+@ApiTags('Webhooks (receivers)')
+@Controller('webhooks')
+@NoRequestTransaction()
+export class WebhookReceiverController {
+  constructor(
+    private readonly ingest: WebhookIngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('instantly')
+  @HttpCode(200)
+  @Public('Receive an Instantly webhook')
+  @ApiHeader({ name: 'x-webhook-secret', required: true, description: 'Must equal INSTANTLY_WEBHOOK_SECRET' })
+  @ApiBody({ schema: { type: 'object', required: ['event_type'], additionalProperties: true, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
+  @ApiOkResponse({ description: 'Stored (or already stored: duplicate true, same id)', schema: { example: RECEIPT_EXAMPLE } })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, or no event_type; nothing stored' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable: not stored, the sender should retry' })
+  receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
+    return this.receive('instantly', secret, body);
+  }
+
+  @Post(':source')
+  @HttpCode(200)
+  @Public('Receive a webhook from weconnect, n8n, zapier, make or custom')
+  @ApiParam({ name: 'source', enum: HTTP_WEBHOOK_SOURCES.filter((s) => s !== 'instantly') })
+  @ApiHeader({ name: 'x-webhook-secret', required: true, description: 'Must equal WEBHOOK_SECRET_<SOURCE>' })
+  @ApiBody({ schema: { type: 'object', required: ['event_type'], additionalProperties: true } })
+  @ApiOkResponse({ schema: { example: RECEIPT_EXAMPLE } })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or unconfigured source' })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  receiveOther(@Param('source') source: string, @Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
+    return this.receive(source, secret, body);
+  }
+
+  private async receive(source: string, secret: string | undefined, body: unknown) {
+    const known = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? (source as HttpWebhookSource) : null;
+    const expected = known ? this.config.webhookSecrets[known] : undefined;
+    if (!known || !expected) throw AppError.notFound(`unknown or unconfigured webhook source: ${source.slice(0, 40)}`);
+    if (!secretMatches(secret, expected)) throw AppError.unauthorized('missing or wrong x-webhook-secret');
+    let event;
+    try {
+      event = parseIncomingWebhook(known, body);
+    } catch (err) {
+      if (err instanceof PayloadError) throw AppError.badRequest(err.message);
+      throw err;
+    }
+    const stored = await this.ingest.store(event);
+    return { success: true, data: stored };
+  }
+}
