@@ -1,9 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsModule } from 'nestjs-cls';
-import { DataSource } from 'typeorm';
 import { ActivityModule } from './activity/activity.service';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
@@ -12,6 +10,7 @@ import { RequestLoggerMiddleware } from './common/request-logger.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule, EMBEDDED } from './database/database.module';
 import { RlsTransactionInterceptor } from './database/rls.interceptor';
+import { RlsTransactionalAdapter } from './database/rls-transactional.adapter';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
@@ -46,7 +45,7 @@ export class AppModule implements NestModule {
           plugins: [
             new ClsPluginTransactional({
               imports: [DatabaseModule],
-              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }),
+              adapter: new RlsTransactionalAdapter(),
             }),
           ],
         }),

@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'crypto';
 import jwt from 'jsonwebtoken';
 import { Caller, ORG_ROLES, TOKEN_ROLES, TokenRole } from './roles';
 
@@ -11,11 +12,23 @@ export function signToken(secret: string, claims: { sub: string; role: TokenRole
   return jwt.sign(payload, secret, { algorithm: 'HS256', expiresIn: expiresIn as jwt.SignOptions['expiresIn'] });
 }
 
+// jsonwebtoken turns a string secret into a KeyObject on every call, which costs more than the
+// HMAC itself; build it once per secret.
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** Verifies signature, algorithm and expiry, then the contract's claim rules. */
 export function verifyToken(secret: string, token: string): Caller {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    payload = jwt.verify(token, keyFor(secret), { algorithms: ['HS256'] });
   } catch (err) {
     throw new InvalidTokenError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
   }

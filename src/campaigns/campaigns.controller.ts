@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
-import { RoleGroups } from '../auth/roles';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { CampaignsService } from './campaigns.service';
@@ -16,14 +17,14 @@ export class CampaignsController {
   @Get('filter')
   @Authenticated(RoleGroups.anyAdmin, 'Campaign options for filter dropdowns (at most 100, by name)')
   @ApiOkResponse({ type: CampaignOptionDto, isArray: true, description: '`{success, data: [{id, name, status, organization_id}]}`' })
-  async filter(@Query() q: CampaignFilterQueryDto) {
-    return ok(await this.campaigns.filterOptions(q));
+  async filter(@Query() q: CampaignFilterQueryDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.campaigns.filterOptions(q, caller));
   }
 
   @Get()
   @Authenticated(RoleGroups.anyAdmin, 'List campaigns (paginated)')
-  async list(@Query() q: ListCampaignsQueryDto) {
-    return ok(await this.campaigns.list(q));
+  async list(@Query() q: ListCampaignsQueryDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.campaigns.list(q, caller));
   }
 
   @Post()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { containsPattern, toPage } from '../common/paging';
+import { Caller, orgScope } from '../auth/roles';
 import { Db } from '../database/db.service';
 import { CampaignFilterQueryDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
 
@@ -14,15 +15,15 @@ export class CampaignsService {
   constructor(private readonly db: Db) {}
 
   /** Dropdown options: at most 100, by name. Tenant scoping is RLS's job, not this WHERE's. */
-  filterOptions(q: CampaignFilterQueryDto): Promise<Record<string, unknown>[]> {
+  filterOptions(q: CampaignFilterQueryDto, caller: Caller): Promise<Record<string, unknown>[]> {
     return this.db.query(
       `SELECT id, name, status, organization_id FROM campaign WHERE ${FILTER} ORDER BY name, id LIMIT 100`,
-      [q.organization_id ?? null, q.search ? containsPattern(q.search) : null, q.status ?? null],
+      [orgScope(caller, q.organization_id), q.search ? containsPattern(q.search) : null, q.status ?? null],
     );
   }
 
-  async list(q: ListCampaignsQueryDto): Promise<Record<string, unknown>> {
-    const params = [q.organization_id ?? null, q.search ? containsPattern(q.search) : null, q.status ?? null];
+  async list(q: ListCampaignsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+    const params = [orgScope(caller, q.organization_id), q.search ? containsPattern(q.search) : null, q.status ?? null];
     const [rows, count] = await Promise.all([
       this.db.query(`SELECT ${COLUMNS} FROM campaign WHERE ${FILTER} ORDER BY name, id LIMIT $4 OFFSET $5`, [
         ...params,

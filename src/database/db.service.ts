@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { applyRlsContext, RlsContext } from './rls-context';
+import { RlsContext } from './rls-context';
+import { RlsTransactionalAdapter, runInRlsTransaction } from './rls-transactional.adapter';
 
 export interface ExecResult<T> {
   rows: T[];
@@ -18,7 +18,7 @@ export interface ExecResult<T> {
 @Injectable()
 export class Db {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly txHost: TransactionHost<RlsTransactionalAdapter>,
     private readonly cls: ClsService,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
@@ -51,12 +51,7 @@ export class Db {
    * work that has no request of its own (or must not join the caller's transaction).
    */
   runAs<T>(ctx: RlsContext, fn: () => Promise<T>): Promise<T> {
-    return this.cls.run({ ifNested: 'override' }, () =>
-      this.txHost.withTransaction(async () => {
-        await applyRlsContext(this.txHost.tx, ctx);
-        return fn();
-      }),
-    );
+    return this.cls.run({ ifNested: 'override' }, () => this.txHost.withTransaction({ context: ctx }, fn));
   }
 
   /**
@@ -64,21 +59,8 @@ export class Db {
    * the handler returned, and for batches flushed from a timer. Commits on success, rolls back on
    * error, and always releases the connection.
    */
-  async withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      await applyRlsContext(runner.manager, ctx);
-      const result = await fn(runner);
-      await runner.commitTransaction();
-      return result;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await runner.release();
-    }
+  withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return runInRlsTransaction(this.dataSource, ctx, fn);
   }
 
   get raw(): DataSource {

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { RUNTIME_ROLE } from './data-source';
 
-export type ContextRole = 'sb_admin' | 'sb_operator' | 'owner' | 'admin' | 'member' | 'viewer' | 'system';
+export type ContextRole = 'sb_admin' | 'sb_operator' | 'owner' | 'admin' | 'member' | 'viewer' | 'system' | 'anonymous';
 
 /** Who the database should treat the current transaction as. */
 export interface RlsContext {
@@ -11,12 +11,34 @@ export interface RlsContext {
 }
 
 export const SYSTEM_CONTEXT: RlsContext = { role: 'system', orgId: null, userId: null };
+/** Public routes without a caller: matches no policy. */
+export const ANONYMOUS_CONTEXT: RlsContext = { role: 'anonymous', orgId: null, userId: null };
+
+const ROLE_RE = /^[a-z_]{1,20}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
 
 /**
- * The first statement of every transaction that touches tenant data: switch to the runtime role
- * and set the three variables the policies read, all transaction-local, in one round trip.
- * set_config('role', ...) is SET LOCAL ROLE in function form, so it can share the statement.
+ * BEGIN and the RLS context in one round trip: switch to the runtime role (set_config('role') is
+ * SET LOCAL ROLE in function form) and set the three variables the policies read, all
+ * transaction-local so nothing survives into the next use of the pooled connection. The values
+ * are not bind parameters (a multi-statement query cannot have any), so they are checked against
+ * strict patterns here and quoted; anything else throws.
  */
+export function beginWithContextSql(ctx: RlsContext): string {
+  if (!ROLE_RE.test(ctx.role)) throw new Error('invalid role for an RLS context');
+  if (ctx.orgId !== null && !UUID_RE.test(ctx.orgId)) throw new Error('invalid organization id for an RLS context');
+  if (ctx.userId !== null && !UUID_RE.test(ctx.userId)) throw new Error('invalid user id for an RLS context');
+  return (
+    `BEGIN; SELECT set_config('role', ${literal(RUNTIME_ROLE)}, true), set_config('app.user_role', ${literal(ctx.role)}, true), ` +
+    `set_config('app.current_org_id', ${literal(ctx.orgId ?? '')}, true), set_config('app.current_user_id', ${literal(ctx.userId ?? '')}, true)`
+  );
+}
+
+/** The same context inside a transaction that is already open (used by the start-up check). */
 export async function applyRlsContext(manager: EntityManager, ctx: RlsContext): Promise<void> {
   await manager.query(
     `SELECT set_config('role', $1, true), set_config('app.user_role', $2, true),

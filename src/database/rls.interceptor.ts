@@ -1,13 +1,13 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { NO_REQUEST_TX } from '../auth/auth.decorators';
 import { CALLER } from '../auth/auth.guard';
 import { Caller } from '../auth/roles';
-import { applyRlsContext, RlsContext } from './rls-context';
+import { ANONYMOUS_CONTEXT, RlsContext } from './rls-context';
+import { RlsTransactionalAdapter } from './rls-transactional.adapter';
 
 /**
  * Opens the request's transaction, sets the caller's RLS context as its first statement, runs the
@@ -19,7 +19,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly cls: ClsService,
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly txHost: TransactionHost<RlsTransactionalAdapter>,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -27,14 +27,8 @@ export class RlsTransactionInterceptor implements NestInterceptor {
       return next.handle();
     }
     const caller = this.cls.get<Caller | undefined>(CALLER);
-    // Public routes without a caller get an anonymous context: role '' matches no policy.
-    const ctx: RlsContext | null = caller ? { role: caller.role, orgId: caller.orgId, userId: caller.userId } : null;
-    return from(
-      this.txHost.withTransaction(async () => {
-        if (ctx) await applyRlsContext(this.txHost.tx, ctx);
-        else await applyRlsContext(this.txHost.tx, { role: '' as RlsContext['role'], orgId: null, userId: null });
-        return lastValueFrom(next.handle(), { defaultValue: undefined });
-      }),
-    );
+    // Public routes without a caller get the anonymous context, which matches no policy.
+    const rls: RlsContext = caller ? { role: caller.role, orgId: caller.orgId, userId: caller.userId } : ANONYMOUS_CONTEXT;
+    return from(this.txHost.withTransaction({ context: rls }, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 }

@@ -1,0 +1,51 @@
+'use strict';
+/* npm run bench: GET /api/admin/campaigns/filter through the whole service (JWT guard, CLS,
+ * per-request transaction with set_config, RLS) against a bare pg server running the same SQL. */
+const { freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult } = require('./lib');
+const { signToken } = require('../dist/src/auth/jwt');
+
+const DB = 'salesbrain_bench_rls';
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const POOL = '10';
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
+
+async function main() {
+  const { owner, runtimeUrl, ownerUrl } = await freshDatabase(DB);
+  // 20 organizations × 500 campaigns; the caller's organization is one of them.
+  await owner.query(`INSERT INTO organization (name) SELECT 'Org ' || g FROM generate_series(1, 20) g`);
+  await owner.query(`INSERT INTO campaign (organization_id, name, status)
+    SELECT o.id, 'Campaign ' || g || ' of ' || o.name, (ARRAY['active','paused','completed'])[1 + g % 3]
+      FROM organization o, generate_series(1, 500) g`);
+  await owner.query('ANALYZE');
+  const orgId = (await owner.query(`SELECT id FROM organization ORDER BY name LIMIT 1`)).rows[0].id;
+  await owner.end();
+
+  const token = signToken(JWT_SECRET, { sub: '00000000-0000-4000-8000-000000000001', role: 'admin', org_id: orgId }, '1h');
+  const service = await startService({ DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: POOL, JWT_SECRET, WEBHOOK_WORKERS: '0' });
+  const bare = await startBare('bare-filter-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BENCH_ORG_ID: orgId });
+  try {
+    const path = '/api/admin/campaigns/filter?search=campaign%201&status=active';
+    const opts = { connections: CONNECTIONS, duration: SECONDS };
+    // Warm both up, then measure one after the other on the same machine.
+    await load({ ...opts, duration: 2, url: bare.url + path });
+    await load({ ...opts, duration: 2, url: service.url + path, headers: { authorization: `Bearer ${token}` } });
+    const b = summary(await load({ ...opts, url: bare.url + path }));
+    const s = summary(await load({ ...opts, url: service.url + path, headers: { authorization: `Bearer ${token}` } }));
+    const ratio = s.requests_per_s / b.requests_per_s;
+    const report = { connections: CONNECTIONS, seconds: SECONDS, pool: Number(POOL), bare: b, service: s, ratio: Number(ratio.toFixed(3)) };
+    console.log(`\nRLS request path — ${machine()}`);
+    console.table({ bare: b, service: s });
+    console.log(`service/bare throughput: ${ratio.toFixed(2)}× (target ≥ 0.50)`);
+    writeResult('rls-path', report);
+  } finally {
+    await stop(service);
+    await stop(bare);
+    await dropDatabase(DB);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
