@@ -14,6 +14,7 @@ import { RlsTransactionalAdapter } from './database/rls-transactional.adapter';
 import { HealthModule } from './health/health.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
+import { WebhookLogsModule } from './webhook-logs/webhook-logs.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         UsersModule,
         CampaignsModule,
         WebhooksModule,
+        WebhookLogsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -3,7 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { RlsContext } from './rls-context';
-import { RlsTransactionalAdapter, runInRlsTransaction } from './rls-transactional.adapter';
+import { PgClient, RlsTransactionalAdapter, runInRlsTransaction } from './rls-transactional.adapter';
 
 export interface ExecResult<T> {
   rows: T[];
@@ -59,7 +59,7 @@ export class Db {
    * the handler returned, and for batches flushed from a timer. Commits on success, rolls back on
    * error, and always releases the connection.
    */
-  withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner, client: PgClient) => Promise<T>): Promise<T> {
     return runInRlsTransaction(this.dataSource, ctx, fn);
   }
 

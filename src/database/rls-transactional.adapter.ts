@@ -6,14 +6,18 @@ export interface RlsTxOptions {
   context: RlsContext;
 }
 
-type PgClient = { query(sql: string): Promise<unknown> };
+export type PgClient = { query(sql: string): Promise<unknown> };
 
 /**
  * Opens a transaction whose first statement sets the RLS context (both sent as one round trip),
  * for the nestjs-cls transactional plugin. A transaction without a context is refused, so nothing
  * can run through TransactionHost with no policies' variables set.
  */
-export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsContext, fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
+export async function runInRlsTransaction<T>(
+  dataSource: DataSource,
+  ctx: RlsContext,
+  fn: (runner: QueryRunner, client: PgClient) => Promise<T>,
+): Promise<T> {
   const sql = beginWithContextSql(ctx);
   const runner = dataSource.createQueryRunner();
   const client = (await runner.connect()) as PgClient;
@@ -21,7 +25,7 @@ export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsCon
   try {
     await client.query(sql);
     open = true;
-    const result = await fn(runner);
+    const result = await fn(runner, client);
     open = false;
     await client.query('COMMIT');
     return result;

@@ -132,7 +132,8 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
         const outcome = await this.handler.handle(log);
         if (outcome.newContact && this.newContactHook) await this.newContactHook(outcome.newContact);
         await this.db.query(
-          `UPDATE webhook_log SET status = $2, processed_at = now(), locked_until = NULL, error_message = $3,
+          `UPDATE webhook_log SET status = $2::text, processed_at = now(), locked_until = NULL, error_message = $3::text,
+                  attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', $2::text, 'message', $3::text),
                   organization_id = coalesce($4, organization_id), campaign_id = coalesce($5, campaign_id),
                   campaign_name = coalesce($6, campaign_name)
             WHERE id = $1`,
@@ -157,7 +158,8 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
       await this.db.runAs(SYSTEM_CONTEXT, () =>
         this.db.query(
           `UPDATE webhook_log
-              SET status = $3, error_message = $4, locked_until = NULL,
+              SET status = $3::text, error_message = $4::text, locked_until = NULL,
+                  attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', 'error', 'message', $4::text),
                   next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
             WHERE id = $1 AND status = 'processing' AND attempts = $2`,
           [log.id, log.attempts, final ? 'failed' : 'pending', message, final ? 0 : this.backoffMs(log.attempts)],

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { Authenticated, NoRequestTransaction } from '../auth/auth.decorators';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { Caller, RoleGroups } from '../auth/roles';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { ok } from '../common/paging';
+import { UuidParam } from '../common/uuid-param.pipe';
+import { BulkRetryDto, CleanupQueryDto, ExportWebhookLogsQueryDto, ListWebhookLogsQueryDto, RetryLogDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
+import { WebhookLogExportService } from './webhook-log-export.service';
+import { TOTAL_CAP, WebhookLogsService } from './webhook-logs.service';
+
+const LOG_READERS = RoleGroups.readers;
+
+@ApiTags('Webhook logs')
+@ApiBadRequestResponse({ type: ErrorBodyDto })
+@Controller('admin/webhooks')
+export class WebhookLogsController {
+  constructor(
+    private readonly logs: WebhookLogsService,
+    private readonly exporter: WebhookLogExportService,
+  ) {}
+
+  @Get('logs')
+  @Authenticated(LOG_READERS, 'List webhook logs, newest first, with filters and offset or cursor paging')
+  @ApiOkResponse({
+    description:
+      `\`{success, data: {logs, total, total_capped, limit, offset, has_more, next_cursor}}\`. total is exact up to ${TOTAL_CAP} matches ` +
+      `(an exact count over millions of rows would cost more than the page); beyond that total is ${TOTAL_CAP} and total_capped is true. ` +
+      'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive.',
+  })
+  async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.logs.list(q, caller));
+  }
+
+  @Get('logs/export')
+  @NoRequestTransaction()
+  @Authenticated(RoleGroups.managers, 'Export webhook logs as CSV or JSON (streamed, no row cap)')
+  @ApiProduces('text/csv', 'application/json')
+  @ApiOkResponse({ description: 'A download: Content-Disposition attachment; filename=webhook_logs_YYYYMMDD_HHMMSS.csv|json. CSV columns id,event_type,event_source,campaign_name,contact_email,status,error_message,created_at; cells starting with = + - @ are prefixed with an apostrophe.' })
+  async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: Response) {
+    await this.exporter.export(q, caller, res);
+  }
+
+  @Get('stats')
+  @Authenticated(LOG_READERS, 'Webhook statistics: totals by status, event type and source, failure rate, time buckets')
+  async stats(@Query() q: WebhookStatsQueryDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.logs.stats(q, caller));
+  }
+
+  @Post('logs/bulk-retry')
+  @HttpCode(200)
+  @Authenticated(RoleGroups.platform, 'Retry many logs at once, by ids (1..10000) or by the list filter')
+  @ApiOkResponse({ schema: { example: { success: true, success_count: 12, failed_count: 1, message: 'Queued 12 webhooks for retry, 1 failed', failed_reasons: { not_found: 1, already_pending: 0, processed_needs_force: 0 } } } })
+  async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller) {
+    return this.logs.bulkRetry(dto, caller);
+  }
+
+  @Delete('logs/cleanup')
+  @NoRequestTransaction()
+  @Authenticated(RoleGroups.sbAdmin, 'Delete logs older than N days (in bounded batches)')
+  @ApiOkResponse({ schema: { example: { success: true, deleted_count: 1200 } } })
+  async cleanup(@Query() q: CleanupQueryDto, @CurrentCaller() caller: Caller) {
+    return this.logs.cleanup(q, caller);
+  }
+
+  @Get('logs/:id')
+  @Authenticated(LOG_READERS, 'One webhook log with its payload and attempt history')
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async detail(@Param('id', UuidParam('id')) id: string) {
+    return ok(await this.logs.detail(id));
+  }
+
+  @Post('logs/:id/retry')
+  @HttpCode(200)
+  @Authenticated(RoleGroups.platform, 'Put a failed or skipped log back to pending (force: true for a processed one)')
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'Already pending or processing, or processed without force' })
+  async retry(@Param('id', UuidParam('id')) id: string, @Body() dto: RetryLogDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.logs.retry(id, dto.force ?? false, caller));
+  }
+}

@@ -1,0 +1,254 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ActivityService } from '../activity/activity.service';
+import { Caller, orgScope } from '../auth/roles';
+import { AppError } from '../common/app-error';
+import { Db } from '../database/db.service';
+import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
+import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql } from './log-filter.sql';
+
+const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
+  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
+
+/** Counting stops here: an exact count(*) over a million rows costs far more than the page. */
+export const TOTAL_CAP = 10_000;
+const CLEANUP_BATCH = 5_000;
+
+export interface BulkRetryResult {
+  success: true;
+  success_count: number;
+  failed_count: number;
+  message: string;
+  dry_run?: boolean;
+  failed_reasons?: { not_found: number; already_pending: number; processed_needs_force: number };
+}
+
+@Injectable()
+export class WebhookLogsService {
+  private readonly logger = new Logger('WebhookLogs');
+
+  constructor(
+    private readonly db: Db,
+    private readonly activity: ActivityService,
+  ) {}
+
+  /**
+   * Newest first. `total` is exact up to TOTAL_CAP matches; past that it is TOTAL_CAP and
+   * `total_capped` is true. `has_more` is always exact (one extra row is read).
+   */
+  async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
+    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
+    const n = f.params.length;
+    const rows = await this.db.query<Record<string, unknown> & { cursor_ts: string; id: string }>(
+      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
+        WHERE ${f.sql}
+          AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $${n + 3} OFFSET $${n + 4}`,
+      [...f.params, cursor?.createdAt ?? null, cursor?.id ?? null, q.limit + 1, cursor ? 0 : q.offset],
+    );
+    const hasMore = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const counted = await this.db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${f.sql} LIMIT ${TOTAL_CAP + 1}) s`,
+      f.params,
+    );
+    const total = Math.min(counted?.n ?? 0, TOTAL_CAP);
+    const last = page[page.length - 1];
+    return {
+      logs: page.map(({ cursor_ts: _, ...r }) => r),
+      total,
+      total_capped: (counted?.n ?? 0) > TOTAL_CAP,
+      limit: q.limit,
+      offset: cursor ? 0 : q.offset,
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async detail(id: string): Promise<Record<string, unknown>> {
+    const row = await this.db.one(
+      `SELECT w.*, o.name AS organization_name FROM webhook_log w LEFT JOIN organization o ON o.id = w.organization_id WHERE w.id = $1`,
+      [id],
+    );
+    if (!row) throw AppError.notFound(`webhook log ${id} not found`);
+    const { dedup_key: _, locked_until: __, ...rest } = row as Record<string, unknown>;
+    return rest;
+  }
+
+  async retry(id: string, force: boolean, caller: Caller): Promise<Record<string, unknown>> {
+    const row = await this.db.one<{ id: string; status: string; retry_count: number; organization_id: string | null }>(
+      `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+              retry_count = retry_count + 1, last_retry_at = now()
+        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed'))
+        RETURNING id, status, retry_count, last_retry_at, organization_id`,
+      [id, force],
+    );
+    if (!row) {
+      const existing = await this.db.one<{ status: string }>(`SELECT status FROM webhook_log WHERE id = $1`, [id]);
+      if (!existing) throw AppError.notFound(`webhook log ${id} not found`);
+      if (existing.status === 'processed') throw AppError.conflict(`webhook log ${id} was already processed; pass force: true to run it again`);
+      throw AppError.conflict(`webhook log ${id} is already ${existing.status}`);
+    }
+    await this.activity.record({
+      action: 'webhook.retry',
+      organizationId: row.organization_id,
+      actorId: caller.userId,
+      actorRole: caller.role,
+      targetType: 'webhook_log',
+      targetId: id,
+      details: { force },
+    });
+    const { organization_id: _, ...data } = row;
+    return data;
+  }
+
+  /** One statement either way: by ids, or by the list's filter. */
+  async bulkRetry(dto: BulkRetryDto, caller: Caller): Promise<BulkRetryResult> {
+    if ((dto.log_ids ? 1 : 0) + (dto.filter ? 1 : 0) !== 1) {
+      throw AppError.badRequest('give exactly one of log_ids (1..10000 ids) or filter');
+    }
+    const force = dto.force ?? false;
+    let success = 0;
+    let failed = 0;
+    let reasons: BulkRetryResult['failed_reasons'];
+    if (dto.log_ids) {
+      const r = await this.db.one<{ success_count: number; requested: number; not_found: number; already_pending: number; processed_needs_force: number }>(
+        `WITH input AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
+         upd AS (
+           UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+                  retry_count = w.retry_count + 1, last_retry_at = now()
+             FROM input i
+            WHERE w.id = i.id AND NOT $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))
+           RETURNING w.id),
+         would AS (
+           SELECT w.id FROM webhook_log w JOIN input i ON i.id = w.id
+            WHERE $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))),
+         done AS (SELECT id FROM upd UNION ALL SELECT id FROM would)
+         SELECT (SELECT count(*) FROM done)::int AS success_count,
+                (SELECT count(*) FROM input)::int AS requested,
+                count(*) FILTER (WHERE w.id IS NULL)::int AS not_found,
+                count(*) FILTER (WHERE w.status IN ('pending', 'processing'))::int AS already_pending,
+                count(*) FILTER (WHERE w.status = 'processed')::int AS processed_needs_force
+           FROM input i LEFT JOIN webhook_log w ON w.id = i.id
+          WHERE i.id NOT IN (SELECT id FROM done)`,
+        [dto.log_ids, force, dto.dry_run ?? false],
+      );
+      success = r!.success_count;
+      failed = r!.requested - success;
+      reasons = { not_found: r!.not_found, already_pending: r!.already_pending, processed_needs_force: r!.processed_needs_force };
+    } else {
+      const f = logFilterSql(dto.filter!, orgScope(caller, dto.filter!.organization_id), 3);
+      const r = await this.db.one<{ n: number }>(
+        dto.dry_run
+          ? `SELECT count(*)::int AS n FROM webhook_log
+              WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND $2::boolean AND ${f.sql}`
+          : `WITH upd AS (
+               UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+                      retry_count = retry_count + 1, last_retry_at = now()
+                WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND $2::boolean AND ${f.sql}
+               RETURNING 1)
+             SELECT count(*)::int AS n FROM upd`,
+        [force, true, ...f.params],
+      );
+      success = r!.n;
+    }
+    if (!dto.dry_run && success > 0) {
+      await this.activity.record({
+        action: 'webhook.bulk_retry',
+        organizationId: caller.orgId,
+        actorId: caller.userId,
+        actorRole: caller.role,
+        targetType: 'webhook_log',
+        itemCount: success,
+        details: { by: dto.log_ids ? 'ids' : 'filter', requested: dto.log_ids?.length ?? null, failed: failed, force, filter: dto.filter ?? null },
+      });
+    }
+    const message = dto.dry_run
+      ? `Would queue ${success} webhooks for retry`
+      : `Queued ${success} webhooks for retry, ${failed} failed`;
+    return { success: true, success_count: success, failed_count: failed, message, ...(dto.dry_run ? { dry_run: true } : {}), ...(reasons ? { failed_reasons: reasons } : {}) };
+  }
+
+  /**
+   * Deletes in batches of CLEANUP_BATCH rows, each in its own short transaction, so receivers and
+   * workers are never blocked behind one huge DELETE.
+   */
+  async cleanup(q: CleanupQueryDto, caller: Caller): Promise<{ success: true; deleted_count: number }> {
+    const ctx = { role: caller.role, orgId: caller.orgId, userId: caller.userId };
+    let deleted = 0;
+    for (;;) {
+      const n = await this.db.runAs(ctx, async () => {
+        const r = await this.db.execute(
+          `DELETE FROM webhook_log WHERE id IN (
+             SELECT id FROM webhook_log
+              WHERE created_at < now() - make_interval(days => $1)
+                AND (CASE WHEN $2::text IS NULL THEN status IN ('processed', 'failed', 'skipped') ELSE status = $2 END)
+              LIMIT ${CLEANUP_BATCH})`,
+          [q.older_than_days, q.status ?? null],
+        );
+        return r.affected;
+      });
+      deleted += n;
+      if (n < CLEANUP_BATCH) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.db.runAs(ctx, () =>
+      this.activity.record({
+        action: 'webhook.cleanup',
+        organizationId: null,
+        actorId: caller.userId,
+        actorRole: caller.role,
+        targetType: 'webhook_log',
+        itemCount: deleted,
+        details: { older_than_days: q.older_than_days, status: q.status ?? null },
+      }),
+    );
+    this.logger.log(`cleanup by ${caller.userId}: ${deleted} logs older than ${q.older_than_days} days deleted`);
+    return { success: true, deleted_count: deleted };
+  }
+
+  /** Totals by status, type and source plus time buckets, from one scan with GROUPING SETS. */
+  async stats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+    const f = logFilterSql(q, orgScope(caller, q.organization_id), 3);
+    const windowDays = q.interval === 'hour' ? 7 : 30;
+    const bucketFrom = q.date_from ? new Date(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);
+    const rows = await this.db.query<{ status: string | null; event_type: string | null; event_source: string | null; bucket: Date | null; n: number; failed: number; g: number }>(
+      `SELECT status, event_type, event_source,
+              CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END AS bucket,
+              count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              GROUPING(status, event_type, event_source, CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END)::int AS g
+         FROM webhook_log WHERE ${f.sql}
+        GROUP BY GROUPING SETS ((status), (event_type), (event_source),
+                                (CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END))`,
+      [q.interval, bucketFrom, ...f.params],
+    );
+    const byStatus: Record<string, number> = {};
+    const byType: Record<string, number> = {};
+    const bySource: Record<string, number> = {};
+    const buckets: { bucket: string; total: number; failed: number }[] = [];
+    let total = 0;
+    let failed = 0;
+    for (const r of rows) {
+      if (r.g === 7) {
+        byStatus[r.status!] = r.n;
+        total += r.n;
+        failed += r.failed;
+      } else if (r.g === 11) byType[r.event_type!] = r.n;
+      else if (r.g === 13) bySource[r.event_source!] = r.n;
+      else if (r.g === 14 && r.bucket) buckets.push({ bucket: new Date(r.bucket).toISOString(), total: r.n, failed: r.failed });
+    }
+    buckets.sort((a, b) => (a.bucket < b.bucket ? -1 : 1));
+    return {
+      total,
+      by_status: byStatus,
+      by_event_type: byType,
+      by_source: bySource,
+      failure_rate: total ? Number((failed / total).toFixed(4)) : 0,
+      interval: q.interval,
+      buckets_from: bucketFrom.toISOString(),
+      buckets,
+    };
+  }
+}
