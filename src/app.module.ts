@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { ClsModule } from 'nestjs-cls';
 import { ActivityModule } from './activity/activity.service';
+import { AssignmentsModule } from './assignments/assignments.module';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { AllExceptionsFilter } from './common/http-exception.filter';
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         CampaignsModule,
         WebhooksModule,
         WebhookLogsModule,
+        AssignmentsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

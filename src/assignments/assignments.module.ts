@@ -1,0 +1,18 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { WebhookProcessorService } from '../webhooks/processing/webhook-processor.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { AssignmentsController } from './assignments.controller';
+import { AssignmentsService } from './assignments.service';
+
+@Module({ imports: [WebhooksModule], controllers: [AssignmentsController], providers: [AssignmentsService], exports: [AssignmentsService] })
+export class AssignmentsModule implements OnModuleInit {
+  constructor(
+    private readonly processor: WebhookProcessorService,
+    private readonly assignments: AssignmentsService,
+  ) {}
+
+  /** Processing assigns contacts it creates in organizations that auto-assign. */
+  onModuleInit(): void {
+    this.processor.setNewContactHook((c) => this.assignments.assignNewContact(c.id, c.organizationId, c.strategy));
+  }
+}
