@@ -1,6 +1,8 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ClsModule } from 'nestjs-cls';
 import { ActivityModule } from './activity/activity.service';
 import { AssignmentsModule } from './assignments/assignments.module';
@@ -13,7 +15,9 @@ import { DatabaseModule, EMBEDDED } from './database/database.module';
 import { RlsTransactionInterceptor } from './database/rls.interceptor';
 import { RlsTransactionalAdapter } from './database/rls-transactional.adapter';
 import { HealthModule } from './health/health.module';
+import { OnboardingModule } from './onboarding/onboarding.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { SchedulingModule } from './scheduling/job-runner.service';
 import { UsersModule } from './users/users.module';
 import { WebhookLogsModule } from './webhook-logs/webhook-logs.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -52,6 +56,10 @@ export class AppModule implements NestModule {
           ],
         }),
         ActivityModule,
+        ScheduleModule.forRoot(),
+        SchedulingModule,
+        // Applied by the public onboarding routes only (per client IP, in memory per instance).
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: options.config.publicRateLimitPerMinute }]),
         HealthModule,
         OrganizationsModule,
         UsersModule,
@@ -59,6 +67,7 @@ export class AppModule implements NestModule {
         WebhooksModule,
         WebhookLogsModule,
         AssignmentsModule,
+        OnboardingModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

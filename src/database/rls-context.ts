@@ -1,13 +1,15 @@
 import { EntityManager } from 'typeorm';
 import { RUNTIME_ROLE } from './data-source';
 
-export type ContextRole = 'sb_admin' | 'sb_operator' | 'owner' | 'admin' | 'member' | 'viewer' | 'system' | 'anonymous';
+export type ContextRole = 'sb_admin' | 'sb_operator' | 'owner' | 'admin' | 'member' | 'viewer' | 'system' | 'anonymous' | 'link_holder';
 
 /** Who the database should treat the current transaction as. */
 export interface RlsContext {
   role: ContextRole;
   orgId: string | null;
   userId: string | null;
+  /** Only for `link_holder`: the onboarding token the public caller presented. */
+  linkToken?: string;
 }
 
 export const SYSTEM_CONTEXT: RlsContext = { role: 'system', orgId: null, userId: null };
@@ -16,6 +18,7 @@ export const ANONYMOUS_CONTEXT: RlsContext = { role: 'anonymous', orgId: null, u
 
 const ROLE_RE = /^[a-z_]{1,20}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const LINK_TOKEN_RE = /^[A-Za-z0-9_-]{16,100}$/;
 
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -32,9 +35,11 @@ export function beginWithContextSql(ctx: RlsContext): string {
   if (!ROLE_RE.test(ctx.role)) throw new Error('invalid role for an RLS context');
   if (ctx.orgId !== null && !UUID_RE.test(ctx.orgId)) throw new Error('invalid organization id for an RLS context');
   if (ctx.userId !== null && !UUID_RE.test(ctx.userId)) throw new Error('invalid user id for an RLS context');
+  if (ctx.linkToken !== undefined && !LINK_TOKEN_RE.test(ctx.linkToken)) throw new Error('invalid link token for an RLS context');
   return (
     `BEGIN; SELECT set_config('role', ${literal(RUNTIME_ROLE)}, true), set_config('app.user_role', ${literal(ctx.role)}, true), ` +
-    `set_config('app.current_org_id', ${literal(ctx.orgId ?? '')}, true), set_config('app.current_user_id', ${literal(ctx.userId ?? '')}, true)`
+    `set_config('app.current_org_id', ${literal(ctx.orgId ?? '')}, true), set_config('app.current_user_id', ${literal(ctx.userId ?? '')}, true), ` +
+    `set_config('app.link_token', ${literal(ctx.linkToken ?? '')}, true)`
   );
 }
 

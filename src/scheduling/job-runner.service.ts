@@ -1,0 +1,39 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { hostname } from 'os';
+import { Db } from '../database/db.service';
+import { SYSTEM_CONTEXT } from '../database/rls-context';
+
+/**
+ * Runs a scheduled job at most once per time slot across every instance on the database: the
+ * first instance to insert (job, slot) into job_run runs it inside that same transaction; another
+ * instance firing at the same moment waits on the row, then finds it taken and skips. If the
+ * first run fails, its row rolls back with it and the slot stays free.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly instance = `${hostname()}:${process.pid}`;
+
+  constructor(private readonly db: Db) {}
+
+  async runOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
+    return this.db.runAs(SYSTEM_CONTEXT, async () => {
+      const claimed = await this.db.one(
+        `INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`,
+        [job, slot, this.instance],
+      );
+      if (!claimed) return null;
+      const result = await fn();
+      await this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]);
+      return result;
+    });
+  }
+}
+
+/** The slot of a run fired by cron: its minute, the same on every instance. */
+export function minuteSlot(at = new Date()): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+}
+
+@Global()
+@Module({ providers: [JobRunner], exports: [JobRunner] })
+export class SchedulingModule {}
