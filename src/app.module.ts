@@ -8,6 +8,7 @@ import { ActivityModule } from './activity/activity.service';
 import { AssignmentsModule } from './assignments/assignments.module';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { DashboardModule } from './dashboard/dashboard.controller';
 import { AllExceptionsFilter } from './common/http-exception.filter';
 import { RequestLoggerMiddleware } from './common/request-logger.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
@@ -68,6 +69,7 @@ export class AppModule implements NestModule {
         WebhookLogsModule,
         AssignmentsModule,
         OnboardingModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -11,7 +11,7 @@ import { SYSTEM_CONTEXT } from '../database/rls-context';
  */
 @Injectable()
 export class JobRunner {
-  private readonly instance = `${hostname()}:${process.pid}`;
+  readonly instance = `${hostname()}:${process.pid}`;
 
   constructor(private readonly db: Db) {}
 
@@ -27,6 +27,23 @@ export class JobRunner {
       return result;
     });
   }
+
+  async runBatchedOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
+    if (!(await claimSlot(this.db, job, slot, this.instance))) return null;
+    const result = await fn();
+    await this.db.runAs(SYSTEM_CONTEXT, () =>
+      this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]),
+    );
+    return result;
+  }
+}
+
+/** Claims a slot and commits at once, for jobs that work in many short transactions of their own. */
+export async function claimSlot(db: Db, job: string, slot: Date, instance: string): Promise<boolean> {
+  const claimed = await db.runAs(SYSTEM_CONTEXT, () =>
+    db.one(`INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`, [job, slot, instance]),
+  );
+  return Boolean(claimed);
 }
 
 /** The slot of a run fired by cron: its minute, the same on every instance. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogsController } from './webhook-logs.controller';
 import { WebhookLogsService } from './webhook-logs.service';
+import { WebhookRetentionScheduler } from './webhook-retention.scheduler';
 
-@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService], exports: [WebhookLogsService] })
+@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler], exports: [WebhookLogsService] })
 export class WebhookLogsModule {}

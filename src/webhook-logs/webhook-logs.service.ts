@@ -3,6 +3,7 @@ import { ActivityService } from '../activity/activity.service';
 import { Caller, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
+import { RlsContext } from '../database/rls-context';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql } from './log-filter.sql';
 
@@ -171,29 +172,10 @@ export class WebhookLogsService {
     return { success: true, success_count: success, failed_count: failed, message, ...(dto.dry_run ? { dry_run: true } : {}), ...(reasons ? { failed_reasons: reasons } : {}) };
   }
 
-  /**
-   * Deletes in batches of CLEANUP_BATCH rows, each in its own short transaction, so receivers and
-   * workers are never blocked behind one huge DELETE.
-   */
   async cleanup(q: CleanupQueryDto, caller: Caller): Promise<{ success: true; deleted_count: number }> {
     const ctx = { role: caller.role, orgId: caller.orgId, userId: caller.userId };
-    let deleted = 0;
-    for (;;) {
-      const n = await this.db.runAs(ctx, async () => {
-        const r = await this.db.execute(
-          `DELETE FROM webhook_log WHERE id IN (
-             SELECT id FROM webhook_log
-              WHERE created_at < now() - make_interval(days => $1)
-                AND (CASE WHEN $2::text IS NULL THEN status IN ('processed', 'failed', 'skipped') ELSE status = $2 END)
-              LIMIT ${CLEANUP_BATCH})`,
-          [q.older_than_days, q.status ?? null],
-        );
-        return r.affected;
-      });
-      deleted += n;
-      if (n < CLEANUP_BATCH) break;
-      await new Promise((r) => setImmediate(r));
-    }
+    const statuses = q.status ? [q.status] : ['processed', 'failed', 'skipped'];
+    const deleted = await this.deleteInBatches(q.older_than_days, statuses, ctx);
     await this.db.runAs(ctx, () =>
       this.activity.record({
         action: 'webhook.cleanup',
@@ -207,6 +189,29 @@ export class WebhookLogsService {
     );
     this.logger.log(`cleanup by ${caller.userId}: ${deleted} logs older than ${q.older_than_days} days deleted`);
     return { success: true, deleted_count: deleted };
+  }
+
+  /**
+   * Deletes in batches of CLEANUP_BATCH rows, each in its own short transaction, so receivers and
+   * workers are never blocked behind one huge DELETE.
+   */
+  async deleteInBatches(olderThanDays: number, statuses: string[], ctx: RlsContext): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const n = await this.db.runAs(ctx, async () => {
+        const r = await this.db.execute(
+          `DELETE FROM webhook_log WHERE id IN (
+             SELECT id FROM webhook_log
+              WHERE created_at < now() - make_interval(days => $1) AND status = ANY($2::text[])
+              LIMIT ${CLEANUP_BATCH})`,
+          [olderThanDays, statuses],
+        );
+        return r.affected;
+      });
+      deleted += n;
+      if (n < CLEANUP_BATCH) return deleted;
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Totals by status, type and source plus time buckets, from one scan with GROUPING SETS. */
