@@ -10,6 +10,13 @@ import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql } from './log-
 const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
   contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
 
+/**
+ * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
+ * the bare column would let the planner walk the created_at index newest-first and test every row
+ * against the pattern, which for a rare match means most of the table. Same order, other plan.
+ */
+const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
+
 /** Counting stops here: an exact count(*) over a million rows costs far more than the page. */
 export const TOTAL_CAP = 10_000;
 const CLEANUP_BATCH = 5_000;
@@ -45,7 +52,7 @@ export class WebhookLogsService {
       `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
         WHERE ${f.sql}
           AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
-        ORDER BY created_at DESC, id DESC
+        ORDER BY ${q.search ? SEARCH_ORDER : 'created_at DESC, id DESC'}
         LIMIT $${n + 3} OFFSET $${n + 4}`,
       [...f.params, cursor?.createdAt ?? null, cursor?.id ?? null, q.limit + 1, cursor ? 0 : q.offset],
     );

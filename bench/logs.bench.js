@@ -1,0 +1,193 @@
+'use strict';
+/* npm run bench:logs: the webhook log admin API against 1,000,000 realistic logs. */
+const { spawn } = require('child_process');
+const fs = require('fs');
+const { freshDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, urlFor } = require('./lib');
+const { signToken } = require('../dist/src/auth/jwt');
+const { EVENT_TYPES, WEBHOOK_SOURCES } = require('../dist/src/webhooks/event-types');
+
+const DB = 'salesbrain_bench_logs';
+const N = Number(process.env.BENCH_LOG_ROWS || 1_000_000);
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
+const SECRET = 'bench-instantly-secret-0123456789';
+const REPS = Number(process.env.BENCH_REPS || 100);
+
+/** Seeds N logs with set-based SQL: 20 organizations, every type and source, 90 days, ~5% failed. */
+async function seed(owner) {
+  const started = Date.now();
+  await owner.query(`INSERT INTO organization (name, instantly_workspace_id) SELECT 'Org ' || g, 'ws-' || g FROM generate_series(1, 20) g`);
+  await owner.query(`INSERT INTO campaign (organization_id, name) SELECT o.id, 'Campaign ' || g || ' ' || o.name FROM organization o, generate_series(1, 10) g`);
+  const types = EVENT_TYPES.map((e) => e.canonical);
+  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = false)`);
+  await owner.query(
+    `WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organization),
+          camps AS (SELECT id, organization_id, name, row_number() OVER (PARTITION BY organization_id ORDER BY id) AS n FROM campaign)
+     INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, campaign_id,
+                              campaign_name, contact_email, error_message, attempts, processed_at, created_at)
+     SELECT o.id, src, typ, typ,
+            CASE WHEN g % 20 = 0 THEN 'failed' WHEN g % 97 = 0 THEN 'skipped' ELSE 'processed' END,
+            md5(g::text), jsonb_build_object('event_type', typ, 'lead_email', 'lead' || g || '@prospect' || (g % 500) || '.example', 'step', g % 3),
+            c.id, c.name, 'lead' || g || '@prospect' || (g % 500) || '.example',
+            CASE WHEN g % 20 = 0 THEN 'no organization is mapped to Instantly workspace ws-x' END,
+            1, ts, ts
+       FROM generate_series(1, $1) g
+       CROSS JOIN LATERAL (SELECT now() - ((g % 7776000) || ' seconds')::interval - (random() * interval '1 second') AS ts,
+                                  ($2::text[])[1 + g % array_length($2::text[], 1)] AS typ,
+                                  ($3::text[])[1 + (g / 7) % array_length($3::text[], 1)] AS src) x
+       JOIN orgs o ON o.n = 1 + g % 20
+       JOIN camps c ON c.organization_id = o.id AND c.n = 1 + (g / 20) % 10`,
+    [N, types, WEBHOOK_SOURCES],
+  );
+  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = true)`);
+  await owner.query(`VACUUM ANALYZE webhook_log`);
+  return (Date.now() - started) / 1000;
+}
+
+async function timed(url, headers, reps = REPS) {
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(url, { headers });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50_ms: +percentile(times, 50).toFixed(1), p95_ms: +percentile(times, 95).toFixed(1) };
+}
+
+function rssOf(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function exportAll(base, headers, pid) {
+  let peak = rssOf(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 25);
+  const t0 = Date.now();
+  const res = await fetch(`${base}/api/admin/webhooks/logs/export?format=csv`, { headers });
+  const reader = res.body.getReader();
+  let ttfb = null;
+  let bytes = 0;
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (ttfb === null) ttfb = Date.now() - t0;
+    bytes += value.length;
+    for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  const rows = lines - 1;
+  return { rows, seconds: +seconds.toFixed(2), rows_per_s: Math.round(rows / seconds), ttfb_ms: ttfb, mb: +(bytes / 2 ** 20).toFixed(1), peak_rss_mb: Math.round(peak) };
+}
+
+function copyBaseline(ownerUrl) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const p = spawn('psql', [ownerUrl, '-qAt', '-c', `\\copy (SELECT id, event_type, event_source, campaign_name, contact_email, status, error_message, created_at FROM webhook_log ORDER BY created_at DESC, id DESC) TO STDOUT CSV HEADER`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let lines = 0;
+    p.stdout.on('data', (d) => {
+      for (let i = 0; i < d.length; i++) if (d[i] === 10) lines++;
+    });
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`psql exited ${code}`));
+      const seconds = (Date.now() - t0) / 1000;
+      resolve({ rows: lines - 1, seconds: +seconds.toFixed(2), rows_per_s: Math.round((lines - 1) / seconds) });
+    });
+  });
+}
+
+async function main() {
+  const { owner, ownerUrl, runtimeUrl } = await freshDatabase(DB);
+  const seedSeconds = await seed(owner);
+  console.log(`seeded ${N} logs in ${seedSeconds.toFixed(1)} s`);
+  const orgs = (await owner.query(`SELECT id FROM organization ORDER BY name`)).rows.map((r) => r.id);
+  const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' });
+  const pid = service.child.pid;
+  const report = { machine: machine(), rows: N, seed_seconds: +seedSeconds.toFixed(1), list: {}, targets: {} };
+  try {
+    const roles = {
+      platform: { authorization: `Bearer ${signToken(JWT_SECRET, { sub: '00000000-0000-4000-8000-000000000001', role: 'sb_admin' })}` },
+      org_admin: { authorization: `Bearer ${signToken(JWT_SECRET, { sub: '00000000-0000-4000-8000-000000000002', role: 'admin', org_id: orgs[3] })}` },
+    };
+    const from = new Date(Date.now() - 14 * 86400000).toISOString();
+    const to = new Date(Date.now() - 7 * 86400000).toISOString();
+    const views = {
+      default: '',
+      status_failed: 'status=failed',
+      type_and_dates: `event_type=email.opened&date_from=${from}&date_to=${to}`,
+      email_search: 'search=lead4242',
+    };
+    for (const [role, headers] of Object.entries(roles)) {
+      for (const [name, qs] of Object.entries(views)) {
+        await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers, 5);
+        report.list[`${role}/${name}`] = await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers);
+      }
+    }
+    console.log('list latency (ms):');
+    console.table(report.list);
+
+    report.stats = await timed(`${service.url}/api/admin/webhooks/stats`, roles.platform, 10);
+    console.log(`stats over the whole table: p50 ${report.stats.p50_ms} ms, p95 ${report.stats.p95_ms} ms (target ≤ 100)`);
+
+    const copy = await copyBaseline(ownerUrl);
+    const exp = await exportAll(service.url, roles.platform, pid);
+    report.export = { service: exp, copy, ratio: +(exp.rows_per_s / copy.rows_per_s).toFixed(2) };
+    console.log(`export: ${exp.rows} rows at ${exp.rows_per_s}/s, TTFB ${exp.ttfb_ms} ms, peak RSS ${exp.peak_rss_mb} MB; COPY ${copy.rows_per_s}/s; ratio ${report.export.ratio}`);
+
+    // Bulk retry of 10,000 failed ids, against a bare UPDATE of the same ids (restored in between).
+    const ids = (await owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' ORDER BY id LIMIT 10000`)).rows.map((r) => r.id);
+    const reset = () => owner.query(`UPDATE webhook_log SET status = 'failed', retry_count = 0 WHERE id = ANY($1)`, [ids]);
+    let t0 = Date.now();
+    await owner.query(`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), retry_count = retry_count + 1, last_retry_at = now() WHERE id = ANY($1) AND status IN ('failed', 'skipped')`, [ids]);
+    const bareMs = Date.now() - t0;
+    await reset();
+    t0 = Date.now();
+    const r = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ log_ids: ids }) });
+    const bodyIds = await r.json();
+    const apiMs = Date.now() - t0;
+    await reset();
+    report.bulk_retry_ids = { ids: ids.length, api_ms: apiMs, bare_update_ms: bareMs, ratio: +(apiMs / bareMs).toFixed(2), success_count: bodyIds.success_count };
+    console.log(`bulk retry 10k ids: ${apiMs} ms via API vs ${bareMs} ms bare UPDATE (${report.bulk_retry_ids.ratio}×, target ≤ 1.5×)`);
+
+    // Bulk retry by a filter matching ~100,000 rows.
+    await owner.query(`UPDATE webhook_log SET status = 'failed' WHERE event_source = 'instantly' AND status = 'processed' AND id IN (SELECT id FROM webhook_log WHERE event_source = 'instantly' AND status = 'processed' LIMIT 100000 - (SELECT count(*) FROM webhook_log WHERE event_source = 'instantly' AND status = 'failed'))`);
+    t0 = Date.now();
+    const f = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ filter: { event_source: 'instantly', status: 'failed' } }) });
+    const fb = await f.json();
+    report.bulk_retry_filter = { rows: fb.success_count, ms: Date.now() - t0 };
+    console.log(`bulk retry by filter: ${fb.success_count} rows in ${report.bulk_retry_filter.ms} ms (target ≤ 2000)`);
+
+    // Ingestion p99 while a 500,000-row cleanup runs.
+    await owner.query(`UPDATE webhook_log SET status = 'processed', created_at = now() - interval '200 days' WHERE id IN (SELECT id FROM webhook_log ORDER BY id LIMIT 500000)`);
+    let seq = 0;
+    const ingest = () => load({
+      url: `${service.url}/api/webhooks/instantly`, method: 'POST', connections: 20, duration: 8,
+      headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ event_type: 'email_sent', workspace: 'ws-1', lead_email: `c${seq++}@x.example`, timestamp: new Date().toISOString(), email_id: `e${seq}` }) }) }],
+    });
+    const quiet = summary(await ingest());
+    const cleanupStarted = Date.now();
+    const cleanup = fetch(`${service.url}/api/admin/webhooks/logs/cleanup?older_than_days=150`, { method: 'DELETE', headers: roles.platform }).then((x) => x.json());
+    const during = summary(await ingest());
+    const cleaned = await cleanup;
+    report.ingest_during_cleanup = { quiet, during, cleanup_deleted: cleaned.deleted_count, cleanup_seconds: (Date.now() - cleanupStarted) / 1000 };
+    console.log(`ingestion p99 quiet ${quiet.p99_ms} ms, during a ${cleaned.deleted_count}-row cleanup ${during.p99_ms} ms (target ≤ 100); cleanup took ${report.ingest_during_cleanup.cleanup_seconds} s`);
+  } finally {
+    await stop(service);
+    await owner.end();
+  }
+  writeResult('logs', report);
+  if (!process.env.BENCH_KEEP_DB) await dropDatabase(DB);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
