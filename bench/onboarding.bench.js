@@ -39,10 +39,10 @@ async function main() {
   );
   // One live link to read under load.
   const token = 'benchtoken_' + 'x'.repeat(32);
-  await owner.query(`INSERT INTO onboarding_link (organization_id, link_token, link_url, expires_at) SELECT id, $1, 'https://x/o/' || $1, now() + interval '30 days' FROM organization LIMIT 1`, [token]);
+  await owner.query(`INSERT INTO onboarding_link (organization_id, link_token, link_url, expires_at) SELECT id, $1::text, 'https://x/o/' || $1::text, now() + interval '30 days' FROM organization LIMIT 1`, [token]);
   await owner.query('VACUUM ANALYZE onboarding_link');
   const seedSeconds = (Date.now() - t0) / 1000;
-  const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, WEBHOOK_WORKERS: '0', PUBLIC_RATE_LIMIT_PER_MINUTE: '100000000' });
+  const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, WEBHOOK_WORKERS: '0', PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' });
   const bare = await bareServer(ownerUrl, token);
   const report = { machine: machine(), links: LINKS, seed_seconds: seedSeconds };
   try {
