@@ -25,7 +25,7 @@ const PG_ERRORS: Record<string, Mapped> = {
   '53300': { status: 503, message: 'the database has too many connections; try again' },
 };
 
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
 
 /**
  * The contract's error body for everything that leaves the service. Known errors keep their
@@ -66,11 +66,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (err?.type && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
       return { status: err.status, message: 'request body could not be read' };
     }
-    if (exception instanceof QueryFailedError) {
-      const code = (exception.driverError as { code?: string })?.code ?? '';
-      if (PG_ERRORS[code]) return PG_ERRORS[code];
-      if (/row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
-    }
+    // TypeORM wraps driver errors; queries sent on a raw pg client (transaction start, streams) do not.
+    const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
+    const code = typeof driver?.code === 'string' ? driver.code : '';
+    if (PG_ERRORS[code]) return PG_ERRORS[code];
+    if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
+    if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
     if (err?.message && CONNECTION_ERROR.test(err.message)) {
       this.logger.warn(`database unavailable on ${request.method} ${request.path}: ${err.message}`);
       return { status: 503, message: 'the database is unavailable; try again shortly' };
