@@ -123,6 +123,7 @@ async function main() {
       status_failed: 'status=failed',
       type_and_dates: `event_type=email.opened&date_from=${from}&date_to=${to}`,
       email_search: 'search=lead4242',
+      email_exact: 'contact_email=lead4242@prospect242.example',
     };
     for (const [role, headers] of Object.entries(roles)) {
       for (const [name, qs] of Object.entries(views)) {

@@ -52,7 +52,7 @@ export class WebhookLog1764100001000 implements MigrationInterface {
       CREATE INDEX idx_webhook_log_type_created ON webhook_log (event_type, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_source_created ON webhook_log (event_source, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_campaign_created ON webhook_log (campaign_id, created_at DESC) WHERE campaign_id IS NOT NULL;
-      CREATE INDEX idx_webhook_log_contact_email ON webhook_log (lower(contact_email)) WHERE contact_email IS NOT NULL;
+      CREATE INDEX idx_webhook_log_contact_email ON webhook_log (contact_email, created_at DESC) WHERE contact_email IS NOT NULL;
       -- One trigram index serves the admin search over contact email, campaign name and error text
       -- (the query uses exactly this expression).
       CREATE INDEX idx_webhook_log_search ON webhook_log

@@ -90,6 +90,8 @@ describe('webhook logs admin API', () => {
       [{ date_from: 'DAYS_AGO_3' }, ["o'neil@a.example", 'carol@a.example', 'dave@a.example']],
       [{ date_to: 'DAYS_AGO_3' }, ['alice@a.example', 'bob@a.example']],
       [{ search: 'ALICE' }, ['alice@a.example']],
+      [{ contact_email: 'BOB@a.example' }, ['bob@a.example']],
+      [{ contact_email: 'bob@a' }, []],
       [{ search: 'camp a' }, ['alice@a.example']],
       [{ search: '100%' }, ['bob@a.example']],
       [{ search: 'broken_thing' }, ['bob@a.example']],
@@ -430,5 +432,31 @@ describe('webhook logs admin API', () => {
       }
       expect((await t.http().get('/api/admin/webhooks/sources')).status).toBe(401);
     });
+  });
+});
+
+describe('webhook stats cache', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ WEBHOOK_STATS_CACHE_SECONDS: '60' });
+  });
+  afterAll(() => t.close());
+
+  it('reuses an answer per organization and filter, never across organizations', async () => {
+    const a = await createOrgFixture(t.owner, 'Cache A');
+    const b = await createOrgFixture(t.owner, 'Cache B');
+    const add = (org: OrgFixture) =>
+      t.owner.query(`INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload) VALUES ($1, 'instantly', 'email.sent', 'processed', md5(random()::text), '{}')`, [org.id]);
+    await add(a);
+    const first = await t.http().get('/api/admin/webhooks/stats').set(a.as('owner'));
+    expect(first.body.data.total).toBe(1);
+    expect(first.body.data.cached_at).toBeUndefined();
+    await add(a);
+    const second = await t.http().get('/api/admin/webhooks/stats').set(a.as('member'));
+    expect(second.body.data).toMatchObject({ total: 1, cached_at: expect.any(String) });
+    const other = await t.http().get('/api/admin/webhooks/stats').set(b.as('owner'));
+    expect(other.body.data.total).toBe(0);
+    const filtered = await t.http().get('/api/admin/webhooks/stats').query({ status: 'processed' }).set(a.as('owner'));
+    expect(filtered.body.data.total).toBe(2);
   });
 });

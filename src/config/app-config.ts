@@ -20,6 +20,7 @@ export interface AppConfig {
   webhookLeaseSeconds: number;
   webhookRetryBaseMs: number;
   webhookLogRetentionDays: number;
+  webhookStatsCacheSeconds: number;
   onboardingBaseUrl: string;
   onboardingExpiryCron: string;
   publicRateLimitPerMinute: number;
@@ -102,6 +103,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookLeaseSeconds: intVar(env, 'WEBHOOK_LEASE_SECONDS', 60, 1, 86400),
     webhookRetryBaseMs: intVar(env, 'WEBHOOK_RETRY_BASE_MS', 30000, 1, 3600000),
     webhookLogRetentionDays: intVar(env, 'WEBHOOK_LOG_RETENTION_DAYS', 0, 0, 3650),
+    webhookStatsCacheSeconds: intVar(env, 'WEBHOOK_STATS_CACHE_SECONDS', 15, 0, 3600),
     onboardingBaseUrl: onboardingBaseUrl.replace(/\/+$/, ''),
     onboardingExpiryCron,
     publicRateLimitPerMinute: intVar(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),

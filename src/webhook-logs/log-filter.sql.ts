@@ -24,7 +24,8 @@ export function logFilterSql(f: WebhookLogFilterDto, orgId: string | null, start
     AND (${p(4)}::uuid IS NULL OR organization_id = ${p(4)})
     AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)})
     AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)})
-    AND (${p(7)}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${p(7)} ESCAPE '\\')`;
+    AND (${p(7)}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${p(7)} ESCAPE '\\')
+    AND (${p(8)}::text IS NULL OR contact_email = ${p(8)})`;
   return {
     sql,
     params: [
@@ -36,6 +37,9 @@ export function logFilterSql(f: WebhookLogFilterDto, orgId: string | null, start
       f.date_from ? new Date(f.date_from) : null,
       f.date_to ? exclusiveUpperBound(f.date_to) : null,
       f.search ? containsPattern(f.search) : null,
+      // Stored lower-case at receipt; comparing the bare column keeps the qual leakproof, so the
+      // index can be used under RLS (lower(column) would not be).
+      f.contact_email ? f.contact_email.trim().toLowerCase() : null,
     ],
   };
 }

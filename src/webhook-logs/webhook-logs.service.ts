@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ActivityService } from '../activity/activity.service';
-import { Caller, orgScope } from '../auth/roles';
+import { Caller, isPlatform, orgScope } from '../auth/roles';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
 import { RlsContext } from '../database/rls-context';
@@ -33,10 +34,12 @@ export interface BulkRetryResult {
 @Injectable()
 export class WebhookLogsService {
   private readonly logger = new Logger('WebhookLogs');
+  private readonly statsCache = new Map<string, { value: Record<string, unknown>; expires: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly activity: ActivityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -221,8 +224,27 @@ export class WebhookLogsService {
     }
   }
 
-  /** Totals by status, type and source plus time buckets, from one scan with GROUPING SETS. */
+  /**
+   * The portal refreshes its charts every few seconds while one scan of a large table takes far
+   * longer, so answers are reused for WEBHOOK_STATS_CACHE_SECONDS. The key is what RLS shows the
+   * caller (all organizations for platform roles, else the caller's organization) plus the filter,
+   * so a cached answer never reaches someone who could not have computed it.
+   */
   async stats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+    const ttl = this.config.webhookStatsCacheSeconds * 1000;
+    if (ttl <= 0) return this.computeStats(q, caller);
+    const key = JSON.stringify([isPlatform(caller.role) ? 'platform' : caller.orgId, q]);
+    const hit = this.statsCache.get(key);
+    const now = Date.now();
+    if (hit && hit.expires > now) return { ...hit.value, cached_at: new Date(hit.expires - ttl).toISOString() };
+    const value = await this.computeStats(q, caller);
+    if (this.statsCache.size > 1000) this.statsCache.clear();
+    this.statsCache.set(key, { value, expires: now + ttl });
+    return value;
+  }
+
+  /** Totals by status, type and source plus time buckets, from one scan with GROUPING SETS. */
+  private async computeStats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
     const f = logFilterSql(q, orgScope(caller, q.organization_id), 3);
     const windowDays = q.interval === 'hour' ? 7 : 30;
     const bucketFrom = q.date_from ? new Date(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);

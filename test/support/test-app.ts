@@ -29,6 +29,7 @@ export function baseTestEnv(): Record<string, string> {
     LOG_REQUESTS: 'false',
     DATABASE_POOL_SIZE: '5',
     WEBHOOK_WORKERS: '0',
+    WEBHOOK_STATS_CACHE_SECONDS: '0',
   };
 }
 

@@ -43,7 +43,13 @@ export class WebhookLogFilterDto {
   @IsISO8601({ strict: true })
   readonly date_to?: string;
 
-  @ApiPropertyOptional({ description: 'Substring of contact email, campaign name or error text; % and _ are literal', maxLength: 200 })
+  @ApiPropertyOptional({ description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead', maxLength: 320 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  readonly contact_email?: string;
+
+  @ApiPropertyOptional({ description: 'Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
