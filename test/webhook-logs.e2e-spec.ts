@@ -159,7 +159,7 @@ describe('webhook logs admin API', () => {
 
   describe('GET /logs/:id', () => {
     it('includes payload and attempt history; 404 for another organization and unknown ids; 400 for a malformed id', async () => {
-      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('lead_interested', randomUUID()));
+      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('lead_interested', randomUUID(), { campaign_id: `unmapped-${randomUUID()}` }));
       const id = res.body.data.id;
       await t.app.get(WebhookProcessorService).drain();
       const detail = await t.http().get(`/api/admin/webhooks/logs/${id}`).set(a.as('sb_admin'));
@@ -178,7 +178,7 @@ describe('webhook logs admin API', () => {
   describe('retry', () => {
     it('puts a failed log back to pending, and the processor picks it up', async () => {
       const workspace = randomUUID();
-      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('email_opened', workspace, { lead_email: 'retry@a.example' }));
+      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('email_opened', workspace, { lead_email: 'retry@a.example', campaign_id: `unmapped-${randomUUID()}` }));
       const id = res.body.data.id;
       const processor = t.app.get(WebhookProcessorService);
       for (let i = 0; i < 2; i++) {
