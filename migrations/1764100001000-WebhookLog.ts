@@ -11,8 +11,6 @@ export class WebhookLog1764100001000 implements MigrationInterface {
   name = 'WebhookLog1764100001000';
 
   public async up(q: QueryRunner): Promise<void> {
-    // Trusted since PostgreSQL 13, so the database owner may create it.
-    await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
     await q.query(`
       CREATE TABLE webhook_log (
         id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -53,10 +51,10 @@ export class WebhookLog1764100001000 implements MigrationInterface {
       CREATE INDEX idx_webhook_log_source_created ON webhook_log (event_source, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_campaign_created ON webhook_log (campaign_id, created_at DESC) WHERE campaign_id IS NOT NULL;
       CREATE INDEX idx_webhook_log_contact_email ON webhook_log (contact_email, created_at DESC) WHERE contact_email IS NOT NULL;
-      -- One trigram index serves the admin search over contact email, campaign name and error text
-      -- (the query uses exactly this expression).
-      CREATE INDEX idx_webhook_log_search ON webhook_log
-        USING gin ((coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, '')) gin_trgm_ops);
+      -- No trigram index for the substring search: under FORCE ROW LEVEL SECURITY, PostgreSQL may
+      -- not evaluate a non-leakproof operator such as ILIKE inside an index scan before the policy,
+      -- so such an index would never be used and would only slow every write. The exact
+      -- contact_email filter (plain equality, leakproof) uses idx_webhook_log_contact_email.
       -- What the workers claim: due pending logs, and processing logs whose lease ran out.
       CREATE INDEX idx_webhook_log_due ON webhook_log (next_attempt_at) WHERE status = 'pending';
       CREATE INDEX idx_webhook_log_leased ON webhook_log (locked_until) WHERE status = 'processing';

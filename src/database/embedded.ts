@@ -19,10 +19,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket') as typeof import('@electric-sql/pglite-socket');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: NonNullable<Parameters<typeof PGlite.create>[1]>['extensions'] extends infer E ? E[keyof E] : never };
-  // pg_trgm backs the webhook log search index, as on a server.
-  const db = await PGlite.create(dir, { extensions: { pg_trgm } });
+  const db = await PGlite.create(dir);
   // Pools stay at one connection; a few slots let a closing connection overlap the next one.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();

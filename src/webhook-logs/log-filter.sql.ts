@@ -2,7 +2,7 @@ import { containsPattern } from '../common/paging';
 import { CUSTOM_LABEL, resolveEventType } from '../webhooks/event-types';
 import { WebhookLogFilterDto } from './dto/log-filter.dto';
 
-/** The search expression; the trigram index idx_webhook_log_search is on exactly this. */
+/** The substring search runs over these three columns at once. */
 export const SEARCH_EXPR = `(coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, ''))`;
 
 /**

@@ -19,7 +19,7 @@ const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_t
 const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
 
 /** Counting stops here: an exact count(*) over a million rows costs far more than the page. */
-export const TOTAL_CAP = 10_000;
+export const TOTAL_CAP = 1_000;
 const CLEANUP_BATCH = 5_000;
 
 export interface BulkRetryResult {
