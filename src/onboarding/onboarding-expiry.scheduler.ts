@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { scheduleJob } from '../scheduling/daily-job';
 import { JobRunner, minuteSlot } from '../scheduling/job-runner.service';
 import { OnboardingService } from './onboarding.service';
 
@@ -20,15 +20,7 @@ export class OnboardingExpiryScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const job = CronJob.from({
-      cronTime: this.config.onboardingExpiryCron,
-      timeZone: 'UTC',
-      onTick: () => {
-        this.runScheduled().catch((err: Error) => this.logger.error(`expiry run failed: ${err.message}`));
-      },
-    });
-    this.registry.addCronJob(EXPIRY_JOB, job);
-    job.start();
+    scheduleJob(this.registry, EXPIRY_JOB, this.config.onboardingExpiryCron, () => this.runScheduled(), this.logger);
   }
 
   /** One scheduled run: null when another instance already ran this slot. */

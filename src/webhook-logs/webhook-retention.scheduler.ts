@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { ActivityService } from '../activity/activity.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { scheduleJob } from '../scheduling/daily-job';
 import { JobRunner, minuteSlot } from '../scheduling/job-runner.service';
 import { WebhookLogsService } from './webhook-logs.service';
 
@@ -29,15 +29,7 @@ export class WebhookRetentionScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (this.config.webhookLogRetentionDays <= 0) return;
-    const job = CronJob.from({
-      cronTime: '0 3 * * *',
-      timeZone: 'UTC',
-      onTick: () => {
-        this.runScheduled().catch((err: Error) => this.logger.error(`retention run failed: ${err.message}`));
-      },
-    });
-    this.registry.addCronJob(RETENTION_JOB, job);
-    job.start();
+    scheduleJob(this.registry, RETENTION_JOB, '0 3 * * *', () => this.runScheduled(), this.logger);
   }
 
   async runScheduled(slot: Date = minuteSlot(), days = this.config.webhookLogRetentionDays): Promise<{ deleted_count: number } | null> {

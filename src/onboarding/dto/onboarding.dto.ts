@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { PageQueryDto } from '../../common/paging';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
 export const LINK_STATUSES = ['active', 'expired', 'used', 'revoked'] as const;
@@ -37,26 +37,14 @@ export class CreateLinkDto {
   readonly total_steps?: number;
 }
 
-export class ListLinksQueryDto {
+export class ListLinksQueryDto extends PageQueryDto {
+  /** The roadmap's default page for links is 100 (validation 1..500 is inherited). */
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  override readonly limit: number = 100;
+
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly organization_id?: string;
   @ApiPropertyOptional({ enum: LINK_STATUSES }) @IsOptional() @IsIn(LINK_STATUSES) readonly status?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly created_by?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  readonly limit: number = 100;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10_000_000)
-  readonly offset: number = 0;
 }
 
 export class RevokeLinkDto {

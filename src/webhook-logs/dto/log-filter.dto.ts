@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { PageQueryDto } from '../../common/paging';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { WEBHOOK_SOURCES, WEBHOOK_STATUSES } from '../../webhooks/event-types';
@@ -56,23 +57,8 @@ export class WebhookLogFilterDto {
   readonly search?: string;
 }
 
-export class ListWebhookLogsQueryDto extends WebhookLogFilterDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  readonly limit: number = 50;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Ignored when cursor is given' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10_000_000)
-  readonly offset: number = 0;
-
+/** Filters plus limit (1..500, default 50) and offset; offset is ignored when cursor is given. */
+export class ListWebhookLogsQueryDto extends IntersectionType(WebhookLogFilterDto, PageQueryDto) {
   @ApiPropertyOptional({ description: 'next_cursor of the previous page: stable paging while new events arrive', maxLength: 200 })
   @IsOptional()
   @IsString()

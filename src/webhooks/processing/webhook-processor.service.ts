@@ -124,8 +124,12 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
   async processLog(log: ClaimedLog): Promise<void> {
     try {
       await this.db.runAs(SYSTEM_CONTEXT, async () => {
+        // Re-lock the row and check we still hold the lease. This transaction's commit need not
+        // wait for the WAL flush: the CRM changes and the status are committed together, so a
+        // crash can only lose both, and the log is then reclaimed and processed again.
         const held = await this.db.one(
-          `SELECT 1 FROM webhook_log WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
+          `SELECT set_config('synchronous_commit', 'off', true) FROM webhook_log
+            WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
           [log.id, log.attempts],
         );
         if (!held) throw new LeaseLostError();
