@@ -90,6 +90,12 @@ async function main() {
     await stop(bare);
   }
 
+  if (process.env.BENCH_ONLY === 'load') {
+    await owner.end();
+    writeResult('ingest', report);
+    await dropDatabase(DB);
+    return;
+  }
   // Drain: 100,000 pending logs spread over the 20 organizations, processed by the workers.
   await owner.query(`TRUNCATE webhook_log`);
   const N = Number(process.env.BENCH_DRAIN_EVENTS || 100000);

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { mountWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -29,6 +30,7 @@ export async function createApp(config: AppConfig, embedded: boolean): Promise<I
   // Webhook senders do not always label their JSON, so parse any content type there.
   app.use('/api/webhooks', express.json({ limit: BODY_LIMIT_BYTES, type: () => true }));
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  mountWebhookFastPath(app);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

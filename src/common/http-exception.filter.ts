@@ -27,6 +27,11 @@ const PG_ERRORS: Record<string, Mapped> = {
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
 
+/** The contract's error body. */
+export function errorBody(status: number, message: string): { success: false; statusCode: number; message: string; detail: string } {
+  return { success: false, statusCode: status, message, detail: message };
+}
+
 /**
  * The contract's error body for everything that leaves the service. Known errors keep their
  * message; anything unexpected becomes a plain 500 with a correlation id that is also logged, so a
@@ -45,41 +50,46 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
-    response.status(status).json({ success: false, statusCode: status, message, detail: message });
+    response.status(status).json(errorBody(status, message));
   }
 
   private map(exception: unknown, request: Request): Mapped {
-    if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message };
-    if (exception instanceof HttpException) {
-      const body = exception.getResponse();
-      let message = exception.message;
-      if (typeof body === 'object' && body !== null && 'message' in body) {
-        const m = (body as { message: unknown }).message;
-        message = Array.isArray(m) ? m.join('; ') : String(m);
-      }
-      return { status: exception.getStatus(), message };
-    }
-    const err = exception as { type?: string; status?: number; message?: string; code?: string };
-    // Errors raised by body-parser before any handler ran.
-    if (err?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
-    if (err?.type === 'entity.parse.failed') return { status: 400, message: 'request body is not valid JSON' };
-    if (err?.type && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { status: err.status, message: 'request body could not be read' };
-    }
-    // TypeORM wraps driver errors; queries sent on a raw pg client (transaction start, streams) do not.
-    const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
-    const code = typeof driver?.code === 'string' ? driver.code : '';
-    if (PG_ERRORS[code]) return PG_ERRORS[code];
-    if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
-    if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
-    if (err?.message && CONNECTION_ERROR.test(err.message)) {
-      this.logger.warn(`database unavailable on ${request.method} ${request.path}: ${err.message}`);
-      return { status: 503, message: 'the database is unavailable; try again shortly' };
-    }
-    const correlationId = randomUUID();
-    this.logger.error(
-      `unhandled error ${correlationId} on ${request.method} ${request.path}: ${(exception as Error)?.stack ?? String(exception)}`,
-    );
-    return { status: 500, message: `internal error (reference ${correlationId})` };
+    return mapException(exception, request, this.logger);
   }
+}
+
+/** Status and message for any error; unknown ones are logged with a correlation id. */
+export function mapException(exception: unknown, request: Request, logger: Logger): Mapped {
+  if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message };
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    let message = exception.message;
+    if (typeof body === 'object' && body !== null && 'message' in body) {
+      const m = (body as { message: unknown }).message;
+      message = Array.isArray(m) ? m.join('; ') : String(m);
+    }
+    return { status: exception.getStatus(), message };
+  }
+  const err = exception as { type?: string; status?: number; message?: string; code?: string };
+  // Errors raised by body-parser before any handler ran.
+  if (err?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
+  if (err?.type === 'entity.parse.failed') return { status: 400, message: 'request body is not valid JSON' };
+  if (err?.type && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+    return { status: err.status, message: 'request body could not be read' };
+  }
+  // TypeORM wraps driver errors; queries sent on a raw pg client (transaction start, streams) do not.
+  const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
+  const code = typeof driver?.code === 'string' ? driver.code : '';
+  if (PG_ERRORS[code]) return PG_ERRORS[code];
+  if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
+  if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
+  if (err?.message && CONNECTION_ERROR.test(err.message)) {
+    logger.warn(`database unavailable on ${request.method} ${request.path}: ${err.message}`);
+    return { status: 503, message: 'the database is unavailable; try again shortly' };
+  }
+  const correlationId = randomUUID();
+  logger.error(
+    `unhandled error ${correlationId} on ${request.method} ${request.path}: ${(exception as Error)?.stack ?? String(exception)}`,
+  );
+  return { status: 500, message: `internal error (reference ${correlationId})` };
 }

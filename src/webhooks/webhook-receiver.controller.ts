@@ -1,27 +1,21 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
-import { AppError } from '../common/app-error';
 import { ErrorBodyDto } from '../common/error-body.dto';
-import { APP_CONFIG, AppConfig, HTTP_WEBHOOK_SOURCES, HttpWebhookSource } from '../config/app-config';
-import { WebhookIngestService } from './webhook-ingest.service';
-import { parseIncomingWebhook, PayloadError } from './webhook-payload';
-import { secretMatches } from './webhook-secrets';
+import { HTTP_WEBHOOK_SOURCES } from '../config/app-config';
+import { WebhookReceiverService } from './webhook-receiver.service';
 
 const RECEIPT_EXAMPLE = { success: true, data: { id: '3f0c8a4e-2b1d-4c7e-9a55-0d6f1e2a9b10', duplicate: false } };
 
 /**
- * Receipt only: check the secret, validate the shape, store durably, answer. Mapping to an
- * organization and all CRM work happen later in the workers.
+ * The receivers as documented in OpenAPI. In the running service these requests are answered by
+ * the Express fast path (webhook-receiver.fast-path.ts) with the same WebhookReceiverService.
  */
 @ApiTags('Webhooks (receivers)')
 @Controller('webhooks')
 @NoRequestTransaction()
 export class WebhookReceiverController {
-  constructor(
-    private readonly ingest: WebhookIngestService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly receiver: WebhookReceiverService) {}
 
   @Post('instantly')
   @HttpCode(200)
@@ -34,7 +28,7 @@ export class WebhookReceiverController {
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable: not stored, the sender should retry' })
   receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
-    return this.receive('instantly', secret, body);
+    return this.receiver.receive('instantly', secret, body);
   }
 
   @Post(':source')
@@ -48,22 +42,6 @@ export class WebhookReceiverController {
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   receiveOther(@Param('source') source: string, @Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
-    return this.receive(source, secret, body);
-  }
-
-  private async receive(source: string, secret: string | undefined, body: unknown) {
-    const known = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? (source as HttpWebhookSource) : null;
-    const expected = known ? this.config.webhookSecrets[known] : undefined;
-    if (!known || !expected) throw AppError.notFound(`unknown or unconfigured webhook source: ${source.slice(0, 40)}`);
-    if (!secretMatches(secret, expected)) throw AppError.unauthorized('missing or wrong x-webhook-secret');
-    let event;
-    try {
-      event = parseIncomingWebhook(known, body);
-    } catch (err) {
-      if (err instanceof PayloadError) throw AppError.badRequest(err.message);
-      throw err;
-    }
-    const stored = await this.ingest.store(event);
-    return { success: true, data: stored };
+    return this.receiver.receive(source, secret, body);
   }
 }

@@ -4,10 +4,11 @@ import { WebhookProcessorService } from './processing/webhook-processor.service'
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookMetaController } from './webhook-meta.controller';
 import { WebhookReceiverController } from './webhook-receiver.controller';
+import { WebhookReceiverService } from './webhook-receiver.service';
 
 @Module({
   controllers: [WebhookReceiverController, WebhookMetaController],
-  providers: [WebhookIngestService, InstantlyEventHandler, WebhookProcessorService],
+  providers: [WebhookIngestService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
   exports: [WebhookProcessorService, WebhookIngestService],
 })
 export class WebhooksModule {}
