@@ -25,7 +25,7 @@ export async function createApp(config: AppConfig, embedded: boolean): Promise<I
     bodyParser: false,
     logger: LEVELS[config.logLevel],
   });
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.use(helmet());
   // Webhook senders do not always label their JSON, so parse any content type there.
   app.use('/api/webhooks', express.json({ limit: BODY_LIMIT_BYTES, type: () => true }));

@@ -7,6 +7,8 @@ export type HttpWebhookSource = (typeof HTTP_WEBHOOK_SOURCES)[number];
 export interface AppConfig {
   port: number;
   host: string;
+  /** Express 'trust proxy': which hops may set X-Forwarded-For (the client IP for rate limits and logs). */
+  trustProxy: string;
   /** Empty when the service should run on the embedded database. */
   databaseUrl: string;
   databasePoolSize: number;
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: strVar(env, 'HOST', '0.0.0.0'),
+    trustProxy: strVar(env, 'TRUST_PROXY', 'loopback'),
     databaseUrl,
     databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     statementTimeoutMs: intVar(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 100, 3600000),
