@@ -17,8 +17,21 @@ export function runtimeUrlFor(db: string): string {
   return u.toString();
 }
 
-export function testDbName(): string {
+/** The migrated database the global setup made; each test file copies it. */
+export function templateDbName(): string {
   const name = process.env.SALESBRAIN_TEST_DB;
   if (!name) throw new Error('SALESBRAIN_TEST_DB is not set: run the tests through jest (global setup)');
   return name;
+}
+
+let suiteDb: string | null = null;
+
+export function setSuiteDbName(name: string): void {
+  suiteDb = name;
+}
+
+/** This test file's own database (see suite-database.ts). */
+export function testDbName(): string {
+  if (!suiteDb) throw new Error('the suite database is not ready: use it from a hook or a test');
+  return suiteDb;
 }

@@ -7,7 +7,8 @@ export default async function globalTeardown(): Promise<void> {
   const admin = new Client({ connectionString: adminUrlFor('postgres') });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    const all = await admin.query(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [dbName, `${dbName}\\_%`]);
+    for (const row of all.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
   } finally {
     await admin.end();
   }
