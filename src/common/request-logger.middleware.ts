@@ -1,11 +1,14 @@
-import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { NextFunction, Request, Response } from 'express';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /** One structured line per request: method, path, status, duration, caller, request id. */
 @Injectable()
 export class RequestLoggerMiddleware implements NestMiddleware {
   private readonly logger = new Logger('HTTP');
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
@@ -25,7 +28,7 @@ export class RequestLoggerMiddleware implements NestMiddleware {
         org: caller?.orgId ?? undefined,
       };
       if (res.statusCode >= 500) this.logger.error(JSON.stringify(line));
-      else if (process.env.LOG_REQUESTS !== 'false') this.logger.log(JSON.stringify(line));
+      else if (this.config.logRequests) this.logger.log(JSON.stringify(line));
     });
     next();
   }

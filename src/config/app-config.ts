@@ -27,6 +27,7 @@ export interface AppConfig {
   onboardingExpiryCron: string;
   publicRateLimitPerMinute: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  logRequests: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -90,6 +91,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('LOG_LEVEL must be one of error, warn, log, debug');
   }
 
+  const logRequests = strVar(env, 'LOG_REQUESTS', 'true');
+  if (logRequests !== 'true' && logRequests !== 'false') throw new ConfigError('LOG_REQUESTS must be true or false');
+
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: strVar(env, 'HOST', '0.0.0.0'),
@@ -111,5 +115,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     onboardingExpiryCron,
     publicRateLimitPerMinute: intVar(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
     logLevel: logLevel as AppConfig['logLevel'],
+    logRequests: logRequests === 'true',
   };
 }

@@ -34,7 +34,6 @@ export function baseTestEnv(): Record<string, string> {
 }
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  process.env.LOG_REQUESTS = 'false';
   const config = loadConfig({ ...baseTestEnv(), ...env });
   const app = await createApp(config, false);
   await app.init();
