@@ -47,6 +47,7 @@ export class WebhookLog1764100001000 implements MigrationInterface {
       CREATE INDEX idx_webhook_log_org_created ON webhook_log (organization_id, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_status_created ON webhook_log (status, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_org_status_created ON webhook_log (organization_id, status, created_at DESC, id DESC);
+      CREATE INDEX idx_webhook_log_org_type_created ON webhook_log (organization_id, event_type, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_type_created ON webhook_log (event_type, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_source_created ON webhook_log (event_source, created_at DESC, id DESC);
       CREATE INDEX idx_webhook_log_campaign_created ON webhook_log (campaign_id, created_at DESC) WHERE campaign_id IS NOT NULL;
