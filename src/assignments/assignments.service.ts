@@ -32,6 +32,26 @@ interface TargetUser {
   status: string;
 }
 
+/** The two soft removals; fixed SQL per kind, never assembled from input. */
+const UNASSIGN = {
+  campaign: {
+    sql: `UPDATE user_campaign_assignment SET status = 'inactive', updated_at = now()
+           WHERE user_id = $1 AND campaign_id = $2 AND status = 'active' RETURNING organization_id`,
+    notFound: 'no active assignment of this user to this campaign',
+    action: 'assignment.campaign_removed',
+    key: 'campaign_id',
+    message: 'User removed from campaign',
+  },
+  contact: {
+    sql: `UPDATE user_contact_assignment SET status = 'inactive', updated_at = now()
+           WHERE user_id = $1 AND contact_id = $2 AND status = 'active' RETURNING organization_id`,
+    notFound: 'no active assignment of this contact to this user',
+    action: 'assignment.contact_removed',
+    key: 'contact_id',
+    message: 'Contact removed from user',
+  },
+} as const;
+
 @Injectable()
 export class AssignmentsService {
   constructor(
@@ -180,26 +200,20 @@ export class AssignmentsService {
     return { success: true, success_count: valid.length, failed_count: failed.length, failed_items: failed };
   }
 
-  async unassignCampaign(userId: string, campaignId: string, caller: Caller): Promise<{ success: true; message: string }> {
-    const r = await this.db.one<{ organization_id: string }>(
-      `UPDATE user_campaign_assignment SET status = 'inactive', updated_at = now()
-        WHERE user_id = $1 AND campaign_id = $2 AND status = 'active' RETURNING organization_id`,
-      [userId, campaignId],
-    );
-    if (!r) throw AppError.notFound('no active assignment of this user to this campaign');
-    await this.record('assignment.campaign_removed', { id: userId, organization_id: r.organization_id }, caller, 1, { user_id: userId, campaign_id: campaignId });
-    return { success: true, message: 'User removed from campaign' };
+  unassignCampaign(userId: string, campaignId: string, caller: Caller): Promise<{ success: true; message: string }> {
+    return this.softRemove(UNASSIGN.campaign, userId, campaignId, caller);
   }
 
-  async unassignContact(userId: string, contactId: string, caller: Caller): Promise<{ success: true; message: string }> {
-    const r = await this.db.one<{ organization_id: string }>(
-      `UPDATE user_contact_assignment SET status = 'inactive', updated_at = now()
-        WHERE user_id = $1 AND contact_id = $2 AND status = 'active' RETURNING organization_id`,
-      [userId, contactId],
-    );
-    if (!r) throw AppError.notFound('no active assignment of this contact to this user');
-    await this.record('assignment.contact_removed', { id: userId, organization_id: r.organization_id }, caller, 1, { user_id: userId, contact_id: contactId });
-    return { success: true, message: 'Contact removed from user' };
+  unassignContact(userId: string, contactId: string, caller: Caller): Promise<{ success: true; message: string }> {
+    return this.softRemove(UNASSIGN.contact, userId, contactId, caller);
+  }
+
+  /** Soft delete: the assignment becomes inactive; 404 when there is no active one. */
+  private async softRemove(kind: (typeof UNASSIGN)[keyof typeof UNASSIGN], userId: string, targetId: string, caller: Caller) {
+    const r = await this.db.one<{ organization_id: string }>(kind.sql, [userId, targetId]);
+    if (!r) throw AppError.notFound(kind.notFound);
+    await this.record(kind.action, { id: userId, organization_id: r.organization_id }, caller, 1, { user_id: userId, [kind.key]: targetId });
+    return { success: true as const, message: kind.message };
   }
 
   async autoAssign(dto: AutoAssignDto, actor: Actor, orgId = dto.organization_id): Promise<Record<string, unknown>> {
