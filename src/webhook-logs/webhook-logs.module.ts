@@ -3,6 +3,7 @@ import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogsController } from './webhook-logs.controller';
 import { WebhookLogsService } from './webhook-logs.service';
 import { WebhookRetentionScheduler } from './webhook-retention.scheduler';
+import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
-@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler], exports: [WebhookLogsService] })
+@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup], exports: [WebhookLogsService] })
 export class WebhookLogsModule {}
