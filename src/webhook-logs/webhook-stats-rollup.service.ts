@@ -21,9 +21,12 @@ export class WebhookStatsRollup implements OnApplicationBootstrap, OnApplication
   constructor(private readonly db: Db) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
+    const run = () => {
       this.compact().catch((err: Error) => this.logger.warn(`compaction failed: ${err.message}`));
-    }, COMPACT_EVERY_MS);
+    };
+    // Soon after start (a backlog of deltas may be waiting), then periodically.
+    setTimeout(run, 5_000).unref();
+    this.timer = setInterval(run, COMPACT_EVERY_MS);
     this.timer.unref();
   }
 
