@@ -32,6 +32,15 @@ interface TargetUser {
   status: string;
 }
 
+/** The picker's rows and filter ($1..$5), shared by the page and its count. */
+const CONTACT_FROM = `contact c LEFT JOIN user_contact_assignment a ON a.contact_id = c.id AND a.status = 'active'`;
+const CONTACT_FILTER = `($1::uuid IS NULL OR c.organization_id = $1)
+  AND ($2::uuid IS NULL OR c.campaign_id = $2)
+  AND ($3::text IS NULL OR c.email ILIKE $3 ESCAPE '\\' OR c.company ILIKE $3 ESCAPE '\\'
+       OR (coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) ILIKE $3 ESCAPE '\\')
+  AND ($4::boolean IS NULL OR (a.id IS NOT NULL) = $4)
+  AND ($5::int IS NULL OR c.lead_score >= $5)`;
+
 /** The two soft removals; fixed SQL per kind, never assembled from input. */
 const UNASSIGN = {
   campaign: {
@@ -77,15 +86,9 @@ export class AssignmentsService {
                 'user_id', a.user_id, 'email', u.email, 'first_name', u.first_name, 'last_name', u.last_name,
                 'assignment_type', a.assignment_type, 'assigned_at', a.assigned_at) END AS owner,
               count(*) OVER () AS full_count
-         FROM contact c
-         LEFT JOIN user_contact_assignment a ON a.contact_id = c.id AND a.status = 'active'
+         FROM ${CONTACT_FROM}
          LEFT JOIN "user" u ON u.id = a.user_id
-        WHERE ($1::uuid IS NULL OR c.organization_id = $1)
-          AND ($2::uuid IS NULL OR c.campaign_id = $2)
-          AND ($3::text IS NULL OR c.email ILIKE $3 ESCAPE '\\' OR c.company ILIKE $3 ESCAPE '\\'
-               OR (coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) ILIKE $3 ESCAPE '\\')
-          AND ($4::boolean IS NULL OR (a.id IS NOT NULL) = $4)
-          AND ($5::int IS NULL OR c.lead_score >= $5)
+        WHERE ${CONTACT_FILTER}
         ORDER BY c.lead_score DESC, c.id
         LIMIT $6 OFFSET $7`,
       params,
@@ -93,11 +96,7 @@ export class AssignmentsService {
     let total = rows.length ? Number(rows[0].full_count) : 0;
     if (!rows.length && q.offset > 0) {
       const c = await this.db.one<{ n: number }>(
-        `SELECT count(*)::int AS n FROM contact c LEFT JOIN user_contact_assignment a ON a.contact_id = c.id AND a.status = 'active'
-          WHERE ($1::uuid IS NULL OR c.organization_id = $1) AND ($2::uuid IS NULL OR c.campaign_id = $2)
-            AND ($3::text IS NULL OR c.email ILIKE $3 ESCAPE '\\' OR c.company ILIKE $3 ESCAPE '\\'
-                 OR (coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) ILIKE $3 ESCAPE '\\')
-            AND ($4::boolean IS NULL OR (a.id IS NOT NULL) = $4) AND ($5::int IS NULL OR c.lead_score >= $5)`,
+        `SELECT count(*)::int AS n FROM ${CONTACT_FROM} WHERE ${CONTACT_FILTER}`,
         params.slice(0, 5),
       );
       total = c?.n ?? 0;

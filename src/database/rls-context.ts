@@ -1,4 +1,5 @@
-import { EntityManager } from 'typeorm';
+import { UUID_RE } from '../auth/jwt';
+import type { Caller } from '../auth/roles';
 import { RUNTIME_ROLE } from './data-source';
 
 export type ContextRole = 'sb_admin' | 'sb_operator' | 'owner' | 'admin' | 'member' | 'viewer' | 'system' | 'anonymous' | 'link_holder';
@@ -13,11 +14,15 @@ export interface RlsContext {
 }
 
 export const SYSTEM_CONTEXT: RlsContext = { role: 'system', orgId: null, userId: null };
+/** What the database sees of an authenticated caller. */
+export function contextOf(caller: Caller): RlsContext {
+  return { role: caller.role, orgId: caller.orgId, userId: caller.userId };
+}
+
 /** Public routes without a caller: matches no policy. */
 export const ANONYMOUS_CONTEXT: RlsContext = { role: 'anonymous', orgId: null, userId: null };
 
 const ROLE_RE = /^[a-z_]{1,20}$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const LINK_TOKEN_RE = /^[A-Za-z0-9_-]{16,100}$/;
 
 function literal(value: string): string {
@@ -40,14 +45,5 @@ export function beginWithContextSql(ctx: RlsContext): string {
     `BEGIN; SELECT set_config('role', ${literal(RUNTIME_ROLE)}, true), set_config('app.user_role', ${literal(ctx.role)}, true), ` +
     `set_config('app.current_org_id', ${literal(ctx.orgId ?? '')}, true), set_config('app.current_user_id', ${literal(ctx.userId ?? '')}, true), ` +
     `set_config('app.link_token', ${literal(ctx.linkToken ?? '')}, true)`
-  );
-}
-
-/** The same context inside a transaction that is already open (used by the start-up check). */
-export async function applyRlsContext(manager: EntityManager, ctx: RlsContext): Promise<void> {
-  await manager.query(
-    `SELECT set_config('role', $1, true), set_config('app.user_role', $2, true),
-            set_config('app.current_org_id', $3, true), set_config('app.current_user_id', $4, true)`,
-    [RUNTIME_ROLE, ctx.role, ctx.orgId ?? '', ctx.userId ?? ''],
   );
 }

@@ -6,7 +6,7 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { NO_REQUEST_TX } from '../auth/auth.decorators';
 import { CALLER } from '../auth/auth.guard';
 import { Caller } from '../auth/roles';
-import { ANONYMOUS_CONTEXT, RlsContext } from './rls-context';
+import { ANONYMOUS_CONTEXT, contextOf, RlsContext } from './rls-context';
 import { RlsTransactionalAdapter } from './rls-transactional.adapter';
 
 /**
@@ -28,7 +28,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     }
     const caller = this.cls.get<Caller | undefined>(CALLER);
     // Public routes without a caller get the anonymous context, which matches no policy.
-    const rls: RlsContext = caller ? { role: caller.role, orgId: caller.orgId, userId: caller.userId } : ANONYMOUS_CONTEXT;
+    const rls: RlsContext = caller ? contextOf(caller) : ANONYMOUS_CONTEXT;
     return from(this.txHost.withTransaction({ context: rls }, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { applyRlsContext } from './rls-context';
+import { SYSTEM_CONTEXT } from './rls-context';
+import { runInRlsTransaction } from './rls-transactional.adapter';
 
 /**
  * Refuses to let the service start if the role its transactions run as would skip RLS: a
@@ -7,33 +8,26 @@ import { applyRlsContext } from './rls-context';
  * guarantee of this service would silently be gone.
  */
 export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    await applyRlsContext(runner.manager, { role: 'system', orgId: null, userId: null });
-    const rows: { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[] = await runner.query(
+  // Checked through the very transaction start every request and job uses.
+  const { rows, forced } = await runInRlsTransaction(dataSource, SYSTEM_CONTEXT, async (runner) => ({
+    rows: (await runner.query(
       `SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`,
-    );
-    const forced: { relname: string }[] = await runner.query(
+    )) as { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[],
+    forced: (await runner.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r'
           AND c.relname <> 'typeorm_migrations'
           AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
+    )) as { relname: string }[],
+  }));
+  const role = rows[0];
+  if (!role || role.rolsuper || role.rolbypassrls) {
+    throw new Error(
+      `refusing to start: the runtime role "${role?.current_user ?? '?'}" bypasses row-level security ` +
+        `(superuser or BYPASSRLS); recreate it with NOSUPERUSER NOBYPASSRLS`,
     );
-    await runner.rollbackTransaction();
-    const role = rows[0];
-    if (!role || role.rolsuper || role.rolbypassrls) {
-      throw new Error(
-        `refusing to start: the runtime role "${role?.current_user ?? '?'}" bypasses row-level security ` +
-          `(superuser or BYPASSRLS); recreate it with NOSUPERUSER NOBYPASSRLS`,
-      );
-    }
-    if (forced.length) {
-      throw new Error(`refusing to start: row-level security is not enabled and forced on ${forced.map((f) => f.relname).join(', ')}`);
-    }
-  } finally {
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-    await runner.release();
+  }
+  if (forced.length) {
+    throw new Error(`refusing to start: row-level security is not enabled and forced on ${forced.map((f) => f.relname).join(', ')}`);
   }
 }

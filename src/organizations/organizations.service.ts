@@ -6,6 +6,8 @@ import { Caller, isPlatform } from '../auth/roles';
 import { CreateOrganizationDto, ListOrganizationsQueryDto, UpdateOrganizationDto } from './dto/organization.dto';
 
 const COLUMNS = `id, name, instantly_workspace_id, auto_assign_strategy, status, created_at, updated_at`;
+/** $1: a contains-pattern for the name, or NULL. */
+const NAME_FILTER = `($1::text IS NULL OR name ILIKE $1 ESCAPE '\\')`;
 
 @Injectable()
 export class OrganizationsService {
@@ -25,7 +27,7 @@ export class OrganizationsService {
     const params: unknown[] = [q.search ? containsPattern(q.search) : null, q.limit, q.offset];
     const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
       `SELECT ${COLUMNS}, count(*) OVER () AS full_count FROM organization
-        WHERE ($1::text IS NULL OR name ILIKE $1 ESCAPE '\\')
+        WHERE ${NAME_FILTER}
         ORDER BY name, id LIMIT $2 OFFSET $3`,
       params,
     );
@@ -35,7 +37,7 @@ export class OrganizationsService {
 
   private async count(q: ListOrganizationsQueryDto): Promise<number> {
     const row = await this.db.one<{ n: string }>(
-      `SELECT count(*) AS n FROM organization WHERE ($1::text IS NULL OR name ILIKE $1 ESCAPE '\\')`,
+      `SELECT count(*) AS n FROM organization WHERE ${NAME_FILTER}`,
       [q.search ? containsPattern(q.search) : null],
     );
     return Number(row?.n ?? 0);

@@ -6,6 +6,7 @@ import { Transform, TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { Caller, orgScope } from '../auth/roles';
 import { Db } from '../database/db.service';
+import { contextOf } from '../database/rls-context';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
 import { logFilterSql } from './log-filter.sql';
 
@@ -78,7 +79,7 @@ export class WebhookLogExportService {
         : `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
            error_message, retry_count, attempts, last_retry_at, processed_at, created_at`;
     const sql = `SELECT ${columns} FROM webhook_log WHERE ${f.sql} ORDER BY created_at DESC, id DESC`;
-    const ctx = { role: caller.role, orgId: caller.orgId, userId: caller.userId };
+    const ctx = contextOf(caller);
     let rows = 0;
     await this.db.withConnection(ctx, async (_runner, client) => {
       // Stream in index order rather than sorting the whole result first: the first bytes leave at

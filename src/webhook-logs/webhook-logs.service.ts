@@ -4,7 +4,7 @@ import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
-import { RlsContext } from '../database/rls-context';
+import { contextOf, RlsContext } from '../database/rls-context';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql } from './log-filter.sql';
@@ -185,7 +185,7 @@ export class WebhookLogsService {
   }
 
   async cleanup(q: CleanupQueryDto, caller: Caller): Promise<{ success: true; deleted_count: number }> {
-    const ctx = { role: caller.role, orgId: caller.orgId, userId: caller.userId };
+    const ctx = contextOf(caller);
     const statuses = q.status ? [q.status] : ['processed', 'failed', 'skipped'];
     const deleted = await this.deleteInBatches(q.older_than_days, statuses, ctx);
     await this.db.runAs(ctx, () =>
