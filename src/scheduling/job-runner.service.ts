@@ -11,39 +11,42 @@ import { SYSTEM_CONTEXT } from '../database/rls-context';
  */
 @Injectable()
 export class JobRunner {
-  readonly instance = `${hostname()}:${process.pid}`;
+  private readonly instance = `${hostname()}:${process.pid}`;
 
   constructor(private readonly db: Db) {}
 
   async runOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
     return this.db.runAs(SYSTEM_CONTEXT, async () => {
-      const claimed = await this.db.one(
-        `INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`,
-        [job, slot, this.instance],
-      );
-      if (!claimed) return null;
+      if (!(await this.claim(job, slot))) return null;
       const result = await fn();
-      await this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]);
+      await this.finish(job, slot, result);
       return result;
     });
   }
 
+  /**
+   * For jobs that work in many short transactions of their own: the slot is claimed and committed
+   * first. A run that dies half-way keeps its slot; the next slot runs it again.
+   */
   async runBatchedOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
-    if (!(await claimSlot(this.db, job, slot, this.instance))) return null;
+    if (!(await this.db.runAs(SYSTEM_CONTEXT, () => this.claim(job, slot)))) return null;
     const result = await fn();
-    await this.db.runAs(SYSTEM_CONTEXT, () =>
-      this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]),
-    );
+    await this.db.runAs(SYSTEM_CONTEXT, () => this.finish(job, slot, result));
     return result;
   }
-}
 
-/** Claims a slot and commits at once, for jobs that work in many short transactions of their own. */
-export async function claimSlot(db: Db, job: string, slot: Date, instance: string): Promise<boolean> {
-  const claimed = await db.runAs(SYSTEM_CONTEXT, () =>
-    db.one(`INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`, [job, slot, instance]),
-  );
-  return Boolean(claimed);
+  /** In the current transaction: true when this instance took the slot. */
+  private async claim(job: string, slot: Date): Promise<boolean> {
+    const claimed = await this.db.one(
+      `INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`,
+      [job, slot, this.instance],
+    );
+    return Boolean(claimed);
+  }
+
+  private async finish(job: string, slot: Date, result: object): Promise<void> {
+    await this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]);
+  }
 }
 
 /** The slot of a run fired by cron: its minute, the same on every instance. */

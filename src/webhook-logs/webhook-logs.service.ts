@@ -152,18 +152,18 @@ export class WebhookLogsService {
       failed = r!.requested - success;
       reasons = { not_found: r!.not_found, already_pending: r!.already_pending, processed_needs_force: r!.processed_needs_force };
     } else {
-      const f = logFilterSql(dto.filter!, orgScope(caller, dto.filter!.organization_id), 3);
+      const f = logFilterSql(dto.filter!, orgScope(caller, dto.filter!.organization_id), 2);
       const r = await this.db.one<{ n: number }>(
         dto.dry_run
           ? `SELECT count(*)::int AS n FROM webhook_log
-              WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND $2::boolean AND ${f.sql}`
+              WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${f.sql}`
           : `WITH upd AS (
                UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
                       retry_count = retry_count + 1, last_retry_at = now()
-                WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND $2::boolean AND ${f.sql}
+                WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${f.sql}
                RETURNING 1)
              SELECT count(*)::int AS n FROM upd`,
-        [force, true, ...f.params],
+        [force, ...f.params],
       );
       success = r!.n;
     }
@@ -253,7 +253,8 @@ export class WebhookLogsService {
   private async computeStats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
     const windowDays = q.interval === 'hour' ? 7 : 30;
     const bucketFrom = q.date_from ? new Date(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);
-    const filtered = [q.event_type, q.event_source, q.status, q.campaign_id, q.date_from, q.date_to, q.search, q.contact_email].some((v) => v !== undefined);
+    // Any filter beyond the organization (which the rollup is keyed by) needs the scan.
+    const filtered = logFilterSql(q, null).params.some((v) => v !== null);
     if (!filtered) {
       const r = await this.rollup.read(orgScope(caller, q.organization_id), q.interval, bucketFrom);
       const pick = (dim: string) => Object.fromEntries(r.totals.filter((t) => t.dim === dim).map((t) => [t.value, t.n]));

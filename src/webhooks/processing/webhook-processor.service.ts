@@ -23,16 +23,13 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
   private loops: Promise<void>[] = [];
   private wakers: (() => void)[] = [];
   private newContactHook: NewContactHook | null = null;
-  readonly retryBaseMs: number;
 
   constructor(
     private readonly db: Db,
     private readonly handler: InstantlyEventHandler,
     private readonly ingest: WebhookIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.retryBaseMs = config.webhookRetryBaseMs;
-  }
+  ) {}
 
   setNewContactHook(hook: NewContactHook): void {
     this.newContactHook = hook;
@@ -152,7 +149,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
 
   /** Backoff doubles from WEBHOOK_RETRY_BASE_MS per attempt, capped at an hour. */
   backoffMs(attempts: number): number {
-    return Math.min(this.retryBaseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
+    return Math.min(this.config.webhookRetryBaseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
   }
 
   private async recordFailure(log: ClaimedLog, err: Error): Promise<void> {
