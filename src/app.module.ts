@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -10,7 +10,6 @@ import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { DashboardModule } from './dashboard/dashboard.controller';
 import { AllExceptionsFilter } from './common/http-exception.filter';
-import { RequestLoggerMiddleware } from './common/request-logger.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule, EMBEDDED } from './database/database.module';
 import { RlsTransactionInterceptor } from './database/rls.interceptor';
@@ -29,7 +28,7 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static register(options: AppModuleOptions): DynamicModule {
     const configModule: DynamicModule = {
       module: class ConfigHolderModule {},
@@ -77,9 +76,5 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLoggerMiddleware).forRoutes('*path');
   }
 }

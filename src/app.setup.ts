@@ -1,13 +1,13 @@
+import helmet from '@fastify/helmet';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express from 'express';
-import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { registerBodyParsers, registerRequestLogging } from './common/fastify-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
-import { mountWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
+import { registerWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -19,18 +19,33 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 /** 1 MB, the contract's webhook limit; the largest admin body (10,000 ids) is well under it. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Builds the whole HTTP application; used by main.ts, the e2e tests and the benchmarks alike. */
+function trustProxy(value: string): boolean | number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+/**
+ * Builds the whole HTTP application on Fastify; used by main.ts, the e2e tests and the benchmarks
+ * alike. Call app.init() (or listen) before serving.
+ */
 export async function createApp(config: AppConfig, embedded: boolean): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, embedded }), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustProxy(config.trustProxy),
+    // Nest's router decides 404s; ids in paths are checked by the routes themselves.
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, embedded }), adapter, {
     bodyParser: false,
     logger: LEVELS[config.logLevel],
   });
-  app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
-  app.use(helmet());
-  // Webhook senders do not always label their JSON, so parse any content type there.
-  app.use('/api/webhooks', express.json({ limit: BODY_LIMIT_BYTES, type: () => true }));
-  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
-  mountWebhookFastPath(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLogging(fastify, config);
+  registerBodyParsers(fastify, BODY_LIMIT_BYTES);
+  registerWebhookFastPath(fastify, app);
+  await app.register(helmet);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

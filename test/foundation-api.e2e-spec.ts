@@ -150,6 +150,29 @@ describe('organizations, users and campaigns API', () => {
       expect(res.status).toBe(400);
       expectErrorBody(res.body, 400);
     });
+
+    it('a body that is not JSON is a 415 and creates nothing', async () => {
+      const name = `form ${randomUUID()}`;
+      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(`organization_id=${a.id}&name=${encodeURIComponent(name)}`);
+      expect(res.status).toBe(415);
+      expectErrorBody(res.body, 415);
+      expect(res.body.message).toMatch(/application\/json/);
+      expect((await t.owner.query(`SELECT 1 FROM campaign WHERE name = $1`, [name])).rowCount).toBe(0);
+    });
+
+    it('a body poisoning the prototype (__proto__) is a 400', async () => {
+      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/json')
+        .send(`{"organization_id": "${a.id}", "name": "x", "__proto__": {"isAdmin": true}}`);
+      expect(res.status).toBe(400);
+      expectErrorBody(res.body, 400);
+    });
+
+    it('an empty JSON body is "no body": every missing field is named', async () => {
+      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/json').send('');
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/organization_id must be a UUID.*name must be a string/);
+    });
   });
 
   describe('organizations', () => {

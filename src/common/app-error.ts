@@ -7,6 +7,7 @@ export type AppErrorCode =
   | 'CONFLICT'
   | 'GONE'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAVAILABLE';
 
 export class AppError extends Error {
@@ -35,6 +36,9 @@ export class AppError extends Error {
   static gone(message: string): AppError {
     return new AppError('GONE', message);
   }
+  static unsupportedMediaType(message: string): AppError {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
+  }
   static unavailable(message: string): AppError {
     return new AppError('UNAVAILABLE', message);
   }
@@ -56,6 +60,8 @@ export function statusOf(code: AppErrorCode): number {
       return 410;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
     case 'UNAVAILABLE':
       return 503;
     default: {

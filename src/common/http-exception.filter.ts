@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { AppError, statusOf } from './app-error';
 
@@ -43,23 +43,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const response = ctx.getResponse<Response>();
-    const request = ctx.getRequest<Request>();
-    const { status, message } = this.map(exception, request);
-    if (response.headersSent) {
-      response.destroy();
+    const reply = ctx.getResponse<FastifyReply>();
+    const { status, message } = mapException(exception, ctx.getRequest<FastifyRequest>(), this.logger);
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
       return;
     }
-    response.status(status).json(errorBody(status, message));
-  }
-
-  private map(exception: unknown, request: Request): Mapped {
-    return mapException(exception, request, this.logger);
+    void reply.status(status).send(errorBody(status, message));
   }
 }
 
 /** Status and message for any error; unknown ones are logged with a correlation id. */
-export function mapException(exception: unknown, request: Request, logger: Logger): Mapped {
+export function mapException(exception: unknown, request: { method: string; url: string }, logger: Logger): Mapped {
+  const where = `${request.method} ${request.url.split('?')[0]}`;
   if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message };
   if (exception instanceof HttpException) {
     const body = exception.getResponse();
@@ -70,12 +66,12 @@ export function mapException(exception: unknown, request: Request, logger: Logge
     }
     return { status: exception.getStatus(), message };
   }
-  const err = exception as { type?: string; status?: number; message?: string; code?: string };
-  // Errors raised by body-parser before any handler ran.
-  if (err?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
-  if (err?.type === 'entity.parse.failed') return { status: 400, message: 'request body is not valid JSON' };
-  if (err?.type && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-    return { status: err.status, message: 'request body could not be read' };
+  const err = exception as { statusCode?: number; message?: string; code?: string };
+  // Errors Fastify raised while reading the body, before any handler ran.
+  if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, message: 'request body is too large' };
+  if (exception instanceof SyntaxError && err.statusCode === 400) return { status: 400, message: 'request body is not valid JSON' };
+  if (typeof err?.code === 'string' && err.code.startsWith('FST_') && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, message: `request could not be read: ${err.message}` };
   }
   // TypeORM wraps driver errors; queries sent on a raw pg client (transaction start, streams) do not.
   const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
@@ -84,12 +80,12 @@ export function mapException(exception: unknown, request: Request, logger: Logge
   if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
   if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
   if (err?.message && CONNECTION_ERROR.test(err.message)) {
-    logger.warn(`database unavailable on ${request.method} ${request.path}: ${err.message}`);
+    logger.warn(`database unavailable on ${where}: ${err.message}`);
     return { status: 503, message: 'the database is unavailable; try again shortly' };
   }
   const correlationId = randomUUID();
   logger.error(
-    `unhandled error ${correlationId} on ${request.method} ${request.path}: ${(exception as Error)?.stack ?? String(exception)}`,
+    `unhandled error ${correlationId} on ${where}: ${(exception as Error)?.stack ?? String(exception)}`,
   );
   return { status: 500, message: `internal error (reference ${correlationId})` };
 }

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Transform as Json2CsvTransform } from '@json2csv/node';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import QueryStream from 'pg-query-stream';
 import { Transform, TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { Caller, orgScope } from '../auth/roles';
 import { Db } from '../database/db.service';
-import { contextOf } from '../database/rls-context';
+import { contextOf, RlsContext } from '../database/rls-context';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
 import { logFilterSql } from './log-filter.sql';
 
@@ -71,7 +71,7 @@ export class WebhookLogExportService {
 
   constructor(private readonly db: Db) {}
 
-  async export(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
+  async export(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
     const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
     const columns =
       q.format === 'csv'
@@ -79,27 +79,49 @@ export class WebhookLogExportService {
         : `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
            error_message, retry_count, attempts, last_retry_at, processed_at, created_at`;
     const sql = `SELECT ${columns} FROM webhook_log WHERE ${f.sql} ORDER BY created_at DESC, id DESC`;
-    const ctx = contextOf(caller);
-    let rows = 0;
+    // Counts the rows that left, also when the client goes away half-way.
+    const rowsOut = q.format === 'csv' ? new CsvRowTransform() : new JsonArrayTransform();
+    try {
+      await this.stream(sql, f.params, q.format, contextOf(caller), reply, rowsOut);
+    } catch (err) {
+      // A client that went away is not an error of ours: the cursor is closed, the transaction
+      // rolled back and the connection released by then.
+      if (reply.raw.destroyed && !reply.raw.writableFinished) {
+        this.logger.warn(`export (${q.format}) by ${caller.role} ${caller.userId}: client disconnected after ${rowsOut.rows} rows`);
+        return;
+      }
+      throw err;
+    }
+    this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rowsOut.rows} rows`);
+  }
+
+  private async stream(
+    sql: string,
+    params: unknown[],
+    format: 'csv' | 'json',
+    ctx: RlsContext,
+    reply: FastifyReply,
+    rowsOut: CsvRowTransform | JsonArrayTransform,
+  ): Promise<void> {
     await this.db.withConnection(ctx, async (_runner, client) => {
       // Stream in index order rather than sorting the whole result first: the first bytes leave at
       // once and memory stays flat. Transaction-local, like the RLS context.
       await client.query('SET LOCAL enable_sort TO off');
-      const cursor = (client as unknown as { query(q: QueryStream): QueryStream }).query(new QueryStream(sql, f.params, { batchSize: 1000 }));
-      res.status(200);
-      res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${q.format}`);
+      const cursor = (client as unknown as { query(q: QueryStream): QueryStream }).query(new QueryStream(sql, params, { batchSize: 1000 }));
+      // Written straight to the socket: Fastify steps aside, and the headers its hooks set (helmet,
+      // request id) are carried over.
+      reply.hijack();
+      const res = reply.raw;
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+      res.statusCode = 200;
+      res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
       res.setHeader('Cache-Control', 'no-store');
-      if (q.format === 'csv') {
-        const rowsOut = new CsvRowTransform();
+      if (format === 'csv') {
         await pipeline(cursor, rowsOut, new Json2CsvTransform({ fields: [...CSV_FIELDS], eol: '\n' }, {}, { objectMode: true }), res);
-        rows = rowsOut.rows;
       } else {
-        const json = new JsonArrayTransform();
-        await pipeline(cursor, json, res);
-        rows = json.rows;
+        await pipeline(cursor, rowsOut, res);
       }
     });
-    this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rows} rows`);
   }
 }

@@ -8,8 +8,9 @@ import { WebhookReceiverService } from './webhook-receiver.service';
 const RECEIPT_EXAMPLE = { success: true, data: { id: '3f0c8a4e-2b1d-4c7e-9a55-0d6f1e2a9b10', duplicate: false } };
 
 /**
- * The receivers as documented in OpenAPI. In the running service these requests are answered by
- * the Express fast path (webhook-receiver.fast-path.ts) with the same WebhookReceiverService.
+ * The receivers: public (each source has its own secret), no request transaction, any content
+ * type parsed as JSON (see fastify-setup.ts). In the running service these routes are answered by
+ * the fast path (webhook-receiver.fast-path.ts) before Nest's pipeline, with the same service.
  */
 @ApiTags('Webhooks (receivers)')
 @Controller('webhooks')

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
@@ -37,6 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ ...baseTestEnv(), ...env });
   const app = await createApp(config, false);
   await app.init();
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   const owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 3 });
   return {
     app,

@@ -1,0 +1,75 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import { Caller } from '../auth/roles';
+import { AppConfig } from '../config/app-config';
+import { AppError } from './app-error';
+
+type Done = (err: Error | null, body?: unknown) => void;
+
+/** Webhook senders do not always label their JSON, so their routes parse any content type. */
+const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?(\?|$)/;
+
+/**
+ * Request bodies are JSON only, up to `limit` bytes. Admin routes accept `application/json` (any
+ * other type is a 415); the webhook receivers parse whatever the sender labelled it. An empty body
+ * is "no body", so the route's own validation names the missing fields. Keys that would poison an
+ * object's prototype (`__proto__`, `constructor.prototype`) are refused with a 400.
+ */
+export function registerBodyParsers(fastify: FastifyInstance, limit: number): void {
+  const strict = fastify.getDefaultJsonParser('error', 'error');
+  const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
+    if (body.trim() === '') return done(null, undefined);
+    strict(req, body, done);
+  };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, parseJson);
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: limit }, (req, body, done) => {
+    if (WEBHOOK_PATH.test(req.url)) return parseJson(req, body as string, done);
+    done(AppError.unsupportedMediaType('request body must be application/json'));
+  });
+}
+
+const REQUEST_ID = /^[\w-]{1,64}$/;
+
+/**
+ * One structured line per request (method, path, status, duration, caller, request id) when
+ * LOG_REQUESTS is on; 5xx answers are always logged. The request id comes from `x-request-id` when
+ * it is well formed, otherwise a new one, and is echoed in the response.
+ */
+export function registerRequestLogging(fastify: FastifyInstance, config: AppConfig): void {
+  const logger = new Logger('HTTP');
+  fastify.decorateRequest('caller', null);
+  fastify.decorateRequest('requestId', '');
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    reply.header('x-request-id', req.requestId);
+    done();
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const status = reply.statusCode;
+    if (status >= 500 || config.logRequests) {
+      const line = JSON.stringify({
+        request_id: req.requestId,
+        method: req.method,
+        path: req.url.split('?')[0],
+        status,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        role: req.caller?.role,
+        org: req.caller?.orgId ?? undefined,
+      });
+      if (status >= 500) logger.error(line);
+      else logger.log(line);
+    }
+    done();
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth guard once the token is verified. */
+    caller: Caller | null;
+    requestId: string;
+  }
+}
