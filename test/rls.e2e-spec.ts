@@ -105,6 +105,20 @@ describe('row-level security at the database', () => {
     expect(n).toBe(0);
   });
 
+  it('every policy reads the context once per statement (an InitPlan), not once per row', async () => {
+    const policies = await owner.query(`SELECT tablename, policyname, concat_ws(' ', qual, with_check) AS expr FROM pg_policies`);
+    expect(policies.rowCount).toBeGreaterThan(30);
+    // app_role(), app_org_id(), ... anywhere but directly inside "( SELECT app_x() AS app_x)".
+    const perRow = policies.rows.filter((p) => /app_\w+\(\)/.test(p.expr.replace(/\( SELECT (app_\w+)\(\) AS \1\)/g, '')));
+    expect(perRow).toEqual([]);
+    // And the plan shows it: the policy compares each row with a parameter computed once.
+    const plan = await inContext('admin', a.id, async () =>
+      (await runtime.query(`EXPLAIN (COSTS OFF) SELECT * FROM campaign WHERE name LIKE 'Alpha%'`)).rows.map((r) => r['QUERY PLAN']).join('\n'),
+    );
+    expect(plan).toMatch(/InitPlan/);
+    expect(plan).not.toMatch(/current_setting/);
+  });
+
   it('the service refuses to start when its runtime role bypasses RLS', async () => {
     const ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
     await ds.initialize();
