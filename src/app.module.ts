@@ -46,8 +46,8 @@ export class AppModule {
         DatabaseModule,
         ClsModule.forRoot({
           global: true,
-          // Mounted as middleware so the guard can store the caller before the interceptor runs.
-          middleware: { mount: true },
+          // Not mounted per request: the RLS interceptor starts a context around each request's
+          // transaction, and jobs start their own (Db.runAs).
           plugins: [
             new ClsPluginTransactional({
               imports: [DatabaseModule],

@@ -1,10 +1,9 @@
-import helmet from '@fastify/helmet';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { registerBodyParsers, registerRequestLogging } from './common/fastify-setup';
+import { registerBodyParsers, registerRequestLogging, registerSecurityHeaders } from './common/fastify-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { registerWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
@@ -43,9 +42,9 @@ export async function createApp(config: AppConfig, embedded: boolean): Promise<I
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, config);
+  registerSecurityHeaders(fastify);
   registerBodyParsers(fastify, BODY_LIMIT_BYTES);
   registerWebhookFastPath(fastify, app);
-  await app.register(helmet);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

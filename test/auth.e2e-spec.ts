@@ -49,6 +49,22 @@ describe('authentication and authorization', () => {
     expect(res.body.data.map((c: { id: string }) => c.id)).toEqual([org.campaigns[0].id]);
   });
 
+  it('a token accepted (and cached) while valid is refused once it expires', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const headers = { Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'viewer', org_id: org.id, exp }, TEST_JWT_SECRET, {})}` };
+    expect((await t.http().get(path).set(headers)).status).toBe(200);
+    expect((await t.http().get(path).set(headers)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 1100));
+    const res = await t.http().get(path).set(headers);
+    expect(res.status).toBe(401);
+    expect(res.body.message).toBe('token expired');
+  });
+
+  it('a token refused once is refused again (the cache keeps no wrong answer)', async () => {
+    const forged = `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin' }, 'another-secret-another-secret-xx')}`;
+    for (let i = 0; i < 3; i++) expect((await t.http().get(path).set({ Authorization: forged })).status).toBe(401);
+  });
+
   it('health and the API docs are public', async () => {
     expect((await t.http().get('/api/health')).body).toMatchObject({ success: true, data: { database: 'up' } });
     const doc = await t.http().get('/api/docs-json');

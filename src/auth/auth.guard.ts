@@ -1,14 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ClsService } from 'nestjs-cls';
 import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
 import { InvalidTokenError, verifyToken } from './jwt';
 import { Caller, TokenRole } from './roles';
-
-export const CALLER = 'caller';
 
 /**
  * Global: every route needs a valid token unless it is marked @Public. A route with neither
@@ -18,7 +15,6 @@ export const CALLER = 'caller';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly cls: ClsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +33,6 @@ export class AuthGuard implements CanActivate {
       throw AppError.unauthorized(err instanceof InvalidTokenError ? err.message : 'invalid token');
     }
     request.caller = caller;
-    this.cls.set(CALLER, caller);
 
     const roles = this.reflector.getAllAndOverride<readonly TokenRole[] | undefined>(ROLES, targets);
     if (!roles || !roles.includes(caller.role)) {

@@ -1,5 +1,4 @@
-import { createSecretKey, KeyObject } from 'crypto';
-import jwt from 'jsonwebtoken';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { Caller, ORG_ROLES, TOKEN_ROLES, TokenRole } from './roles';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -9,31 +8,37 @@ export class InvalidTokenError extends Error {}
 export function signToken(secret: string, claims: { sub: string; role: TokenRole; org_id?: string | null }, expiresIn = '12h'): string {
   const payload: Record<string, unknown> = { sub: claims.sub, role: claims.role };
   if (claims.org_id) payload.org_id = claims.org_id;
-  return jwt.sign(payload, secret, { algorithm: 'HS256', expiresIn: expiresIn as jwt.SignOptions['expiresIn'] });
+  return createSigner({ key: secret, algorithm: 'HS256', expiresIn })(payload);
 }
 
-// jsonwebtoken turns a string secret into a KeyObject on every call, which costs more than the
-// HMAC itself; build it once per secret.
-const keys = new Map<string, KeyObject>();
-function keyFor(secret: string): KeyObject {
-  let key = keys.get(secret);
-  if (!key) {
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    keys.set(secret, key);
+type Verify = (token: string) => Record<string, unknown>;
+
+/**
+ * One verifier per secret (HS256 only, `exp` required). fast-jwt caches verified tokens (bounded,
+ * never past their `exp`), so a portal session that sends the same token on every request pays
+ * for the HMAC and the JSON parsing once; the claim rules below still run on every call.
+ */
+const verifiers = new Map<string, Verify>();
+function verifierFor(secret: string): Verify {
+  let verify = verifiers.get(secret);
+  if (!verify) {
+    verify = createVerifier({ key: secret, algorithms: ['HS256'], requiredClaims: ['exp'], cache: 10_000, cacheTTL: 600_000 });
+    verifiers.set(secret, verify);
   }
-  return key;
+  return verify;
 }
 
 /** Verifies signature, algorithm and expiry, then the contract's claim rules. */
 export function verifyToken(secret: string, token: string): Caller {
-  let payload: string | jwt.JwtPayload;
+  let payload: Record<string, unknown>;
   try {
-    payload = jwt.verify(token, keyFor(secret), { algorithms: ['HS256'] });
+    payload = verifierFor(secret)(token);
   } catch (err) {
-    throw new InvalidTokenError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
+    if (err instanceof TokenError && err.code === TokenError.codes.expired) throw new InvalidTokenError('token expired');
+    if (err instanceof TokenError && err.code === TokenError.codes.missingRequiredClaim) throw new InvalidTokenError('token has no expiry');
+    throw new InvalidTokenError('invalid token');
   }
   if (typeof payload !== 'object' || payload === null) throw new InvalidTokenError('invalid token');
-  if (payload.exp === undefined) throw new InvalidTokenError('token has no expiry');
   const { sub, role, org_id: orgId } = payload as { sub?: unknown; role?: unknown; org_id?: unknown };
   if (typeof sub !== 'string' || !UUID_RE.test(sub)) throw new InvalidTokenError('token subject must be a uuid');
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { RlsContext } from './rls-context';
 import { PgClient, RlsTransactionalAdapter, runInRlsTransaction } from './rls-transactional.adapter';
 
@@ -23,11 +23,10 @@ export class Db {
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
-  get tx(): EntityManager {
-    if (!this.txHost.isTransactionActive()) {
-      throw new Error('database access outside an RLS transaction');
-    }
-    return this.txHost.tx;
+  get tx(): PgClient {
+    const client = this.txHost.isTransactionActive() ? this.txHost.tx : undefined;
+    if (!client) throw new Error('database access outside an RLS transaction');
+    return client;
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -40,10 +39,8 @@ export class Db {
 
   /** Rows and the affected count, the same shape for SELECT, INSERT, UPDATE and DELETE. */
   async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<ExecResult<T>> {
-    const runner = this.tx.queryRunner;
-    if (!runner) throw new Error('transaction without a query runner');
-    const result = await runner.query(sql, params, true);
-    return { rows: (result.records ?? []) as T[], affected: result.affected ?? 0 };
+    const result = await this.tx.query(sql, params);
+    return { rows: result.rows as T[], affected: result.rowCount ?? 0 };
   }
 
   /**
@@ -59,7 +56,7 @@ export class Db {
    * the handler returned, and for batches flushed from a timer. Commits on success, rolls back on
    * error, and always releases the connection.
    */
-  withConnection<T>(ctx: RlsContext, fn: (runner: QueryRunner, client: PgClient) => Promise<T>): Promise<T> {
+  withConnection<T>(ctx: RlsContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
     return runInRlsTransaction(this.dataSource, ctx, fn);
   }
 

@@ -4,8 +4,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { NO_REQUEST_TX } from '../auth/auth.decorators';
-import { CALLER } from '../auth/auth.guard';
-import { Caller } from '../auth/roles';
+import { FastifyRequest } from 'fastify';
 import { ANONYMOUS_CONTEXT, contextOf, RlsContext } from './rls-context';
 import { RlsTransactionalAdapter } from './rls-transactional.adapter';
 
@@ -26,9 +25,14 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     if (this.reflector.getAllAndOverride<boolean>(NO_REQUEST_TX, [context.getHandler(), context.getClass()])) {
       return next.handle();
     }
-    const caller = this.cls.get<Caller | undefined>(CALLER);
-    // Public routes without a caller get the anonymous context, which matches no policy.
+    // Set by the auth guard; public routes without a caller get the anonymous context, which
+    // matches no policy.
+    const caller = context.switchToHttp().getRequest<FastifyRequest>().caller;
     const rls: RlsContext = caller ? contextOf(caller) : ANONYMOUS_CONTEXT;
-    return from(this.txHost.withTransaction({ context: rls }, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    // The request's CLS context starts here, around its transaction: nothing before the
+    // interceptor needs it, and starting it in a middleware cost a Fastify middleware layer.
+    return from(
+      this.cls.run(() => this.txHost.withTransaction({ context: rls }, () => lastValueFrom(next.handle(), { defaultValue: undefined }))),
+    );
   }
 }

@@ -9,16 +9,16 @@ import { runInRlsTransaction } from './rls-transactional.adapter';
  */
 export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): Promise<void> {
   // Checked through the very transaction start every request and job uses.
-  const { rows, forced } = await runInRlsTransaction(dataSource, SYSTEM_CONTEXT, async (runner) => ({
-    rows: (await runner.query(
+  const { rows, forced } = await runInRlsTransaction(dataSource, SYSTEM_CONTEXT, async (client) => ({
+    rows: (await client.query(
       `SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`,
-    )) as { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[],
-    forced: (await runner.query(
+    )).rows as { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[],
+    forced: (await client.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r'
           AND c.relname <> 'typeorm_migrations'
           AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
-    )) as { relname: string }[],
+    )).rows as { relname: string }[],
   }));
   const role = rows[0];
   if (!role || role.rolsuper || role.rolbypassrls) {

@@ -103,7 +103,7 @@ export class WebhookLogExportService {
     reply: FastifyReply,
     rowsOut: CsvRowTransform | JsonArrayTransform,
   ): Promise<void> {
-    await this.db.withConnection(ctx, async (_runner, client) => {
+    await this.db.withConnection(ctx, async (client) => {
       // Stream in index order rather than sorting the whole result first: the first bytes leave at
       // once and memory stays flat. Transaction-local, like the RLS context.
       await client.query('SET LOCAL enable_sort TO off');

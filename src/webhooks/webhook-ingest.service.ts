@@ -103,8 +103,8 @@ export class WebhookIngestService implements OnApplicationShutdown {
       cname: unique.map((e) => e.campaignName),
       email: unique.map((e) => e.contactEmail),
     };
-    const found = await this.db.withConnection(SYSTEM_CONTEXT, async (runner) => {
-      const inserted: { id: string; event_source: string; dedup_key: string }[] = await runner.query(
+    const found = await this.db.withConnection(SYSTEM_CONTEXT, async (client) => {
+      const { rows: inserted } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
         `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
                                   instantly_campaign_id, campaign_name, contact_email)
          SELECT s, d, t, r, p::jsonb, w, ic, cn, em
@@ -119,7 +119,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
       if (inserted.length < unique.length) {
         const missing = unique.filter((e) => !result.has(`${e.source}\u0000${e.dedupKey}`));
         // Conflicting rows were committed by earlier (or concurrent, now finished) transactions.
-        const existing: { id: string; event_source: string; dedup_key: string }[] = await runner.query(
+        const { rows: existing } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
           `SELECT w.id, w.event_source, w.dedup_key FROM webhook_log w
              JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON w.event_source = x.s AND w.dedup_key = x.d`,
           [missing.map((e) => e.source), missing.map((e) => e.dedupKey)],
