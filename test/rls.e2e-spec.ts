@@ -119,6 +119,33 @@ describe('row-level security at the database', () => {
     expect(plan).not.toMatch(/current_setting/);
   });
 
+  it("the search function (SECURITY DEFINER) returns only ids of logs the caller's policies allow", async () => {
+    const logs = await owner.query(
+      `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email)
+       VALUES ($1, 'instantly', 'email.sent', 'email.sent', 'processed', 'rls-search-a', '{}', 'needle@a.test'),
+              ($2, 'instantly', 'email.sent', 'email.sent', 'processed', 'rls-search-b', '{}', 'needle@b.test'),
+              (NULL, 'instantly', 'email.sent', 'email.sent', 'failed', 'rls-search-none', '{}', 'needle@none.test')
+       RETURNING id, organization_id`,
+      [a.id, b.id],
+    );
+    const idOf = (org: string | null) => logs.rows.find((r) => r.organization_id === org).id;
+    const search = (role: string, org: string | null) =>
+      inContext(role, org, async () => (await runtime.query(`SELECT id FROM webhook_log_search_candidates('%needle%', 10) AS id`)).rows.map((r) => r.id).sort());
+    for (const role of ['owner', 'admin', 'member']) expect(await search(role, a.id)).toEqual([idOf(a.id)]);
+    expect(await search('viewer', a.id)).toEqual([]);
+    expect(await search('link_holder', a.id)).toEqual([]);
+    expect(await search('', null)).toEqual([]);
+    expect(await search('admin', randomUUID())).toEqual([]);
+    expect(await search('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
+    // Only the runtime role may call it.
+    const grants = await owner.query(
+      `SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = 'webhook_log_search_candidates' AND privilege_type = 'EXECUTE'`,
+    );
+    expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
+    expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
+    await owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'rls-search-%'`);
+  });
+
   it('the service refuses to start when its runtime role bypasses RLS', async () => {
     const ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
     await ds.initialize();

@@ -1,3 +1,4 @@
+import { SEARCH_CANDIDATES } from '../src/webhook-logs/log-filter.sql';
 import { randomUUID } from 'crypto';
 import http from 'http';
 import { TokenRole } from '../src/auth/roles';
@@ -146,6 +147,30 @@ describe('webhook logs admin API', () => {
       } while (cursor);
       expect(seen).toHaveLength(25);
       expect(new Set(seen).size).toBe(25);
+    });
+
+    it('a search matching more logs than the index step returns still pages correctly (row filter fallback)', async () => {
+      // SEARCH_CANDIDATES + 50 matches in B, newest last; none in A.
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email, created_at)
+         SELECT $1, 'instantly', 'email.sent', 'email.sent', 'processed', 'bulkmatch-' || g, '{}'::jsonb,
+                'bulkmatch' || g || '@b.example', now() - interval '1 hour' + g * interval '1 ms'
+           FROM generate_series(1, $2::int) g`,
+        [b.id, SEARCH_CANDIDATES + 50],
+      );
+      const res = await list('owner', { search: 'BULKMATCH', limit: 50 }, b);
+      expect(res.status).toBe(200);
+      const emails = res.body.data.logs.map((l: { contact_email: string }) => l.contact_email);
+      expect(emails).toEqual(Array.from({ length: 50 }, (_, i) => `bulkmatch${SEARCH_CANDIDATES + 50 - i}@b.example`));
+      expect(res.body.data).toMatchObject({ has_more: true, total: 1000, total_capped: true });
+      const next = await list('owner', { search: 'bulkmatch', limit: 50, cursor: res.body.data.next_cursor }, b);
+      expect(next.body.data.logs[0].contact_email).toBe(`bulkmatch${SEARCH_CANDIDATES}@b.example`);
+      expect((await list('owner', { search: 'bulkmatch' }, a)).body.data.logs).toEqual([]);
+      // A rarer substring among them goes through the index step: exact matches only.
+      const rare = await list('owner', { search: 'bulkmatch1000@', limit: 500 }, b);
+      expect(rare.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(['bulkmatch1000@b.example']);
+      expect(rare.body.data).toMatchObject({ total: 1, total_capped: false, has_more: false });
+      await t.owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'bulkmatch-%'`);
     });
 
     it('platform roles see every organization and unmapped logs', async () => {

@@ -19,7 +19,9 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket') as typeof import('@electric-sql/pglite-socket');
-  const db = await PGlite.create(dir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: import('@electric-sql/pglite').Extension };
+  const db = await PGlite.create(dir, { extensions: { pg_trgm } });
   // Pools stay at one connection; a few slots let a closing connection overlap the next one.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();

@@ -7,7 +7,8 @@ import { Db } from '../database/db.service';
 import { contextOf, RlsContext } from '../database/rls-context';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
-import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql } from './log-filter.sql';
+import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql, SEARCH_CANDIDATES, SEARCH_CANDIDATES_SQL, searchUsesIndex } from './log-filter.sql';
+import { containsPattern } from '../common/paging';
 
 const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
   contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
@@ -51,22 +52,33 @@ export class WebhookLogsService {
   async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
-    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
+    const search = await this.searchIds(q.search);
+    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1, search === 'common' ? null : search);
     const n = f.params.length;
+    // A common search: under RLS the planner cannot see how common (ILIKE is not leakproof, so
+    // the column statistics are off limits) and would sort every match. Reading the newest logs
+    // in index order and filtering them finds the page within a few thousand rows.
+    if (search === 'common') await this.db.query(`SET LOCAL enable_sort TO off`);
     const rows = await this.db.query<Record<string, unknown> & { cursor_ts: string; id: string }>(
       `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
         WHERE ${f.sql}
           AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
-        ORDER BY ${q.search ? SEARCH_ORDER : 'created_at DESC, id DESC'}
+        ORDER BY ${q.search && search !== 'common' ? SEARCH_ORDER : 'created_at DESC, id DESC'}
         LIMIT $${n + 3} OFFSET $${n + 4}`,
       [...f.params, cursor?.createdAt ?? null, cursor?.id ?? null, q.limit + 1, cursor ? 0 : q.offset],
     );
+    if (search === 'common') await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    const counted = await this.db.one<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${f.sql} LIMIT ${TOTAL_CAP + 1}) s`,
-      f.params,
-    );
+    // A common search with no other filter already has more matches than the cap: no count.
+    const onlySearch = !q.event_type && !q.event_source && !q.status && !q.campaign_id && !q.organization_id && !q.date_from && !q.date_to && !q.contact_email;
+    const counted =
+      search === 'common' && onlySearch
+        ? { n: TOTAL_CAP + 1 }
+        : await this.db.one<{ n: number }>(
+            `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${f.sql} LIMIT ${TOTAL_CAP + 1}) s`,
+            f.params,
+          );
     const total = Math.min(counted?.n ?? 0, TOTAL_CAP);
     const last = page[page.length - 1];
     return {
@@ -78,6 +90,18 @@ export class WebhookLogsService {
       has_more: hasMore,
       next_cursor: hasMore && last ? encodeCursor(last) : null,
     };
+  }
+
+  /**
+   * The ids of the caller's logs matching a search when there are at most SEARCH_CANDIDATES of
+   * them (found through the trigram index); 'common' when there are more, so that reading the
+   * newest logs and filtering them finds a page at once; null when there is no search or it has
+   * nothing the index can look up (then rows are filtered and sorted).
+   */
+  private async searchIds(search: string | undefined): Promise<string[] | 'common' | null> {
+    if (!search || !searchUsesIndex(search)) return null;
+    const rows = await this.db.query<{ id: string }>(SEARCH_CANDIDATES_SQL, [containsPattern(search), SEARCH_CANDIDATES + 1]);
+    return rows.length <= SEARCH_CANDIDATES ? rows.map((r) => r.id) : 'common';
   }
 
   async detail(id: string): Promise<Record<string, unknown>> {
