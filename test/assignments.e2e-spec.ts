@@ -62,6 +62,8 @@ describe('assignments', () => {
       users = await t.http().get('/api/admin/users').query({ organization_id: a.id }).set(a.as('sb_operator'));
       expect(users.body.data.users.find((u: { id: string }) => u.id === member).campaigns_count).toBe(2);
       expect(users.body.data.users).toHaveLength(4);
+      const past = await t.http().get('/api/admin/users').query({ organization_id: a.id, offset: 100 }).set(a.as('sb_operator'));
+      expect(past.body.data).toMatchObject({ users: [], total: 4, has_more: false });
       expect((await t.owner.query(`SELECT role, status FROM user_campaign_assignment WHERE user_id = $1 AND campaign_id = $2`, [member, c1.id])).rows[0]).toEqual({ role: 'viewer', status: 'active' });
     });
 

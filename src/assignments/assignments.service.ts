@@ -120,7 +120,10 @@ export class AssignmentsService {
         LIMIT $2 OFFSET $3`,
       [org, q.limit, q.offset],
     );
-    const total = rows.length ? Number(rows[0].full_count) : 0;
+    // A page past the end has no row to carry the window count: count on its own then.
+    const total = rows.length
+      ? Number(rows[0].full_count)
+      : Number((await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM "user" WHERE ($1::uuid IS NULL OR organization_id = $1)`, [org]))?.n ?? 0);
     return toPage('users', rows.map(({ full_count: _, ...r }) => r), total, q.limit, q.offset);
   }
 

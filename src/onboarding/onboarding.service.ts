@@ -54,18 +54,23 @@ export class OnboardingService {
   }
 
   async list(q: ListLinksQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+    const params = [orgScope(caller, q.organization_id), q.status ?? null, q.created_by ?? null];
+    const filter = `($1::uuid IS NULL OR ol.organization_id = $1) AND ($2::text IS NULL OR ol.status = $2)
+          AND ($3::uuid IS NULL OR ol.created_by = $3)`;
     const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
       `SELECT ${LINK_COLUMNS}, o.name AS organization_name, u.email AS created_by_email, u.first_name AS created_by_first_name,
               u.last_name AS created_by_last_name, count(*) OVER () AS full_count
          FROM onboarding_link ol
          JOIN organization o ON o.id = ol.organization_id
          LEFT JOIN "user" u ON u.id = ol.created_by
-        WHERE ($1::uuid IS NULL OR ol.organization_id = $1) AND ($2::text IS NULL OR ol.status = $2)
-          AND ($3::uuid IS NULL OR ol.created_by = $3)
+        WHERE ${filter}
         ORDER BY ol.created_at DESC, ol.id DESC LIMIT $4 OFFSET $5`,
-      [orgScope(caller, q.organization_id), q.status ?? null, q.created_by ?? null, q.limit, q.offset],
+      [...params, q.limit, q.offset],
     );
-    const total = rows.length ? Number(rows[0].full_count) : 0;
+    // A page past the end has no row to carry the window count: count on its own then.
+    const total = rows.length
+      ? Number(rows[0].full_count)
+      : Number((await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM onboarding_link ol WHERE ${filter}`, params))?.n ?? 0);
     return toPage('links', rows.map(({ full_count: _, ...r }) => r), total, q.limit, q.offset);
   }
 

@@ -54,6 +54,34 @@ class JsonArrayTransform extends Transform {
   }
 }
 
+/**
+ * Gathers the row-sized pieces json2csv and the JSON writer emit into chunks of about 64 KB, so
+ * the socket gets one write per chunk instead of one per row (a million rows were a million
+ * writes). Stays flat in memory: one chunk at a time, and backpressure passes through.
+ */
+class ChunkBatcher extends Transform {
+  private parts: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly target = 64 * 1024) {
+    super();
+  }
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= this.target) return done(null, this.drainParts());
+    done();
+  }
+  override _flush(done: TransformCallback): void {
+    done(null, this.size ? this.drainParts() : undefined);
+  }
+  private drainParts(): Buffer {
+    const out = Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    return out;
+  }
+}
+
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
@@ -118,9 +146,9 @@ export class WebhookLogExportService {
       res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
       res.setHeader('Cache-Control', 'no-store');
       if (format === 'csv') {
-        await pipeline(cursor, rowsOut, new Json2CsvTransform({ fields: [...CSV_FIELDS], eol: '\n' }, {}, { objectMode: true }), res);
+        await pipeline(cursor, rowsOut, new Json2CsvTransform({ fields: [...CSV_FIELDS], eol: '\n' }, {}, { objectMode: true }), new ChunkBatcher(), res);
       } else {
-        await pipeline(cursor, rowsOut, res);
+        await pipeline(cursor, rowsOut, new ChunkBatcher(), res);
       }
     });
   }
