@@ -31,6 +31,13 @@ export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsCon
   const client = await poolOf(dataSource).connect();
   let open = false;
   let discard: Error | undefined;
+  // pg-pool listens for errors only on idle connections: one that dies while checked out (the
+  // server restarting, say) would emit an unhandled 'error' and end the process. The query in
+  // flight fails on its own; the connection is discarded on release.
+  const onError = (err: Error) => {
+    discard = err;
+  };
+  client.on('error', onError);
   try {
     await client.query(sql);
     open = true;
@@ -49,6 +56,7 @@ export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsCon
     }
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(discard);
   }
 }
