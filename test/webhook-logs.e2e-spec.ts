@@ -344,6 +344,9 @@ describe('webhook logs admin API', () => {
       expect(byEmail['x@e.example'][6]).toBe("'=1+2");
       expect(byEmail["'-neg@e.example"][3]).toBe("'+SUM(A1)");
       expect(byEmail["'-neg@e.example"][6]).toBe("'@cmd");
+      // Timestamps are ISO 8601 UTC with milliseconds, newest first, the same instants as stored.
+      const stored = await t.owner.query(`SELECT id, created_at FROM webhook_log WHERE organization_id = $1 ORDER BY created_at DESC, id DESC`, [org.id]);
+      expect(rows.slice(1).map((r) => [r[0], r[7]])).toEqual(stored.rows.map((r) => [r.id, (r.created_at as Date).toISOString()]));
     });
 
     it('JSON: a valid array, filters applied, own rows only', async () => {
@@ -354,6 +357,9 @@ describe('webhook logs admin API', () => {
       expect(Array.isArray(body)).toBe(true);
       expect(body.length).toBeGreaterThan(0);
       expect(body.every((r: { organization_id: string; status: string }) => r.organization_id === a.id && r.status === 'failed')).toBe(true);
+      const first = (await t.owner.query(`SELECT created_at, processed_at FROM webhook_log WHERE id = $1`, [body[0].id])).rows[0];
+      expect(body[0].created_at).toBe((first.created_at as Date).toISOString());
+      expect(body[0].processed_at).toBe(first.processed_at ? (first.processed_at as Date).toISOString() : null);
       const empty = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', search: 'no-such-thing-anywhere' }).set(a.as('admin'));
       expect(JSON.parse(empty.text)).toEqual([]);
     });

@@ -101,12 +101,16 @@ export class WebhookLogExportService {
 
   async export(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
     const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
+    // Timestamps leave PostgreSQL as ISO text (the format JSON.stringify gives a Date): parsing a
+    // million of them into Date objects and back was a large share of the export's CPU.
+    const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c}`;
     const columns =
       q.format === 'csv'
-        ? CSV_FIELDS.join(', ')
+        ? CSV_FIELDS.map((c) => (c === 'created_at' ? iso(c) : c)).join(', ')
         : `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
-           error_message, retry_count, attempts, last_retry_at, processed_at, created_at`;
-    const sql = `SELECT ${columns} FROM webhook_log WHERE ${f.sql} ORDER BY created_at DESC, id DESC`;
+           error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`;
+    // Qualified: a bare created_at here would sort by the text column of the same name.
+    const sql = `SELECT ${columns} FROM webhook_log WHERE ${f.sql} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
     // Counts the rows that left, also when the client goes away half-way.
     const rowsOut = q.format === 'csv' ? new CsvRowTransform() : new JsonArrayTransform();
     try {
