@@ -42,7 +42,7 @@ export function logFilterSql(
       orgId,
       f.date_from ? new Date(f.date_from) : null,
       f.date_to ? exclusiveUpperBound(f.date_to) : null,
-      // With searchIds the search has already been answered (searchCandidatesSql): match the ids.
+      // With searchIds the search has already been answered (SEARCH_CANDIDATES_SQL): match the ids.
       f.search && !searchIds ? containsPattern(f.search) : null,
       // Stored lower-case at receipt; comparing the bare column keeps the qual leakproof, so the
       // index can be used under RLS (lower(column) would not be).

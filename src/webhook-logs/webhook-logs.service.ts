@@ -53,27 +53,29 @@ export class WebhookLogsService {
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
     const search = await this.searchIds(q.search);
-    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1, search === 'common' ? null : search);
+    const common = search === 'common';
+    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1, common ? null : search);
     const n = f.params.length;
     // A common search: under RLS the planner cannot see how common (ILIKE is not leakproof, so
     // the column statistics are off limits) and would sort every match. Reading the newest logs
     // in index order and filtering them finds the page within a few thousand rows.
-    if (search === 'common') await this.db.query(`SET LOCAL enable_sort TO off`);
+    if (common) await this.db.query(`SET LOCAL enable_sort TO off`);
     const rows = await this.db.query<Record<string, unknown> & { cursor_ts: string; id: string }>(
       `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
         WHERE ${f.sql}
           AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
-        ORDER BY ${q.search && search !== 'common' ? SEARCH_ORDER : 'created_at DESC, id DESC'}
+        ORDER BY ${q.search && !common ? SEARCH_ORDER : 'created_at DESC, id DESC'}
         LIMIT $${n + 3} OFFSET $${n + 4}`,
       [...f.params, cursor?.createdAt ?? null, cursor?.id ?? null, q.limit + 1, cursor ? 0 : q.offset],
     );
-    if (search === 'common') await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
+    if (common) await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    // A common search with no other filter already has more matches than the cap: no count.
-    const onlySearch = !q.event_type && !q.event_source && !q.status && !q.campaign_id && !q.organization_id && !q.date_from && !q.date_to && !q.contact_email;
+    // A common search with no other filter (the caller's own scope aside) already has more
+    // matches than the cap: no count. "No other filter" is read off the filter's own parameters.
+    const onlySearch = common && logFilterSql({ ...q, search: undefined }, q.organization_id ?? null).params.every((v) => v === null);
     const counted =
-      search === 'common' && onlySearch
+      onlySearch
         ? { n: TOTAL_CAP + 1 }
         : await this.db.one<{ n: number }>(
             `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${f.sql} LIMIT ${TOTAL_CAP + 1}) s`,
