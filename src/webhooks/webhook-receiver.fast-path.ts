@@ -1,5 +1,5 @@
 import { INestApplication, Logger } from '@nestjs/common';
-import { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { FastifyInstance, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import { errorBody, mapException } from '../common/http-exception.filter';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
@@ -28,20 +28,16 @@ export function registerWebhookFastPath(fastify: FastifyInstance, app: INestAppl
     const match = RECEIVER_ROUTE.exec(route.url);
     if (!match || !methods.includes('POST')) return;
     const fixedSource = match[1] === 'instantly' ? 'instantly' : null;
-    const receive: preHandlerHookHandler = (req: FastifyRequest, reply: FastifyReply, done) => {
+    // The reply is sent here and returned, so Fastify runs no further hook and not the handler.
+    const receive: preHandlerAsyncHookHandler = async (req, reply) => {
       const source = fixedSource ?? (req.params as { source: string }).source;
-      receiver()
-        .receive(source, req.headers['x-webhook-secret'], req.body)
-        .then(
-          (body) => reply.code(200).send(body),
-          (err: unknown) => {
-            const { status, message } = mapException(err, req, logger);
-            if (!reply.sent) reply.code(status).send(errorBody(status, message));
-          },
-        );
-      // done() is not called: the reply is sent here, so the route's handler never runs.
-      void done;
+      try {
+        return reply.code(200).send(await receiver().receive(source, req.headers['x-webhook-secret'], req.body));
+      } catch (err) {
+        const { status, message } = mapException(err, req, logger);
+        return reply.sent ? reply : reply.code(status).send(errorBody(status, message));
+      }
     };
-    route.preHandler = [...([] as preHandlerHookHandler[]).concat(route.preHandler ?? []), receive];
+    route.preHandler = [...([] as (preHandlerHookHandler | preHandlerAsyncHookHandler)[]).concat(route.preHandler ?? []), receive];
   });
 }
