@@ -105,6 +105,35 @@ describe('row-level security at the database', () => {
     expect(n).toBe(0);
   });
 
+  it('every table of the schema has row-level security enabled and forced, and at least one policy', async () => {
+    const r = await owner.query(
+      `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, (SELECT count(*)::int FROM pg_policies p WHERE p.tablename = c.relname) AS policies
+         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> 'typeorm_migrations'`,
+    );
+    expect(r.rows.map((x) => x.relname)).toEqual(expect.arrayContaining(['webhook_log', 'webhook_log_retry', 'onboarding_link']));
+    expect(r.rows.filter((x) => !x.relrowsecurity || !x.relforcerowsecurity || x.policies === 0)).toEqual([]);
+  });
+
+  it("the retry queue: an organization's readers see only their own queued logs and cannot queue; workers (system) see all", async () => {
+    const queue = async (org: OrgFixture) => {
+      const log = await owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload) VALUES ($1, 'instantly', 'email.sent', 'failed', $2, '{}') RETURNING id`,
+        [org.id, randomUUID()],
+      );
+      await owner.query(`INSERT INTO webhook_log_retry (log_id, organization_id) VALUES ($1, $2)`, [log.rows[0].id, org.id]);
+      return log.rows[0].id as string;
+    };
+    const [qa, qb] = [await queue(a), await queue(b)];
+    const seen = (role: string, org: string | null) =>
+      inContext(role, org, async () => (await runtime.query(`SELECT log_id FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rows.map((r) => r.log_id));
+    expect(await seen('admin', a.id)).toEqual([qa]);
+    expect(await seen('viewer', a.id)).toEqual([]);
+    expect((await seen('system', null)).sort()).toEqual([qa, qb].sort());
+    await expect(inContext('owner', a.id, () => runtime.query(`INSERT INTO webhook_log_retry (log_id, organization_id) VALUES ($1, $2)`, [randomUUID(), a.id]))).rejects.toThrow(/row-level security/);
+    const deleted = await inContext('admin', a.id, async () => (await runtime.query(`DELETE FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rowCount);
+    expect(deleted).toBe(0);
+  });
+
   it('every policy reads the context once per statement (an InitPlan), not once per row', async () => {
     const policies = await owner.query(`SELECT tablename, policyname, concat_ws(' ', qual, with_check) AS expr FROM pg_policies`);
     expect(policies.rowCount).toBeGreaterThan(30);

@@ -257,19 +257,67 @@ describe('webhook logs admin API', () => {
       expect(byId[q1]).toMatchObject({ status: 'pending', retry_count: 0 });
     });
 
-    it('by filter, with a dry run first', async () => {
+    it('by filter queues the matching logs in one statement; a worker takes them and processes each once', async () => {
+      const workspace = randomUUID();
+      const email = `queued-${randomUUID().slice(0, 8)}@a.example`;
+      const post = async (type: string) =>
+        (await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+          .send(instantlyPayload(type, workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }))).body.data.id as string;
+      const ids = [await post('email_opened'), await post('email_clicked')];
+      const processor = t.app.get(WebhookProcessorService);
+      for (let i = 0; i < 2; i++) {
+        await t.owner.query(`UPDATE webhook_log SET next_attempt_at = now() WHERE id = ANY($1)`, [ids]);
+        await processor.drain();
+      }
+      const state = async () => (await t.owner.query(`SELECT id, status, retry_count, organization_id FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
+      const queued = async () => (await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [ids])).rows[0].n;
+      expect((await state()).map((r) => r.status)).toEqual(['failed', 'failed']);
       const org = await createOrgFixture(t.owner, 'Bulk filter');
-      await seed(org, [{ status: 'failed', event_type: 'email.opened' }, { status: 'failed', event_type: 'email.sent' }, { status: 'processed', event_type: 'email.opened' }]);
-      const body = { filter: { organization_id: org.id, event_type: 'email.opened' } };
-      const dry = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ ...body, dry_run: true });
-      expect(dry.body).toMatchObject({ success: true, success_count: 1, dry_run: true, message: 'Would queue 1 webhooks for retry' });
-      expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE organization_id = $1 AND status = 'pending'`, [org.id])).rows[0].n).toBe(0);
-      const run = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send(body);
-      expect(run.body).toMatchObject({ success: true, success_count: 1, failed_count: 0 });
-      const forced = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ ...body, force: true });
-      expect(forced.body.success_count).toBe(1);
-      const act = await t.owner.query(`SELECT item_count FROM activity_log WHERE action = 'webhook.bulk_retry' ORDER BY created_at DESC LIMIT 1`);
-      expect(act.rows[0].item_count).toBe(1);
+      await t.owner.query(`UPDATE organization SET instantly_workspace_id = $1 WHERE id = $2`, [workspace, org.id]);
+
+      const body = { filter: { contact_email: email, status: 'failed' } };
+      const send = (extra: object = {}) => t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_operator')).send({ ...body, ...extra });
+      expect((await send({ dry_run: true })).body).toMatchObject({ success: true, success_count: 2, dry_run: true, message: 'Would queue 2 webhooks for retry' });
+      expect(await queued()).toBe(0);
+      expect((await send()).body).toEqual({ success: true, success_count: 2, failed_count: 0, message: 'Queued 2 webhooks for retry, 0 failed', failed_reasons: { already_queued: 0 } });
+      expect((await send()).body).toMatchObject({ success_count: 0, failed_count: 2, failed_reasons: { already_queued: 2 } });
+      expect((await send({ dry_run: true })).body).toMatchObject({ success_count: 0, failed_count: 2, failed_reasons: { already_queued: 2 } });
+      // Queued, not rewritten: the logs keep their status and show when they were queued.
+      expect(await queued()).toBe(2);
+      expect((await state()).map((r) => r.status)).toEqual(['failed', 'failed']);
+      const detail = (await t.http().get(`/api/admin/webhooks/logs/${ids[0]}`).set(org.as('sb_admin'))).body.data;
+      expect(detail).toMatchObject({ status: 'failed', retry_queued_at: expect.any(String) });
+      const listed = (await t.http().get('/api/admin/webhooks/logs').query({ contact_email: email }).set(org.as('sb_admin'))).body.data.logs;
+      expect(listed.map((l: { retry_queued_at: string | null }) => typeof l.retry_queued_at)).toEqual(['string', 'string']);
+
+      await processor.drain();
+      expect(await queued()).toBe(0);
+      expect(await state()).toEqual(ids.sort().map((id) => ({ id, status: 'processed', retry_count: 1, organization_id: org.id })));
+      const history = (await t.owner.query(`SELECT attempt_history FROM webhook_log WHERE id = $1`, [ids[0]])).rows[0].attempt_history;
+      expect(history.map((h: { outcome: string }) => h.outcome)).toEqual(['error', 'error', 'processed']);
+      expect((await t.http().get(`/api/admin/webhooks/logs/${ids[0]}`).set(org.as('owner'))).body.data.retry_queued_at).toBeNull();
+      const act = await t.owner.query(`SELECT item_count, actor_role FROM activity_log WHERE action = 'webhook.bulk_retry' ORDER BY created_at DESC LIMIT 1`);
+      expect(act.rows[0]).toEqual({ item_count: 2, actor_role: 'sb_operator' });
+      // Processed logs only with force.
+      expect((await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { contact_email: email } })).body.success_count).toBe(0);
+      expect((await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { contact_email: email }, force: true })).body.success_count).toBe(2);
+      await processor.drain();
+      expect((await state()).map((r) => r.retry_count)).toEqual([2, 2]);
+    });
+
+    it('a queued log retried by hand meanwhile runs once; one deleted meanwhile leaves nothing behind', async () => {
+      const org = await createOrgFixture(t.owner, 'Bulk queue races');
+      const [byHand, deleted] = await seed(org, [{ status: 'failed' }, { status: 'failed' }]);
+      const run = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { organization_id: org.id } });
+      expect(run.body.success_count).toBe(2);
+      expect((await t.http().post(`/api/admin/webhooks/logs/${byHand}/retry`).set(org.as('sb_admin')).send({})).body.data).toMatchObject({ status: 'pending', retry_count: 1 });
+      await t.owner.query(`DELETE FROM webhook_log WHERE id = $1`, [deleted]);
+      await t.app.get(WebhookProcessorService).drain();
+      const row = (await t.owner.query(`SELECT status, retry_count, attempt_history FROM webhook_log WHERE id = $1`, [byHand])).rows[0];
+      expect(row.retry_count).toBe(1);
+      expect(row.attempt_history).toHaveLength(1);
+      expect(['processed', 'failed', 'skipped', 'pending']).toContain(row.status);
+      expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [[byHand, deleted]])).rows[0].n).toBe(0);
     });
 
     it('10,000 ids in one call', async () => {

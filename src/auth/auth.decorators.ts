@@ -11,11 +11,11 @@ export const NO_REQUEST_TX = 'db:noRequestTransaction';
  * Route access in one place: which roles may call it (the guard enforces it) and the same facts in
  * Swagger. Which rows they then see is decided by the database.
  */
-export function Authenticated(roles: readonly TokenRole[], summary: string): MethodDecorator & ClassDecorator {
+export function Authenticated(roles: readonly TokenRole[], summary: string, description?: string): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ROLES, roles),
     ApiBearerAuth(),
-    ApiOperation({ summary, description: `Roles: ${roles.join(', ')}.` }),
+    ApiOperation({ summary, description: `Roles: ${roles.join(', ')}.${description ? `\n\n${description}` : ''}` }),
     ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or badly signed token', type: ErrorBodyDto }),
     ApiForbiddenResponse({ description: 'The token role may not use this route', type: ErrorBodyDto }),
   );

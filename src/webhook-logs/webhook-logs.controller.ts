@@ -28,7 +28,8 @@ export class WebhookLogsController {
     description:
       `\`{success, data: {logs, total, total_capped, limit, offset, has_more, next_cursor}}\`. total is exact up to ${TOTAL_CAP} matches ` +
       `(an exact count over millions of rows would cost more than the page); beyond that total is ${TOTAL_CAP} and total_capped is true. ` +
-      'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive.',
+      'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive. ' +
+      'retry_queued_at is set while a bulk retry by filter has queued the log and no worker has taken it yet.',
   })
   async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller) {
     return ok(await this.logs.list(q, caller));
@@ -51,7 +52,15 @@ export class WebhookLogsController {
 
   @Post('logs/bulk-retry')
   @HttpCode(200)
-  @Authenticated(RoleGroups.platform, 'Retry many logs at once, by ids (1..10000) or by the list filter')
+  @Authenticated(
+    RoleGroups.platform,
+    'Retry many logs at once, by ids (1..10000) or by the list filter',
+    'By `log_ids`: each failed or skipped log (processed too with `force: true`) is back to `pending` when the answer ' +
+      'arrives; the others count as failed, with the reasons. By `filter` (any number of logs): the matching logs are ' +
+      'queued in one statement and a worker takes them in the order they were queued; until then each keeps its status ' +
+      'and shows `retry_queued_at` in the list and the detail. Logs already queued count as failed (`already_queued`). ' +
+      '`dry_run: true` answers how many would be retried and changes nothing.',
+  )
   @ApiOkResponse({ schema: { example: { success: true, success_count: 12, failed_count: 1, message: 'Queued 12 webhooks for retry, 1 failed', failed_reasons: { not_found: 1, already_pending: 0, processed_needs_force: 0 } } } })
   async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller) {
     return this.logs.bulkRetry(dto, caller);
@@ -67,6 +76,7 @@ export class WebhookLogsController {
 
   @Get('logs/:id')
   @Authenticated(LOG_READERS, 'One webhook log with its payload and attempt history')
+  @ApiOkResponse({ description: '`{success, data}`: the log with payload, attempt_history, organization_name and retry_queued_at (set while queued by a bulk retry by filter).' })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async detail(@Param('id', UuidParam('id')) id: string) {
     return ok(await this.logs.detail(id));

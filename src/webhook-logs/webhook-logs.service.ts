@@ -10,8 +10,11 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql, SEARCH_CANDIDATES, SEARCH_CANDIDATES_SQL, searchUsesIndex } from './log-filter.sql';
 import { containsPattern } from '../common/paging';
 
+/** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
+const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
+
 const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
-  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
+  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at, ${RETRY_QUEUED_AT}`;
 
 /**
  * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
@@ -30,7 +33,8 @@ export interface BulkRetryResult {
   failed_count: number;
   message: string;
   dry_run?: boolean;
-  failed_reasons?: { not_found: number; already_pending: number; processed_needs_force: number };
+  /** By ids: why each refused id was refused. By filter: matching logs that were already queued. */
+  failed_reasons?: { not_found: number; already_pending: number; processed_needs_force: number } | { already_queued: number };
 }
 
 @Injectable()
@@ -108,7 +112,8 @@ export class WebhookLogsService {
 
   async detail(id: string): Promise<Record<string, unknown>> {
     const row = await this.db.one(
-      `SELECT w.*, o.name AS organization_name FROM webhook_log w LEFT JOIN organization o ON o.id = w.organization_id WHERE w.id = $1`,
+      `SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
+         FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = $1`,
       [id],
     );
     if (!row) throw AppError.notFound(`webhook log ${id} not found`);
@@ -178,20 +183,30 @@ export class WebhookLogsService {
       failed = r!.requested - success;
       reasons = { not_found: r!.not_found, already_pending: r!.already_pending, processed_needs_force: r!.processed_needs_force };
     } else {
-      const f = logFilterSql(dto.filter!, orgScope(caller, dto.filter!.organization_id), 2);
-      const r = await this.db.one<{ n: number }>(
-        dto.dry_run
-          ? `SELECT count(*)::int AS n FROM webhook_log
-              WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${f.sql}`
-          : `WITH upd AS (
-               UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-                      retry_count = retry_count + 1, last_retry_at = now()
-                WHERE (status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${f.sql}
-               RETURNING 1)
-             SELECT count(*)::int AS n FROM upd`,
-        [force, ...f.params],
-      );
-      success = r!.n;
+      // Queued, not rewritten (migration WebhookLogRetryQueue): a filter can match any number of
+      // logs, and a worker claims queued logs as it claims pending ones.
+      // $1 force, then (when queueing) $2 who asks, then the filter's own parameters.
+      const f = logFilterSql(dto.filter!, orgScope(caller, dto.filter!.organization_id), dto.dry_run ? 2 : 3);
+      const retriable = `(status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${f.sql}`;
+      const r = dto.dry_run
+        ? await this.db.one<{ matched: number; queued: number }>(
+            `SELECT count(*)::int AS matched,
+                    count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM webhook_log_retry q WHERE q.log_id = webhook_log.id))::int AS queued
+               FROM webhook_log WHERE ${retriable}`,
+            [force, ...f.params],
+          )
+        : await this.db.one<{ matched: number; queued: number }>(
+            `WITH matched AS (SELECT id, organization_id FROM webhook_log WHERE ${retriable}),
+                  queued AS (
+                    INSERT INTO webhook_log_retry (log_id, organization_id, force, requested_by)
+                    SELECT id, organization_id, $1, $2 FROM matched
+                    ON CONFLICT (log_id) DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM queued)::int AS queued`,
+            [force, caller.userId, ...f.params],
+          );
+      success = r!.queued;
+      failed = r!.matched - r!.queued;
+      reasons = { already_queued: failed };
     }
     if (!dto.dry_run && success > 0) {
       await this.activity.record({

@@ -93,11 +93,18 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     let total = 0;
     for (;;) {
       const n = await this.processBatch();
-      if (n === 0) return total;
+      // A batch can take only queue entries that no longer apply (none claimed): go on while any are left.
+      if (n === 0 && !(await this.db.runAs(SYSTEM_CONTEXT, () => this.db.one(`SELECT 1 FROM webhook_log_retry LIMIT 1`)))) return total;
       total += n;
     }
   }
 
+  /**
+   * Claims up to `limit` due logs, up to `limit` whose lease ran out, and up to `limit` queued by a
+   * bulk retry (migration WebhookLogRetryQueue): a queued log is taken off the queue and claimed in
+   * the same statement, if it is still failed or skipped (or processed, when queued with force);
+   * otherwise (retried one by one meanwhile, or deleted) its entry is simply dropped.
+   */
   async claimPendingLogs(limit: number): Promise<ClaimedLog[]> {
     return this.db.runAs(SYSTEM_CONTEXT, () =>
       this.db.query<ClaimedLog>(
@@ -107,12 +114,25 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
           ), stale AS (
             SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
              ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
+          ), dequeued AS (
+            DELETE FROM webhook_log_retry q WHERE q.log_id IN (
+              SELECT log_id FROM webhook_log_retry ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING q.log_id, q.force, q.requested_at
+          ), retried AS (
+            UPDATE webhook_log w
+               SET status = 'processing', attempts = 1, retry_count = w.retry_count + 1, last_retry_at = q.requested_at,
+                   next_attempt_at = now(), locked_until = now() + make_interval(secs => $2)
+              FROM dequeued q
+             WHERE w.id = q.log_id AND (w.status IN ('failed', 'skipped') OR (q.force AND w.status = 'processed'))
+            RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at
+          ), claimed AS (
+            UPDATE webhook_log w
+               SET status = 'processing', attempts = w.attempts + 1,
+                   locked_until = now() + make_interval(secs => $2)
+             WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
+            RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at
           )
-          UPDATE webhook_log w
-             SET status = 'processing', attempts = w.attempts + 1,
-                 locked_until = now() + make_interval(secs => $2)
-           WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
-          RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at`,
+          SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
         [limit, this.config.webhookLeaseSeconds],
       ),
     );
