@@ -397,6 +397,11 @@ describe('webhook logs admin API', () => {
       // Timestamps are ISO 8601 UTC with milliseconds, newest first, the same instants as stored.
       const stored = await t.owner.query(`SELECT id, created_at FROM webhook_log WHERE organization_id = $1 ORDER BY created_at DESC, id DESC`, [org.id]);
       expect(rows.slice(1).map((r) => [r[0], r[7]])).toEqual(stored.rows.map((r) => [r.id, (r.created_at as Date).toISOString()]));
+      // Nothing matches: the header alone; the same for JSON: an empty array.
+      const none = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv', status: 'pending' }).set(org.as('owner'));
+      expect(none.text).toBe('"id","event_type","event_source","campaign_name","contact_email","status","error_message","created_at"');
+      const noneJson = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', status: 'pending' }).set(org.as('owner'));
+      expect(JSON.parse(noneJson.text)).toEqual([]);
     });
 
     it('JSON: a valid array, filters applied, own rows only', async () => {
