@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Bulk retry by filter queues the matching logs here instead of rewriting them.
  *
  * Flipping 100,000 logs back to `pending` rewrote 100,000 wide rows and inserted into each of
- * webhook_log's thirteen indexes (16 s on the benchmark machine, almost all of it index pages read
+ * webhook_log's fourteen indexes (16 s on the benchmark machine, almost all of it index pages read
  * and written back), and the worker then rewrote every row twice more (claim, outcome). A queued
  * retry is one narrow row; the worker's claim takes queued logs as it takes pending ones, so a
  * retried log is written twice in all. Until a worker claims it, the log keeps its status and

@@ -75,12 +75,14 @@ export class WebhookLogsService {
     if (common) await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    // A common search with no other filter (the caller's own scope aside) already has more
-    // matches than the cap: no count. "No other filter" is read off the filter's own parameters.
-    const onlySearch = common && logFilterSql({ ...q, search: undefined }, q.organization_id ?? null).params.every((v) => v === null);
+    // A search with no other filter (the caller's own scope aside) is counted already: a common
+    // one has more matches than the cap, a rare one exactly the ids the search function returned
+    // (it applies the policies' roles itself). "No other filter" is read off the filter's own
+    // parameters.
+    const onlySearch = search !== null && logFilterSql({ ...q, search: undefined }, q.organization_id ?? null).params.every((v) => v === null);
     const counted =
       onlySearch
-        ? { n: TOTAL_CAP + 1 }
+        ? { n: common ? TOTAL_CAP + 1 : search.length }
         : await this.db.one<{ n: number }>(
             `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${f.sql} LIMIT ${TOTAL_CAP + 1}) s`,
             f.params,
