@@ -2,6 +2,8 @@ import { randomUUID } from 'crypto';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source';
+import Cursor from 'pg-cursor';
+import { runInRlsTransaction } from '../src/database/rls-transactional.adapter';
 import { assertRuntimeRoleIsSubjectToRls } from '../src/database/runtime-role.check';
 import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
 import { createOrgFixture, OrgFixture } from './support/test-app';
@@ -173,6 +175,67 @@ describe('row-level security at the database', () => {
     expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
     expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
     await owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'rls-search-%'`);
+  });
+
+  describe('a transaction that begins with its first statement', () => {
+    let ds: DataSource;
+    const seen = `SELECT current_user AS role, current_setting('app.user_role') AS app_role, current_setting('app.current_org_id') AS org,
+                         (SELECT count(*)::int FROM campaign) AS campaigns, now() AS at`;
+    beforeAll(async () => {
+      // One connection: every transaction below reuses the one before it.
+      ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
+      await ds.initialize();
+    });
+    afterAll(() => ds.destroy());
+    const ctxA = { role: 'admin' as const, orgId: '', userId: null };
+
+    it('runs that statement under the context, parameters and types as usual, and commits', async () => {
+      const r = await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, async (c) => (await c.query(`${seen} WHERE $1::int = 1`, [1])).rows[0]);
+      expect(r).toMatchObject({ role: 'salesbrain_app', app_role: 'admin', org: a.id, campaigns: 2, at: expect.any(Date) });
+      const name = `Pipelined ${randomUUID()}`;
+      await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]));
+      expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(1);
+      await owner.query(`DELETE FROM campaign WHERE name = $1`, [name]);
+    });
+
+    it('a first statement the policy refuses fails, rolls back, and leaves the connection clean for the next context', async () => {
+      await expect(
+        runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'x')`, [b.id])),
+      ).rejects.toThrow(/row-level security/);
+      const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0]);
+      expect(r).toMatchObject({ role: 'salesbrain_app', app_role: 'member', org: b.id, campaigns: 1 });
+      // Nothing leaks out of a transaction: outside one, the connection has no context.
+      const client = await (ds.driver as unknown as { master: Pool }).master.connect();
+      try {
+        const outside = (await client.query(`SELECT current_user AS role, current_setting('app.user_role', true) AS app_role`)).rows[0];
+        expect(outside.role).not.toBe('salesbrain_app');
+        expect(outside.app_role).toBe('');
+        expect((await client.query(`SELECT count(*)::int n FROM campaign`)).rows[0].n).toBe(0);
+      } finally {
+        client.release();
+      }
+    });
+
+    it('a failure after the first statement rolls the whole transaction back', async () => {
+      const name = `Rolled back ${randomUUID()}`;
+      await expect(
+        runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, async (c) => {
+          await c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]);
+          await c.query(`SELECT 1/0`);
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(0);
+    });
+
+    it('a cursor as the first statement still runs inside the context', async () => {
+      const rows = await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, async (c) => {
+        const cursor = c.query(new Cursor(`SELECT organization_id FROM campaign`));
+        const got = await cursor.read(100);
+        await cursor.close();
+        return got;
+      });
+      expect(new Set(rows.map((r: { organization_id: string }) => r.organization_id))).toEqual(new Set([a.id]));
+    });
   });
 
   it('the service refuses to start when its runtime role bypasses RLS', async () => {

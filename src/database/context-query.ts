@@ -1,0 +1,71 @@
+import { Query, QueryResult } from 'pg';
+import { RUNTIME_ROLE } from './data-source';
+import { RlsContext } from './rls-context';
+
+/** The transaction's context, as bind parameters: switch to the runtime role, set what the policies read. */
+const SET_CONTEXT_SQL =
+  `SELECT set_config('role', $1, true), set_config('app.user_role', $2, true), set_config('app.current_org_id', $3, true), ` +
+  `set_config('app.current_user_id', $4, true), set_config('app.link_token', $5, true)`;
+
+type Connection = {
+  parse(msg: { text: string; name?: string; types?: unknown[] }): void;
+  bind(msg: { portal?: string; statement?: string; values: unknown[]; binary?: boolean; valueMapper?: unknown }): void;
+  execute(msg: { portal?: string; rows?: number }): void;
+};
+
+interface QueryInternals {
+  submit(connection: unknown): void;
+  prepare(connection: Connection): void;
+  handleDataRow(msg: unknown): void;
+  handleCommandComplete(msg: unknown, connection: Connection): void;
+  requiresPreparation(): boolean;
+}
+
+/**
+ * A transaction's first statement with its BEGIN and RLS context in front, in one round trip:
+ * `BEGIN`, the context's `set_config` calls (bind parameters) and the statement go out as three
+ * extended-protocol statements behind a single Sync. PostgreSQL runs them in order and stops at
+ * the first error, so the statement never runs without its context. The answer is the statement's
+ * own result; the rows and command tags of the first two are skipped.
+ *
+ * Before: BEGIN + context, then the statement, then COMMIT, three round trips for a one-statement
+ * request; now two.
+ */
+export class ContextQuery extends (Query as unknown as new (text: string, values: unknown[] | undefined, callback: (err: Error | null, res: QueryResult) => void) => QueryInternals) {
+  /** Command completions still to skip: BEGIN's and set_config's. */
+  private preamble = 2;
+
+  constructor(
+    private readonly ctx: RlsContext,
+    text: string,
+    values: unknown[] | undefined,
+    callback: (err: Error | null, res: QueryResult) => void,
+  ) {
+    super(text, values ?? [], callback);
+  }
+
+  /** Always the extended protocol, also without parameters: a simple query could not follow. */
+  override requiresPreparation(): boolean {
+    return true;
+  }
+
+  override prepare(connection: Connection): void {
+    connection.parse({ text: 'BEGIN' });
+    connection.bind({ values: [] });
+    connection.execute({});
+    const c = this.ctx;
+    connection.parse({ text: SET_CONTEXT_SQL });
+    connection.bind({ values: [RUNTIME_ROLE, c.role, c.orgId ?? '', c.userId ?? '', c.linkToken ?? ''] });
+    connection.execute({});
+    super.prepare(connection);
+  }
+
+  override handleDataRow(msg: unknown): void {
+    if (this.preamble === 0) super.handleDataRow(msg);
+  }
+
+  override handleCommandComplete(msg: unknown, connection: Connection): void {
+    if (this.preamble > 0) this.preamble--;
+    else super.handleCommandComplete(msg, connection);
+  }
+}
