@@ -66,7 +66,8 @@ function rssOf(pid) {
 }
 
 async function exportAll(base, headers, pid) {
-  let peak = rssOf(pid);
+  const before = rssOf(pid);
+  let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 25);
   const t0 = Date.now();
   const res = await fetch(`${base}/api/admin/webhooks/logs/export?format=csv`, { headers });
@@ -83,8 +84,9 @@ async function exportAll(base, headers, pid) {
   }
   const seconds = (Date.now() - t0) / 1000;
   clearInterval(sampler);
-  const rows = lines - 1;
-  return { rows, seconds: +seconds.toFixed(2), rows_per_s: Math.round(rows / seconds), ttfb_ms: ttfb, mb: +(bytes / 2 ** 20).toFixed(1), peak_rss_mb: Math.round(peak) };
+  // The header ends with a newline and so does every row but the last: newlines = rows.
+  const rows = lines;
+  return { rows, seconds: +seconds.toFixed(2), rows_per_s: Math.round(rows / seconds), ttfb_ms: ttfb, mb: +(bytes / 2 ** 20).toFixed(1), peak_rss_mb: Math.round(peak), rss_before_mb: Math.round(before) };
 }
 
 function copyBaseline(ownerUrl) {
@@ -140,7 +142,7 @@ async function main() {
     const copy = await copyBaseline(ownerUrl);
     const exp = await exportAll(service.url, roles.platform, pid);
     report.export = { service: exp, copy, ratio: +(exp.rows_per_s / copy.rows_per_s).toFixed(2) };
-    console.log(`export: ${exp.rows} rows at ${exp.rows_per_s}/s, TTFB ${exp.ttfb_ms} ms, peak RSS ${exp.peak_rss_mb} MB; COPY ${copy.rows_per_s}/s; ratio ${report.export.ratio}`);
+    console.log(`export: ${exp.rows} rows at ${exp.rows_per_s}/s, TTFB ${exp.ttfb_ms} ms, peak RSS ${exp.peak_rss_mb} MB (${exp.rss_before_mb} MB before it); COPY ${copy.rows_per_s}/s; ratio ${report.export.ratio}`);
 
     // Bulk retry of 10,000 failed ids, against a bare UPDATE of the same ids (restored in between).
     const ids = (await owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' ORDER BY id LIMIT 10000`)).rows.map((r) => r.id);
