@@ -30,6 +30,10 @@ interface QueryInternals {
  *
  * Before: BEGIN + context, then the statement, then COMMIT, three round trips for a one-statement
  * request; now two.
+ *
+ * It extends pg 8's Query (prepare, requiresPreparation and the row and completion handlers):
+ * every request and job runs through it, so the e2e suites fail at once if a pg upgrade changes
+ * those internals.
  */
 export class ContextQuery extends (Query as unknown as new (text: string, values: unknown[] | undefined, callback: (err: Error | null, res: QueryResult) => void) => QueryInternals) {
   /** Command completions still to skip: BEGIN's and set_config's. */

@@ -174,9 +174,11 @@ export class WebhookLogExportService {
       res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
       res.setHeader('Cache-Control', 'no-store');
       // One batch of rows, one write: no per-row stream machinery between the cursor and the
-      // socket. Backpressure: the next batch is read only once the socket has taken the last one.
+      // socket. Backpressure: a batch is written only once the socket has taken the one before,
+      // and only one more is read meanwhile, so at most two batches are in memory.
+      let next: Promise<Record<string, unknown>[]> | undefined;
       try {
-        let next = cursor.read(BATCH_ROWS);
+        next = cursor.read(BATCH_ROWS);
         for (;;) {
           const rows = await next;
           if (rows.length === 0) break;
@@ -189,6 +191,8 @@ export class WebhookLogExportService {
         await writable(res);
         res.end(rowsOut.end());
       } catch (err) {
+        // The batch read ahead may still be on its way: its outcome no longer matters.
+        next?.catch(() => undefined);
         await cursor.close().catch(() => undefined);
         if (err instanceof ClientGoneError) throw err;
         // Headers are gone already: the client can only be told by a cut connection.
