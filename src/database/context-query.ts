@@ -1,11 +1,5 @@
 import { Query, QueryResult } from 'pg';
-import { RUNTIME_ROLE } from './data-source';
-import { RlsContext } from './rls-context';
-
-/** The transaction's context, as bind parameters: switch to the runtime role, set what the policies read. */
-const SET_CONTEXT_SQL =
-  `SELECT set_config('role', $1, true), set_config('app.user_role', $2, true), set_config('app.current_org_id', $3, true), ` +
-  `set_config('app.current_user_id', $4, true), set_config('app.link_token', $5, true)`;
+import { SET_CONTEXT_SQL } from './rls-context';
 
 type Connection = {
   parse(msg: { text: string; name?: string; types?: unknown[] }): void;
@@ -40,7 +34,8 @@ export class ContextQuery extends (Query as unknown as new (text: string, values
   private preamble = 2;
 
   constructor(
-    private readonly ctx: RlsContext,
+    /** contextValues() of the transaction's context. */
+    private readonly context: string[],
     text: string,
     values: unknown[] | undefined,
     callback: (err: Error | null, res: QueryResult) => void,
@@ -57,9 +52,8 @@ export class ContextQuery extends (Query as unknown as new (text: string, values
     connection.parse({ text: 'BEGIN' });
     connection.bind({ values: [] });
     connection.execute({});
-    const c = this.ctx;
     connection.parse({ text: SET_CONTEXT_SQL });
-    connection.bind({ values: [RUNTIME_ROLE, c.role, c.orgId ?? '', c.userId ?? '', c.linkToken ?? ''] });
+    connection.bind({ values: this.context });
     connection.execute({});
     super.prepare(connection);
   }

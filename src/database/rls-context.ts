@@ -25,25 +25,21 @@ export const ANONYMOUS_CONTEXT: RlsContext = { role: 'anonymous', orgId: null, u
 const ROLE_RE = /^[a-z_]{1,20}$/;
 export const LINK_TOKEN_RE = /^[A-Za-z0-9_-]{16,100}$/;
 
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+/** The transaction's context: switch to the runtime role, set what the policies read ($1..$5 of contextValues). */
+export const SET_CONTEXT_SQL =
+  `SELECT set_config('role', $1, true), set_config('app.user_role', $2, true), set_config('app.current_org_id', $3, true), ` +
+  `set_config('app.current_user_id', $4, true), set_config('app.link_token', $5, true)`;
 
 /**
- * BEGIN and the RLS context in one round trip: switch to the runtime role (set_config('role') is
- * SET LOCAL ROLE in function form) and set the three variables the policies read, all
- * transaction-local so nothing survives into the next use of the pooled connection. The values
- * are not bind parameters (a multi-statement query cannot have any), so they are checked against
- * strict patterns here and quoted; anything else throws.
+ * The bind values of SET_CONTEXT_SQL for ctx: the runtime role (set_config('role') is SET LOCAL
+ * ROLE in function form) and the variables the policies read, all set transaction-local so nothing
+ * survives into the next use of the pooled connection. Each value is checked against a strict
+ * pattern; anything else throws, before a connection is taken.
  */
-export function beginWithContextSql(ctx: RlsContext): string {
+export function contextValues(ctx: RlsContext): string[] {
   if (!ROLE_RE.test(ctx.role)) throw new Error('invalid role for an RLS context');
   if (ctx.orgId !== null && !UUID_RE.test(ctx.orgId)) throw new Error('invalid organization id for an RLS context');
   if (ctx.userId !== null && !UUID_RE.test(ctx.userId)) throw new Error('invalid user id for an RLS context');
   if (ctx.linkToken !== undefined && !LINK_TOKEN_RE.test(ctx.linkToken)) throw new Error('invalid link token for an RLS context');
-  return (
-    `BEGIN; SELECT set_config('role', ${literal(RUNTIME_ROLE)}, true), set_config('app.user_role', ${literal(ctx.role)}, true), ` +
-    `set_config('app.current_org_id', ${literal(ctx.orgId ?? '')}, true), set_config('app.current_user_id', ${literal(ctx.userId ?? '')}, true), ` +
-    `set_config('app.link_token', ${literal(ctx.linkToken ?? '')}, true)`
-  );
+  return [RUNTIME_ROLE, ctx.role, ctx.orgId ?? '', ctx.userId ?? '', ctx.linkToken ?? ''];
 }

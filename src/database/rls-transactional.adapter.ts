@@ -2,7 +2,7 @@ import { TransactionalAdapter } from '@nestjs-cls/transactional';
 import type { Pool, PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
 import { DataSource } from 'typeorm';
 import { ContextQuery } from './context-query';
-import { beginWithContextSql, RlsContext } from './rls-context';
+import { contextValues, RlsContext } from './rls-context';
 
 export interface RlsTxOptions {
   context: RlsContext;
@@ -26,7 +26,8 @@ class RlsTx implements PgClient {
 
   constructor(
     private readonly client: PoolClient,
-    private readonly ctx: RlsContext,
+    /** contextValues() of the transaction's context. */
+    private readonly context: string[],
   ) {}
 
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
@@ -36,13 +37,16 @@ class RlsTx implements PgClient {
     this.begun = true;
     if (typeof config === 'string') {
       return new Promise((resolve, reject) => {
-        this.client.query(new ContextQuery(this.ctx, config, values, (err, res) => (err ? reject(err) : resolve(res))));
+        this.client.query(new ContextQuery(this.context, config, values, (err, res) => (err ? reject(err) : resolve(res))));
       });
     }
-    // A cursor first: the BEGIN goes ahead of it in the connection's queue (pg runs them in order).
-    this.client.query(beginWithContextSql(this.ctx)).catch((err: Error) => {
-      this.beginError = err;
-    });
+    // A cursor first: the BEGIN and context go ahead of it in the connection's queue, with a
+    // statement that does nothing (pg runs queued queries in order).
+    this.client.query(
+      new ContextQuery(this.context, 'SELECT 1', [], (err) => {
+        if (err) this.beginError = err;
+      }),
+    );
     return this.client.query(config);
   }
 }
@@ -65,9 +69,9 @@ function poolOf(dataSource: DataSource): Pool {
  */
 export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
   // Checked before a connection is taken: a context that cannot be expressed is a bug.
-  beginWithContextSql(ctx);
+  const context = contextValues(ctx);
   const client = await poolOf(dataSource).connect();
-  const tx = new RlsTx(client, ctx);
+  const tx = new RlsTx(client, context);
   let discard: Error | undefined;
   // pg-pool listens for errors only on idle connections: one that dies while checked out (the
   // server restarting, say) would emit an unhandled 'error' and end the process. The query in

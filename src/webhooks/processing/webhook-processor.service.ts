@@ -16,6 +16,9 @@ class LeaseLostError extends Error {}
  * row and checks it still holds the lease (attempts), so a log reclaimed after a crash is
  * processed by exactly one of them.
  */
+/** What a claim returns of each log it took (ClaimedLog). */
+const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at';
+
 @Injectable()
 export class WebhookProcessorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookProcessor');
@@ -124,13 +127,13 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
                    next_attempt_at = now(), locked_until = now() + make_interval(secs => $2)
               FROM dequeued q
              WHERE w.id = q.log_id AND (w.status IN ('failed', 'skipped') OR (q.force AND w.status = 'processed'))
-            RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at
+            RETURNING ${CLAIMED_COLUMNS}
           ), claimed AS (
             UPDATE webhook_log w
                SET status = 'processing', attempts = w.attempts + 1,
                    locked_until = now() + make_interval(secs => $2)
              WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
-            RETURNING w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at
+            RETURNING ${CLAIMED_COLUMNS}
           )
           SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
         [limit, this.config.webhookLeaseSeconds],
