@@ -115,7 +115,7 @@ function stamp(d = new Date()): string {
  * Export streamed from a server-side cursor on a connection of its own, in a transaction that
  * carries the caller's RLS context from the first row to the last. The response is written after
  * the handler returned, so the request transaction cannot be used. If the client goes away, the
- * pipeline fails, the cursor is closed, the transaction rolled back and the connection released.
+ * write loop stops, the cursor is closed, the transaction rolled back and the connection released.
  */
 @Injectable()
 export class WebhookLogExportService {
