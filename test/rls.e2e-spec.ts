@@ -238,6 +238,105 @@ describe('row-level security at the database', () => {
     });
   });
 
+  describe('a single-read transaction (SingleReadStatement routes)', () => {
+    let ds: DataSource;
+    let pool: Pool;
+    const seen = `SELECT current_user AS role, current_setting('app.user_role') AS app_role, current_setting('app.current_org_id') AS org,
+                         current_setting('transaction_read_only') AS read_only, (SELECT count(*)::int FROM campaign) AS campaigns`;
+    const ctx = (orgId: string) => ({ role: 'admin' as const, orgId, userId: null });
+    beforeAll(async () => {
+      // One connection: a transaction that kept it would stall the next.
+      ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
+      await ds.initialize();
+      pool = (ds.driver as unknown as { master: Pool }).master;
+    });
+    afterAll(() => ds.destroy());
+
+    const outsideAnyTransaction = async () => {
+      const client = await pool.connect();
+      try {
+        return (await client.query(`SELECT current_user AS role, current_setting('app.user_role', true) AS app_role, txid_current_if_assigned() AS tx`)).rows[0];
+      } finally {
+        client.release();
+      }
+    };
+
+    it('runs its statement under the context, read-only, and gives the connection back before the caller resumes', async () => {
+      const r = await runInRlsTransaction(
+        ds,
+        ctx(a.id),
+        async (c) => {
+          const row = (await c.query(`${seen} WHERE $1::int = 1`, [1])).rows[0];
+          // The pool's only connection is free again already: another transaction can run.
+          const other = await runInRlsTransaction(ds, ctx(b.id), async (c2) => (await c2.query(seen)).rows[0], true);
+          return { row, other };
+        },
+        true,
+      );
+      expect(r.row).toEqual({ role: 'salesbrain_app', app_role: 'admin', org: a.id, read_only: 'on', campaigns: 2 });
+      expect(r.other).toMatchObject({ org: b.id, campaigns: 1 });
+      expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
+      expect((await outsideAnyTransaction()).role).not.toBe('salesbrain_app');
+    });
+
+    it('a write is refused by the read-only transaction and nothing is written', async () => {
+      const name = `Single read ${randomUUID()}`;
+      await expect(
+        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]), true),
+      ).rejects.toThrow(/read-only transaction/);
+      expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(0);
+    });
+
+    it('a second statement and a cursor are refused: the route was marked wrongly', async () => {
+      await expect(
+        runInRlsTransaction(
+          ds,
+          ctx(a.id),
+          async (c) => {
+            await c.query('SELECT 1');
+            await c.query('SELECT 2');
+          },
+          true,
+        ),
+      ).rejects.toThrow(/second statement/);
+      // Both at once (Promise.all): the first still settles before the connection is reused.
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), true)).rejects.toThrow(
+        /second statement/,
+      );
+      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => c.query(new Cursor('SELECT 1')), true)).rejects.toThrow(/cursor/);
+      expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
+    });
+
+    it('a failing statement rolls back with its context and leaves the connection idle and clean', async () => {
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1/0'), true)).rejects.toThrow(/division by zero/);
+      expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
+      const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0], true);
+      expect(r).toMatchObject({ app_role: 'member', org: b.id, campaigns: 1 });
+    });
+
+    it('a connection whose context statement failed halfway is discarded, not reused with a half-known prepared statement', async () => {
+      // A login role that may not SET ROLE to the runtime role: the context statement is parsed
+      // (prepared under its name) and then fails.
+      await owner.query(`DO $$ BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'salesbrain_test_outsider') THEN
+            CREATE ROLE salesbrain_test_outsider LOGIN NOSUPERUSER NOBYPASSRLS;
+          END IF; END $$`);
+      const url = new URL(runtimeUrlFor(testDbName()));
+      url.username = 'salesbrain_test_outsider';
+      const outsider = new DataSource(buildDataSourceOptions({ url: url.toString(), poolSize: 1 }));
+      await outsider.initialize();
+      try {
+        for (const singleRead of [true, true, false, false]) {
+          // Each time the same refusal; on a reused connection the second Parse would fail with
+          // "prepared statement ... already exists" instead.
+          await expect(runInRlsTransaction(outsider, ctx(a.id), (c) => c.query('SELECT 1'), singleRead)).rejects.toThrow(/permission denied to set role/);
+        }
+      } finally {
+        await outsider.destroy();
+      }
+    });
+  });
+
   it('the service refuses to start when its runtime role bypasses RLS', async () => {
     const ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
     await ds.initialize();

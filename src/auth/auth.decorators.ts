@@ -6,6 +6,7 @@ import { TokenRole } from './roles';
 export const IS_PUBLIC = 'auth:isPublic';
 export const ROLES = 'auth:roles';
 export const NO_REQUEST_TX = 'db:noRequestTransaction';
+export const SINGLE_READ = 'db:singleReadStatement';
 
 /**
  * Route access in one place: which roles may call it (the guard enforces it) and the same facts in
@@ -28,3 +29,11 @@ export function Public(summary: string): MethodDecorator & ClassDecorator {
 
 /** The handler manages its own connections (health, receivers, streams): no request transaction. */
 export const NoRequestTransaction = (): MethodDecorator & ClassDecorator => SetMetadata(NO_REQUEST_TX, true);
+
+/**
+ * The handler runs exactly one statement, and it only reads: the request's transaction is that
+ * statement with its context, read-only, committed at its Sync, in one round trip (no BEGIN or
+ * COMMIT of their own). A second statement, a cursor or a write fails the request: mark only
+ * handlers whose one query is all they do.
+ */
+export const SingleReadStatement = (): MethodDecorator => SetMetadata(SINGLE_READ, true);

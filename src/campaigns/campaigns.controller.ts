@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth.decorators';
+import { Authenticated, SingleReadStatement } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
@@ -15,6 +15,7 @@ export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
 
   @Get('filter')
+  @SingleReadStatement()
   @Authenticated(RoleGroups.anyAdmin, 'Campaign options for filter dropdowns (at most 100, by name)')
   @ApiOkResponse({ type: CampaignOptionDto, isArray: true, description: '`{success, data: [{id, name, status, organization_id}]}`' })
   async filter(@Query() q: CampaignFilterQueryDto, @CurrentCaller() caller: Caller) {

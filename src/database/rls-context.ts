@@ -31,6 +31,12 @@ export const SET_CONTEXT_SQL =
   `set_config('app.current_user_id', $4, true), set_config('app.link_token', $5, true)`;
 
 /**
+ * The same context for a transaction that is one read statement (SingleReadStatement routes):
+ * also read-only, so a write slipped into such a route fails instead of committing on its own.
+ */
+export const SET_READ_ONLY_CONTEXT_SQL = `${SET_CONTEXT_SQL}, set_config('transaction_read_only', 'on', true)`;
+
+/**
  * The bind values of SET_CONTEXT_SQL for ctx: the runtime role (set_config('role') is SET LOCAL
  * ROLE in function form) and the variables the policies read, all set transaction-local so nothing
  * survives into the next use of the pooled connection. Each value is checked against a strict

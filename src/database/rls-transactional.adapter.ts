@@ -1,17 +1,55 @@
 import { TransactionalAdapter } from '@nestjs-cls/transactional';
 import type { Pool, PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
 import { DataSource } from 'typeorm';
-import { ContextQuery } from './context-query';
+import { ContextQuery, ContextQueryMode } from './context-query';
 import { contextValues, RlsContext } from './rls-context';
 
 export interface RlsTxOptions {
   context: RlsContext;
+  /**
+   * The transaction is one read statement (SingleReadStatement routes): it goes out with its
+   * context, read-only, and commits at its Sync, in one round trip and without a COMMIT. A second
+   * statement, or a cursor, is refused: the route was marked wrongly.
+   */
+  singleRead?: boolean;
 }
 
 /** What a transaction's user may do with its connection: run statements, or submit a cursor. */
 export interface PgClient {
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
   query<S extends Submittable>(submittable: S): S;
+}
+
+/**
+ * Sends text as a ContextQuery on client. A failure that leaves the connection in an unknown state
+ * (ContextQuery.leftConnectionUnknown) is reported to broken, so the connection is discarded.
+ */
+function sendContextQuery(
+  client: PoolClient,
+  context: string[],
+  mode: ContextQueryMode,
+  text: string,
+  values: unknown[] | undefined,
+  broken: (err: Error) => void,
+): Promise<QueryResult> {
+  return new Promise((resolve, reject) => {
+    const query: ContextQuery = new ContextQuery(context, mode, text, values, (err, res) => {
+      if (!err) return resolve(res);
+      if (query.leftConnectionUnknown) broken(err);
+      reject(err);
+    });
+    client.query(query);
+  });
+}
+
+/**
+ * Watches a checked-out connection for errors: pg-pool listens only on idle ones, so a connection
+ * that dies while checked out (the server restarting, say) would emit an unhandled 'error' and end
+ * the process. The query in flight fails on its own; the connection is discarded on release.
+ */
+function watch(client: PoolClient, onError: (err: Error) => void): () => void {
+  client.on('error', onError);
+  return () => client.off('error', onError);
 }
 
 /**
@@ -23,6 +61,8 @@ class RlsTx implements PgClient {
   begun = false;
   /** Set when a BEGIN sent ahead of a submittable failed: the transaction must not commit. */
   beginError: Error | undefined;
+  /** A context statement failed halfway (ContextQuery.leftConnectionUnknown): discard the connection. */
+  broken: Error | undefined;
 
   constructor(
     private readonly client: PoolClient,
@@ -35,19 +75,52 @@ class RlsTx implements PgClient {
   query(config: string | Submittable, values?: unknown[]): unknown {
     if (this.begun) return typeof config === 'string' ? this.client.query(config, values) : this.client.query(config);
     this.begun = true;
-    if (typeof config === 'string') {
-      return new Promise((resolve, reject) => {
-        this.client.query(new ContextQuery(this.context, config, values, (err, res) => (err ? reject(err) : resolve(res))));
-      });
-    }
+    const broken = (err: Error) => (this.broken ??= err);
+    if (typeof config === 'string') return sendContextQuery(this.client, this.context, 'open', config, values, broken);
     // A cursor first: the BEGIN and context go ahead of it in the connection's queue, with a
     // statement that does nothing (pg runs queued queries in order).
-    this.client.query(
-      new ContextQuery(this.context, 'SELECT 1', [], (err) => {
-        if (err) this.beginError = err;
-      }),
-    );
+    sendContextQuery(this.client, this.context, 'open', 'SELECT 1', [], broken).catch((err: Error) => (this.beginError ??= err));
     return this.client.query(config);
+  }
+}
+
+/**
+ * A transaction that is one read statement (RlsTxOptions.singleRead). The connection is taken
+ * when the statement is sent and goes back to the pool as soon as its answer is in, like
+ * pg's pool.query(): the validation and handler code around the statement, and the event loop's
+ * delay before the handler resumes, do not hold one of the pool's few connections.
+ */
+class SingleReadTx implements PgClient {
+  /** The statement, settled: its connection is back in the pool. */
+  done: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    /** contextValues() of the transaction's context. */
+    private readonly context: string[],
+  ) {}
+
+  query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  query<S extends Submittable>(submittable: S): S;
+  query(config: string | Submittable, values?: unknown[]): unknown {
+    if (typeof config !== 'string') throw new Error('a single-read transaction cannot run a cursor');
+    if (this.done) return Promise.reject(new Error('a single-read transaction ran a second statement'));
+    const result = this.run(config, values);
+    this.done = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run(text: string, values: unknown[] | undefined): Promise<QueryResult> {
+    const client = await this.pool.connect();
+    let discard: Error | undefined;
+    const unwatch = watch(client, (err) => (discard = err));
+    try {
+      // Ends with its Sync: committed, or rolled back on an error; nothing to send after it.
+      return await sendContextQuery(client, this.context, 'single-read', text, values, (err) => (discard ??= err));
+    } finally {
+      unwatch();
+      client.release(discard);
+    }
   }
 }
 
@@ -66,20 +139,29 @@ function poolOf(dataSource: DataSource): Pool {
  * Runs fn in a transaction under ctx: the transaction begins, with its context, together with fn's
  * first statement (RlsTx); then it commits, or rolls back when fn throws. A connection whose COMMIT or
  * ROLLBACK failed is in an unknown state, so it is discarded instead of going back to the pool.
+ * With singleRead, fn's one statement is the whole transaction (SingleReadTx).
  */
-export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
+export async function runInRlsTransaction<T>(
+  dataSource: DataSource,
+  ctx: RlsContext,
+  fn: (client: PgClient) => Promise<T>,
+  singleRead = false,
+): Promise<T> {
   // Checked before a connection is taken: a context that cannot be expressed is a bug.
   const context = contextValues(ctx);
+  if (singleRead) {
+    const tx = new SingleReadTx(poolOf(dataSource), context);
+    try {
+      return await fn(tx);
+    } finally {
+      // fn may have failed while its statement was still out.
+      await tx.done;
+    }
+  }
   const client = await poolOf(dataSource).connect();
   const tx = new RlsTx(client, context);
   let discard: Error | undefined;
-  // pg-pool listens for errors only on idle connections: one that dies while checked out (the
-  // server restarting, say) would emit an unhandled 'error' and end the process. The query in
-  // flight fails on its own; the connection is discarded on release.
-  const onError = (err: Error) => {
-    discard = err;
-  };
-  client.on('error', onError);
+  const unwatch = watch(client, (err) => (discard = err));
   let commitFailed = false;
   try {
     const result = await fn(tx);
@@ -101,8 +183,8 @@ export async function runInRlsTransaction<T>(dataSource: DataSource, ctx: RlsCon
     }
     throw err;
   } finally {
-    client.off('error', onError);
-    client.release(discard);
+    unwatch();
+    client.release(discard ?? tx.broken);
   }
 }
 
@@ -117,10 +199,15 @@ export class RlsTransactionalAdapter implements TransactionalAdapter<DataSource,
   optionsFactory = (dataSource: DataSource) => ({
     wrapWithTransaction: (options: RlsTxOptions, fn: (...args: unknown[]) => Promise<unknown>, setTx: (tx?: PgClient) => void) => {
       if (!options?.context) throw new Error('a transaction needs an RLS context');
-      return runInRlsTransaction(dataSource, options.context, (client) => {
-        setTx(client);
-        return fn();
-      });
+      return runInRlsTransaction(
+        dataSource,
+        options.context,
+        (client) => {
+          setTx(client);
+          return fn();
+        },
+        options.singleRead,
+      );
     },
     // Outside a transaction there is no connection to use; Db refuses before it gets here.
     getFallbackInstance: () => undefined,

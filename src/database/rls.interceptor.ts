@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { NO_REQUEST_TX } from '../auth/auth.decorators';
+import { NO_REQUEST_TX, SINGLE_READ } from '../auth/auth.decorators';
 import { FastifyRequest } from 'fastify';
 import { ANONYMOUS_CONTEXT, contextOf, RlsContext } from './rls-context';
 import { RlsTransactionalAdapter } from './rls-transactional.adapter';
@@ -29,10 +29,11 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     // matches no policy.
     const caller = context.switchToHttp().getRequest<FastifyRequest>().caller;
     const rls: RlsContext = caller ? contextOf(caller) : ANONYMOUS_CONTEXT;
+    const singleRead = this.reflector.get<boolean | undefined>(SINGLE_READ, context.getHandler()) === true;
     // The request's CLS context starts here, around its transaction: nothing before the
     // interceptor needs it, and starting it in a middleware cost a Fastify middleware layer.
     return from(
-      this.cls.run(() => this.txHost.withTransaction({ context: rls }, () => lastValueFrom(next.handle(), { defaultValue: undefined }))),
+      this.cls.run(() => this.txHost.withTransaction({ context: rls, singleRead }, () => lastValueFrom(next.handle(), { defaultValue: undefined }))),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { Authenticated, NoRequestTransaction, Public } from '../auth/auth.decorators';
+import { Authenticated, NoRequestTransaction, Public, SingleReadStatement } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { AppError } from '../common/app-error';
@@ -35,6 +35,7 @@ export class OnboardingAdminController {
   }
 
   @Get('link/:link_id')
+  @SingleReadStatement()
   @Authenticated(RoleGroups.readers, 'One onboarding link with its tracking data')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async detail(@Param('link_id', UuidParam('link_id')) id: string) {
