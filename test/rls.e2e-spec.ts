@@ -314,6 +314,26 @@ describe('row-level security at the database', () => {
       expect(r).toMatchObject({ app_role: 'member', org: b.id, campaigns: 1 });
     });
 
+    it('the context statement is prepared once per connection, or parsed each time with DATABASE_PREPARED_CONTEXT=false', async () => {
+      const statements = `SELECT coalesce(array_agg(name ORDER BY name), '{}') AS names FROM pg_prepared_statements`;
+      for (const singleRead of [true, false, true]) {
+        await runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1'), singleRead);
+      }
+      const named = await runInRlsTransaction(ds, ctx(a.id), async (c) => (await c.query(statements)).rows[0].names, true);
+      expect(named).toEqual(['sb_rls_context', 'sb_rls_context_read_only']);
+
+      const unprepared = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1, preparedContext: false }));
+      await unprepared.initialize();
+      try {
+        for (const singleRead of [true, false, true]) {
+          const r = await runInRlsTransaction(unprepared, ctx(a.id), async (c) => (await c.query(`${seen}, (${statements}) AS names`)).rows[0], singleRead);
+          expect(r).toMatchObject({ app_role: 'admin', org: a.id, campaigns: 2, names: [] });
+        }
+      } finally {
+        await unprepared.destroy();
+      }
+    });
+
     it('a connection whose context statement failed halfway is discarded, not reused with a half-known prepared statement', async () => {
       // A login role that may not SET ROLE to the runtime role: the context statement is parsed
       // (prepared under its name) and then fails.

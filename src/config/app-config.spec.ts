@@ -5,7 +5,7 @@ const base = { JWT_SECRET: 'x'.repeat(32) };
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig(base);
-    expect(c).toMatchObject({ port: 3000, databaseUrl: '', databasePoolSize: 10, webhookMaxAttempts: 5, webhookWorkers: 1, onboardingExpiryCron: '0 0 * * *', logRequests: true, trustProxy: 'loopback' });
+    expect(c).toMatchObject({ port: 3000, databaseUrl: '', databasePoolSize: 10, webhookMaxAttempts: 5, webhookWorkers: 1, onboardingExpiryCron: '0 0 * * *', logRequests: true, trustProxy: 'loopback', databasePreparedContext: true });
     expect(c.webhookSecrets).toEqual({});
   });
 
@@ -23,6 +23,7 @@ describe('configuration', () => {
     [{ ONBOARDING_EXPIRY_CRON: 'every day' }, /ONBOARDING_EXPIRY_CRON/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ LOG_REQUESTS: 'yes' }, /LOG_REQUESTS/],
+    [{ DATABASE_PREPARED_CONTEXT: '1' }, /DATABASE_PREPARED_CONTEXT/],
   ])('%j stops start-up naming the variable', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);

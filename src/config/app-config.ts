@@ -13,6 +13,8 @@ export interface AppConfig {
   databaseUrl: string;
   databasePoolSize: number;
   statementTimeoutMs: number;
+  /** Prepare the RLS context statement once per connection (off behind a pooler that cannot keep prepared statements). */
+  databasePreparedContext: boolean;
   dataDir: string;
   jwtSecret: string;
   webhookSecrets: Partial<Record<HttpWebhookSource, string>>;
@@ -91,6 +93,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('LOG_LEVEL must be one of error, warn, log, debug');
   }
 
+  const preparedContext = strVar(env, 'DATABASE_PREPARED_CONTEXT', 'true');
+  if (preparedContext !== 'true' && preparedContext !== 'false') throw new ConfigError('DATABASE_PREPARED_CONTEXT must be true or false');
+
   const logRequests = strVar(env, 'LOG_REQUESTS', 'true');
   if (logRequests !== 'true' && logRequests !== 'false') throw new ConfigError('LOG_REQUESTS must be true or false');
 
@@ -101,6 +106,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     statementTimeoutMs: intVar(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 100, 3600000),
+    databasePreparedContext: preparedContext === 'true',
     dataDir: strVar(env, 'DATA_DIR', '.data'),
     jwtSecret,
     webhookSecrets,

@@ -35,6 +35,14 @@ const CONTEXT_STATEMENTS: Record<ContextQueryMode, { name: string; text: string 
   'single-read': { name: 'sb_rls_context_read_only', text: SET_READ_ONLY_CONTEXT_SQL },
 };
 
+/** A transaction's context as ContextQuery sends it. */
+export interface TxContext {
+  /** contextValues() of the RLS context. */
+  values: string[];
+  /** Use the context statement prepared under its name (DATABASE_PREPARED_CONTEXT), or parse it each time. */
+  prepared: boolean;
+}
+
 /** The context statements each live connection has prepared (a connection that ends is forgotten). */
 const preparedOn = new WeakMap<Connection, Set<string>>();
 
@@ -56,8 +64,7 @@ export class ContextQuery extends (Query as unknown as new (text: string, values
   private parsing = false;
 
   constructor(
-    /** contextValues() of the transaction's context. */
-    private readonly context: string[],
+    private readonly context: TxContext,
     private readonly mode: ContextQueryMode,
     text: string,
     values: unknown[] | undefined,
@@ -79,9 +86,14 @@ export class ContextQuery extends (Query as unknown as new (text: string, values
       connection.execute({});
     }
     const { name, text } = CONTEXT_STATEMENTS[this.mode];
-    this.parsing = !preparedOn.get(connection)?.has(name);
-    if (this.parsing) connection.parse({ name, text });
-    connection.bind({ statement: name, values: this.context });
+    if (!this.context.prepared) {
+      connection.parse({ text });
+      connection.bind({ values: this.context.values });
+    } else {
+      this.parsing = !preparedOn.get(connection)?.has(name);
+      if (this.parsing) connection.parse({ name, text });
+      connection.bind({ statement: name, values: this.context.values });
+    }
     connection.execute({});
     super.prepare(connection);
   }

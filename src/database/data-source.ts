@@ -10,7 +10,12 @@ export interface DataSourceSettings {
   statementTimeoutMs?: number;
   /** PGlite's socket server speaks one session and ignores start-up parameters. */
   embedded?: boolean;
+  /** Prepare the RLS context statement once per connection (default true); see preparedContext(). */
+  preparedContext?: boolean;
 }
+
+/** Carried in the pool's options, where the transaction runner finds it; pg ignores the key. */
+export const PREPARED_CONTEXT_OPTION = 'salesbrainPreparedContext';
 
 /** One definition for the app and the migration CLI; the schema comes only from migrations. */
 export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions {
@@ -35,6 +40,7 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
       max: s.poolSize,
       // Fail fast (and answer 503) rather than queue forever when the database is gone.
       connectionTimeoutMillis: 5000,
+      [PREPARED_CONTEXT_OPTION]: s.preparedContext ?? true,
       ...serverOnly,
     },
   };

@@ -20,6 +20,7 @@ export const EMBEDDED = Symbol('EMBEDDED');
             // PGlite is a single session: a second connection would wait on the first one's transaction.
             poolSize: embedded ? 1 : config.databasePoolSize,
             statementTimeoutMs: config.statementTimeoutMs,
+            preparedContext: config.databasePreparedContext,
             embedded,
           }),
         );

@@ -1,7 +1,8 @@
 import { TransactionalAdapter } from '@nestjs-cls/transactional';
 import type { Pool, PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
 import { DataSource } from 'typeorm';
-import { ContextQuery, ContextQueryMode } from './context-query';
+import { ContextQuery, ContextQueryMode, TxContext } from './context-query';
+import { PREPARED_CONTEXT_OPTION } from './data-source';
 import { contextValues, RlsContext } from './rls-context';
 
 export interface RlsTxOptions {
@@ -26,7 +27,7 @@ export interface PgClient {
  */
 function sendContextQuery(
   client: PoolClient,
-  context: string[],
+  context: TxContext,
   mode: ContextQueryMode,
   text: string,
   values: unknown[] | undefined,
@@ -66,8 +67,7 @@ class RlsTx implements PgClient {
 
   constructor(
     private readonly client: PoolClient,
-    /** contextValues() of the transaction's context. */
-    private readonly context: string[],
+    private readonly context: TxContext,
   ) {}
 
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
@@ -96,8 +96,7 @@ class SingleReadTx implements PgClient {
 
   constructor(
     private readonly pool: Pool,
-    /** contextValues() of the transaction's context. */
-    private readonly context: string[],
+    private readonly context: TxContext,
   ) {}
 
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
@@ -147,10 +146,14 @@ export async function runInRlsTransaction<T>(
   fn: (client: PgClient) => Promise<T>,
   singleRead = false,
 ): Promise<T> {
+  const pool = poolOf(dataSource);
   // Checked before a connection is taken: a context that cannot be expressed is a bug.
-  const context = contextValues(ctx);
+  const context: TxContext = {
+    values: contextValues(ctx),
+    prepared: (pool.options as unknown as Record<string, unknown>)[PREPARED_CONTEXT_OPTION] !== false,
+  };
   if (singleRead) {
-    const tx = new SingleReadTx(poolOf(dataSource), context);
+    const tx = new SingleReadTx(pool, context);
     try {
       return await fn(tx);
     } finally {
@@ -158,7 +161,7 @@ export async function runInRlsTransaction<T>(
       await tx.done;
     }
   }
-  const client = await poolOf(dataSource).connect();
+  const client = await pool.connect();
   const tx = new RlsTx(client, context);
   let discard: Error | undefined;
   const unwatch = watch(client, (err) => (discard = err));
