@@ -44,17 +44,20 @@ export class AppModule {
       imports: [
         configModule,
         DatabaseModule,
-        ClsModule.forRoot({
-          global: true,
-          // Not mounted per request: the RLS interceptor starts a context around each request's
-          // transaction, and jobs start their own (Db.runAs).
-          plugins: [
+        // ClsModule.forRoot would also register a global guard and interceptor that do nothing
+        // unless mounted, and cost every request a layer of Nest's interceptor chain (5-7% of the
+        // campaign filter's throughput, A/B measured). Nothing here mounts them: the RLS interceptor
+        // starts a context around each request's transaction, and jobs start their own (Db.runAs).
+        // So only the plugin is registered; ClsService itself is a process-wide singleton.
+        {
+          ...ClsModule.registerPlugins([
             new ClsPluginTransactional({
               imports: [DatabaseModule],
               adapter: new RlsTransactionalAdapter(),
             }),
-          ],
-        }),
+          ]),
+          global: true,
+        },
         ActivityModule,
         ScheduleModule.forRoot(),
         SchedulingModule,
