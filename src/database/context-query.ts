@@ -28,7 +28,8 @@ export type ContextQueryMode = 'open' | 'single-read';
 
 /**
  * The context statements, prepared once per connection under a name: parsing and planning them
- * for every transaction was a tenth of PostgreSQL's work for a one-statement request.
+ * with every transaction cost PostgreSQL about 20 µs of CPU each time (57 against 37 µs for a
+ * whole transaction of `SELECT 1`).
  */
 const CONTEXT_STATEMENTS: Record<ContextQueryMode, { name: string; text: string }> = {
   open: { name: 'sb_rls_context', text: SET_CONTEXT_SQL },

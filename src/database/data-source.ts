@@ -10,7 +10,7 @@ export interface DataSourceSettings {
   statementTimeoutMs?: number;
   /** PGlite's socket server speaks one session and ignores start-up parameters. */
   embedded?: boolean;
-  /** Prepare the RLS context statement once per connection (default true); see preparedContext(). */
+  /** Prepare the RLS context statement once per connection (default true; DATABASE_PREPARED_CONTEXT). */
   preparedContext?: boolean;
 }
 
