@@ -9,6 +9,9 @@ export type NewContactHook = (contact: NonNullable<HandlerOutcome['newContact']>
 
 class LeaseLostError extends Error {}
 
+/** What a claim returns of each log it took (ClaimedLog). */
+const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at';
+
 /**
  * Workers that turn pending logs into CRM changes. Claims are short transactions with
  * FOR UPDATE SKIP LOCKED, so several workers and several instances share the table without
@@ -16,9 +19,6 @@ class LeaseLostError extends Error {}
  * row and checks it still holds the lease (attempts), so a log reclaimed after a crash is
  * processed by exactly one of them.
  */
-/** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at';
-
 @Injectable()
 export class WebhookProcessorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookProcessor');
