@@ -62,12 +62,11 @@ class RlsTx implements PgClient {
   begun = false;
   /** Set when a BEGIN sent ahead of a submittable failed: the transaction must not commit. */
   beginError: Error | undefined;
-  /** A context statement failed halfway (ContextQuery.leftConnectionUnknown): discard the connection. */
-  broken: Error | undefined;
-
   constructor(
     private readonly client: PoolClient,
     private readonly context: TxContext,
+    /** A context statement failed halfway (ContextQuery.leftConnectionUnknown): discard the connection. */
+    private readonly broken: (err: Error) => void,
   ) {}
 
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
@@ -75,11 +74,10 @@ class RlsTx implements PgClient {
   query(config: string | Submittable, values?: unknown[]): unknown {
     if (this.begun) return typeof config === 'string' ? this.client.query(config, values) : this.client.query(config);
     this.begun = true;
-    const broken = (err: Error) => (this.broken ??= err);
-    if (typeof config === 'string') return sendContextQuery(this.client, this.context, 'open', config, values, broken);
+    if (typeof config === 'string') return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);
     // A cursor first: the BEGIN and context go ahead of it in the connection's queue, with a
     // statement that does nothing (pg runs queued queries in order).
-    sendContextQuery(this.client, this.context, 'open', 'SELECT 1', [], broken).catch((err: Error) => (this.beginError ??= err));
+    sendContextQuery(this.client, this.context, 'open', 'SELECT 1', [], this.broken).catch((err: Error) => (this.beginError ??= err));
     return this.client.query(config);
   }
 }
@@ -162,8 +160,8 @@ export async function runInRlsTransaction<T>(
     }
   }
   const client = await pool.connect();
-  const tx = new RlsTx(client, context);
   let discard: Error | undefined;
+  const tx = new RlsTx(client, context, (err) => (discard ??= err));
   const unwatch = watch(client, (err) => (discard = err));
   let commitFailed = false;
   try {
@@ -187,7 +185,7 @@ export async function runInRlsTransaction<T>(
     throw err;
   } finally {
     unwatch();
-    client.release(discard ?? tx.broken);
+    client.release(discard);
   }
 }
 
