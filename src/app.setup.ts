@@ -47,7 +47,8 @@ export async function createApp(config: AppConfig, embedded: boolean): Promise<I
   registerWebhookFastPath(fastify, app);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself, to close the embedded
+  // database after the app (Nest would re-raise the signal and exit before that finished).
 
   const document = SwaggerModule.createDocument(
     app,

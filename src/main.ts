@@ -40,9 +40,36 @@ async function bootstrap(): Promise<void> {
   if (embedded) {
     const seeded = await seedDemo(app.get(Db));
     if (seeded) logger.log('seeded the demo organization');
-    const db = embedded;
-    app.getHttpServer().on('close', () => void db.stop());
   }
+  // A clean stop, in order: the receivers refuse new events (503, retried by senders), the ingest
+  // batcher and the workers finish what they hold, the HTTP server and the pool close, and only
+  // then the embedded database, awaited, so what was committed (workers commit without waiting
+  // for the WAL flush) is on disk before the process exits.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping`);
+    void (async () => {
+      let code = 0;
+      try {
+        await app.close();
+      } catch (err) {
+        code = 1;
+        logger.error(`stopping the service failed: ${(err as Error).message}`);
+      }
+      try {
+        await embedded?.stop();
+      } catch (err) {
+        code = 1;
+        logger.error(`closing the embedded database failed: ${(err as Error).message}`);
+      }
+      logger.log('stopped');
+      process.exit(code);
+    })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -54,9 +81,11 @@ async function bootstrap(): Promise<void> {
     `OpenAPI JSON: ${base}/api/docs-json`,
   ];
   if (embedded) {
+    const rules = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+    const life = config.jwtMaxAgeSeconds && config.jwtMaxAgeSeconds < 7 * 86400 ? `${config.jwtMaxAgeSeconds}s` : '7d';
     lines.push(
-      `sb_admin token:   ${signToken(config.jwtSecret, { sub: PLATFORM_ADMIN_ID, role: 'sb_admin' }, '7d')}`,
-      `demo owner token: ${signToken(config.jwtSecret, { sub: DEMO_OWNER_ID, role: 'owner', org_id: DEMO_ORG_ID }, '7d')}`,
+      `sb_admin token:   ${signToken(config.jwtSecret, { sub: PLATFORM_ADMIN_ID, role: 'sb_admin' }, life, rules)}`,
+      `demo owner token: ${signToken(config.jwtSecret, { sub: DEMO_OWNER_ID, role: 'owner', org_id: DEMO_ORG_ID }, life, rules)}`,
       `Instantly webhook secret (x-webhook-secret): ${config.webhookSecrets.instantly}`,
       `more tokens: npm run token -- --role member --org ${DEMO_ORG_ID}`,
     );

@@ -100,11 +100,14 @@ describe('organizations, users and campaigns API', () => {
     });
 
     it('owner creates in their organization; 201 with the id', async () => {
-      const res = await t.http().post('/api/admin/campaigns').set(a.as('owner')).send({ organization_id: a.id, name: 'New one', instantly_campaign_id: 'ic-1' });
+      const res = await t.http().post('/api/admin/campaigns').set(a.as('owner')).send({ organization_id: a.id, name: 'New one' });
       expect(res.status).toBe(201);
-      expect(res.body.data).toMatchObject({ organization_id: a.id, name: 'New one', status: 'active' });
+      expect(res.body.data).toMatchObject({ organization_id: a.id, name: 'New one', status: 'active', instantly_campaign_id: null });
       expect(res.body.data.id).toMatch(/^[0-9a-f-]{36}$/);
-      const dup = await t.http().post('/api/admin/campaigns').set(a.as('owner')).send({ organization_id: a.id, name: 'Again', instantly_campaign_id: 'ic-1' });
+      // Routing identifiers are set by platform roles only.
+      const routed = await t.http().post('/api/admin/campaigns').set(a.as('sb_operator')).send({ organization_id: a.id, name: 'Routed', instantly_campaign_id: 'ic-1' });
+      expect(routed.status).toBe(201);
+      const dup = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).send({ organization_id: a.id, name: 'Again', instantly_campaign_id: 'ic-1' });
       expect(dup.status).toBe(409);
     });
 

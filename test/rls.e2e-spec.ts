@@ -361,7 +361,7 @@ describe('row-level security at the database', () => {
     const ds = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1 }));
     await ds.initialize();
     try {
-      await expect(assertRuntimeRoleIsSubjectToRls(ds)).resolves.toBeUndefined();
+      await expect(assertRuntimeRoleIsSubjectToRls(ds)).resolves.toEqual({ login: expect.any(String), loginBypassesRls: false });
       await owner.query(`ALTER ROLE salesbrain_app BYPASSRLS`);
       await expect(assertRuntimeRoleIsSubjectToRls(ds)).rejects.toThrow(/refusing to start.*bypasses row-level security/);
     } finally {

@@ -199,38 +199,56 @@ describe('webhook receipt and processing', () => {
       expect(await logRow(res.body.data.id)).toMatchObject({ status: 'skipped', error_message: 'no handler for source n8n' });
     });
 
-    it('unknown workspace: retried with growing delays, failed with a clear message, and succeeds once mapped', async () => {
+    it('unknown workspace: failed at once with a clear message (no automatic retries), and a manual retry succeeds once mapped', async () => {
       const workspace = randomUUID();
       const email = `unmapped-${randomUUID().slice(0, 6)}@lead.example`;
       const res = await post(instantlyPayload('lead_interested', workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }));
       const id = res.body.data.id;
+      await processor.drain();
+      const row = await logRow(id);
+      expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(row.error_message).toMatch(new RegExp(`no organization is mapped to Instantly workspace "${workspace}".*sets instantly_workspace_id`));
+      expect(await contact(org.id, email)).toBeUndefined();
+
+      const late = await createOrgFixture(t.owner, 'Mapped late');
+      await t.http().patch(`/api/admin/organizations/${late.id}`).set(late.as('sb_admin')).send({ instantly_workspace_id: workspace }).expect(200);
+      const retry = await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(late.as('sb_admin')).send({});
+      expect(retry.status).toBe(200);
+      expect(retry.body.data).toMatchObject({ status: 'pending', retry_count: 1 });
+      await processor.drain();
+      expect(await logRow(id)).toMatchObject({ status: 'processed', organization_id: late.id, error_message: null });
+      expect(await contact(late.id, email)).toMatchObject({ lead_status: 'interested', lead_score: 20 });
+    });
+
+    it('a failing attempt that is not about routing is retried with growing delays; a manual retry makes a waiting log due now', async () => {
+      const email = `backoff-${randomUUID().slice(0, 6)}@lead.example`;
+      // A failure inside processing: this test database refuses contacts with this prefix.
+      await t.owner.query(`CREATE OR REPLACE FUNCTION test_refuse_backoff() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.email LIKE 'backoff-%' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+      await t.owner.query(`CREATE TRIGGER test_refuse_backoff BEFORE INSERT ON contact FOR EACH ROW EXECUTE FUNCTION test_refuse_backoff()`);
+      const res = await post(instantlyPayload('email_sent', org.workspaceId, { lead_email: email }));
+      const id = res.body.data.id;
       const delays: number[] = [];
-      for (let attempt = 1; attempt <= 3; attempt++) {
+      for (let attempt = 1; attempt <= 2; attempt++) {
         await t.owner.query(`UPDATE webhook_log SET next_attempt_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
         await processor.drain();
-        const row = (await t.owner.query(`SELECT *, extract(epoch FROM next_attempt_at - now()) * 1000 AS delay_ms FROM webhook_log WHERE id = $1`, [id])).rows[0];
-        expect(row.attempts).toBe(attempt);
-        expect(row.error_message).toMatch(new RegExp(`no organization is mapped to Instantly workspace "${workspace}".*set instantly_workspace_id`));
-        if (attempt < 3) {
-          expect(row.status).toBe('pending');
-          delays.push(Number(row.delay_ms));
-        } else {
-          expect(row.status).toBe('failed');
-        }
+        const r = (await t.owner.query(`SELECT *, extract(epoch FROM next_attempt_at - now()) * 1000 AS delay_ms FROM webhook_log WHERE id = $1`, [id])).rows[0];
+        expect(r).toMatchObject({ status: 'pending', attempts: attempt });
+        delays.push(Number(r.delay_ms));
       }
       // 1 s then 2 s (WEBHOOK_RETRY_BASE_MS=1000, doubling).
       expect(delays[0]).toBeGreaterThan(500);
       expect(delays[0]).toBeLessThanOrEqual(1000);
       expect(delays[1]).toBeGreaterThan(1500);
       expect(delays[1]).toBeLessThanOrEqual(2000);
-      expect(await contact(org.id, email)).toBeUndefined();
-
-      const late = await createOrgFixture(t.owner, 'Mapped late');
-      await t.http().patch(`/api/admin/organizations/${late.id}`).set(late.as('sb_admin')).send({ instantly_workspace_id: workspace }).expect(200);
-      await t.owner.query(`UPDATE webhook_log SET status = 'pending', next_attempt_at = now(), retry_count = retry_count + 1 WHERE id = $1`, [id]);
-      await processor.drain();
-      expect(await logRow(id)).toMatchObject({ status: 'processed', organization_id: late.id, error_message: null });
-      expect(await contact(late.id, email)).toMatchObject({ lead_status: 'interested', lead_score: 20 });
+      // Waiting for its backoff: a manual retry makes it due now instead of answering 409.
+      const retry = await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(org.as('sb_admin')).send({});
+      expect(retry.status).toBe(200);
+      const due = (await t.owner.query(`SELECT status, next_attempt_at <= now() AS due, retry_count FROM webhook_log WHERE id = $1`, [id])).rows[0];
+      expect(due).toEqual({ status: 'pending', due: true, retry_count: 1 });
+      // Due now: a second manual retry is the contract's 409.
+      expect((await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(org.as('sb_admin')).send({})).status).toBe(409);
+      await t.owner.query(`DROP TRIGGER test_refuse_backoff ON contact`);
     });
 
     it("an organization's admin never sees another organization's campaigns or contacts created by processing", async () => {

@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { InvalidTokenError, verifyToken } from './jwt';
+import { InvalidTokenError, TokenRules, verifyToken } from './jwt';
 import { Caller, TokenRole } from './roles';
 
 /**
@@ -13,10 +13,14 @@ import { Caller, TokenRole } from './roles';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly rules: TokenRules;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.rules = { issuer: config.jwtIssuer, audience: config.jwtAudience, maxAgeSeconds: config.jwtMaxAgeSeconds };
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
@@ -28,7 +32,7 @@ export class AuthGuard implements CanActivate {
     if (!match) throw AppError.unauthorized('missing bearer token');
     let caller: Caller;
     try {
-      caller = verifyToken(this.config.jwtSecret, match[1]);
+      caller = verifyToken(this.config.jwtSecret, match[1], this.rules);
     } catch (err) {
       throw AppError.unauthorized(err instanceof InvalidTokenError ? err.message : 'invalid token');
     }

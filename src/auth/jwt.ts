@@ -5,9 +5,23 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export class InvalidTokenError extends Error {}
 
-export function signToken(secret: string, claims: { sub: string; role: TokenRole; org_id?: string | null }, expiresIn = '12h'): string {
+/** Optional checks beyond the signature and `exp` (JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_AGE). */
+export interface TokenRules {
+  issuer?: string | null;
+  audience?: string | null;
+  maxAgeSeconds?: number | null;
+}
+
+export function signToken(
+  secret: string,
+  claims: { sub: string; role: TokenRole; org_id?: string | null },
+  expiresIn = '12h',
+  rules: TokenRules = {},
+): string {
   const payload: Record<string, unknown> = { sub: claims.sub, role: claims.role };
   if (claims.org_id) payload.org_id = claims.org_id;
+  if (rules.issuer) payload.iss = rules.issuer;
+  if (rules.audience) payload.aud = rules.audience;
   return createSigner({ key: secret, algorithm: 'HS256', expiresIn })(payload);
 }
 
@@ -28,8 +42,8 @@ function verifierFor(secret: string): Verify {
   return verify;
 }
 
-/** Verifies signature, algorithm and expiry, then the contract's claim rules. */
-export function verifyToken(secret: string, token: string): Caller {
+/** Verifies signature, algorithm and expiry, then the contract's claim rules and the configured ones. */
+export function verifyToken(secret: string, token: string, rules: TokenRules = {}): Caller {
   let payload: Record<string, unknown>;
   try {
     payload = verifierFor(secret)(token);
@@ -39,6 +53,17 @@ export function verifyToken(secret: string, token: string): Caller {
     throw new InvalidTokenError('invalid token');
   }
   if (typeof payload !== 'object' || payload === null) throw new InvalidTokenError('invalid token');
+  if (rules.issuer && payload.iss !== rules.issuer) throw new InvalidTokenError('token issuer is not accepted');
+  if (rules.audience) {
+    const aud = payload.aud;
+    if (!(aud === rules.audience || (Array.isArray(aud) && aud.includes(rules.audience)))) throw new InvalidTokenError('token audience is not accepted');
+  }
+  if (rules.maxAgeSeconds) {
+    // exp is required and numeric (fast-jwt checked it); a token without iat counts from now.
+    const exp = Number(payload.exp);
+    const iat = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+    if (exp - iat > rules.maxAgeSeconds) throw new InvalidTokenError('token lifetime is longer than accepted');
+  }
   const { sub, role, org_id: orgId } = payload as { sub?: unknown; role?: unknown; org_id?: unknown };
   if (typeof sub !== 'string' || !UUID_RE.test(sub)) throw new InvalidTokenError('token subject must be a uuid');
   if (typeof role !== 'string' || !(TOKEN_ROLES as readonly string[]).includes(role)) {

@@ -26,7 +26,8 @@ function main(): void {
   const secretFile = join(dataDir, 'jwt-secret');
   const secret = process.env.JWT_SECRET || (existsSync(secretFile) ? readFileSync(secretFile, 'utf8').trim() : '');
   if (!secret) return fail(`no JWT_SECRET in the environment and no ${secretFile}: start the service once or set JWT_SECRET`);
-  console.log(signToken(secret, { sub, role, org_id: org }, get('expires') ?? '12h'));
+  const rules = { issuer: process.env.JWT_ISSUER || null, audience: process.env.JWT_AUDIENCE || null };
+  console.log(signToken(secret, { sub, role, org_id: org }, get('expires') ?? '12h', rules));
 }
 
 main();

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, SingleReadStatement } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
@@ -33,7 +33,8 @@ export class CampaignsController {
   @Authenticated(RoleGroups.managers, 'Create a campaign')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto })
-  async create(@Body() dto: CreateCampaignDto) {
-    return ok(await this.campaigns.create(dto));
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'instantly_campaign_id set by an organization role' })
+  async create(@Body() dto: CreateCampaignDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.campaigns.create(dto, caller));
   }
 }

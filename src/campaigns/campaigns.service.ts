@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { containsPattern, toPage } from '../common/paging';
-import { Caller, orgScope } from '../auth/roles';
+import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { Db } from '../database/db.service';
 import { CampaignFilterQueryDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
 
@@ -35,7 +35,11 @@ export class CampaignsService {
     return toPage('campaigns', rows, Number(count?.n ?? 0), q.limit, q.offset);
   }
 
-  async create(dto: CreateCampaignDto): Promise<Record<string, unknown>> {
+  async create(dto: CreateCampaignDto, caller: Caller): Promise<Record<string, unknown>> {
+    // The database refuses it too (migration TenantHardening); this names the field.
+    if (dto.instantly_campaign_id !== undefined && !isPlatform(caller.role)) {
+      throw AppError.forbidden('only platform roles may set instantly_campaign_id');
+    }
     const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [dto.organization_id]);
     if (!org) throw AppError.notFound(`organization ${dto.organization_id} not found`);
     const row = await this.db.one(

@@ -8,12 +8,15 @@ export type AppErrorCode =
   | 'GONE'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_MANY_REQUESTS'
   | 'UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
+    /** Sent as Retry-After with a 429 or 503. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -39,8 +42,11 @@ export class AppError extends Error {
   static unsupportedMediaType(message: string): AppError {
     return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
   }
-  static unavailable(message: string): AppError {
-    return new AppError('UNAVAILABLE', message);
+  static unavailable(message: string, retryAfterSeconds?: number): AppError {
+    return new AppError('UNAVAILABLE', message, retryAfterSeconds);
+  }
+  static tooManyRequests(message: string, retryAfterSeconds?: number): AppError {
+    return new AppError('TOO_MANY_REQUESTS', message, retryAfterSeconds);
   }
 }
 
@@ -62,6 +68,8 @@ export function statusOf(code: AppErrorCode): number {
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
+    case 'TOO_MANY_REQUESTS':
+      return 429;
     case 'UNAVAILABLE':
       return 503;
     default: {

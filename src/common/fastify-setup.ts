@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { Caller } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
 import { AppError } from './app-error';
+import { redactPath } from './http-exception.filter';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-limits';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -22,6 +24,9 @@ export function registerBodyParsers(fastify: FastifyInstance, limit: number): vo
   const strict = fastify.getDefaultJsonParser('error', 'error');
   const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
     if (body.trim() === '') return done(null, undefined);
+    if (body.length > 2 * MAX_JSON_DEPTH && jsonTooDeep(body)) {
+      return done(AppError.badRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+    }
     strict(req, body, done);
   };
   fastify.removeAllContentTypeParsers();
@@ -55,7 +60,7 @@ export function registerRequestLogging(fastify: FastifyInstance, config: AppConf
       const line = JSON.stringify({
         request_id: req.requestId,
         method: req.method,
-        path: req.url.split('?')[0],
+        path: redactPath(req.url.split('?')[0]),
         status,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         role: req.caller?.role,

@@ -7,6 +7,7 @@ import { AppError, statusOf } from './app-error';
 interface Mapped {
   status: number;
   message: string;
+  retryAfterSeconds?: number;
 }
 
 const PG_ERRORS: Record<string, Mapped> = {
@@ -27,6 +28,13 @@ const PG_ERRORS: Record<string, Mapped> = {
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
 
+const PUBLIC_TOKEN_PATH = /(\/onboarding\/o\/)[^/?#]+/;
+
+/** A path fit for logs: an onboarding link's token (its only credential) is replaced. */
+export function redactPath(path: string): string {
+  return path.replace(PUBLIC_TOKEN_PATH, '$1[redacted]');
+}
+
 /** The contract's error body. */
 export function errorBody(status: number, message: string): { success: false; statusCode: number; message: string; detail: string } {
   return { success: false, statusCode: status, message, detail: message };
@@ -44,19 +52,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
-    const { status, message } = mapException(exception, ctx.getRequest<FastifyRequest>(), this.logger);
+    const { status, message, retryAfterSeconds } = mapException(exception, ctx.getRequest<FastifyRequest>(), this.logger);
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
       return;
     }
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(errorBody(status, message));
   }
 }
 
 /** Status and message for any error; unknown ones are logged with a correlation id. */
 export function mapException(exception: unknown, request: { method: string; url: string }, logger: Logger): Mapped {
-  const where = `${request.method} ${request.url.split('?')[0]}`;
-  if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message };
+  const where = `${request.method} ${redactPath(request.url.split('?')[0])}`;
+  if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message, retryAfterSeconds: exception.retryAfterSeconds };
   if (exception instanceof HttpException) {
     const body = exception.getResponse();
     let message = exception.message;

@@ -28,6 +28,17 @@ export interface AppConfig {
   onboardingBaseUrl: string;
   onboardingExpiryCron: string;
   publicRateLimitPerMinute: number;
+  /** Webhooks parsed and waiting for their batch insert, at most; beyond, 503 with Retry-After. */
+  webhookIngestQueueMax: number;
+  /** Streamed exports at once, in this instance and per organization (platform callers: per caller); beyond, 429. */
+  exportMaxConcurrent: number;
+  exportMaxPerOrganization: number;
+  /** An export whose client has not read for this long is ended, freeing its connection. */
+  exportStallTimeoutMs: number;
+  /** Optional JWT checks: `iss`, `aud`, and the longest lifetime (exp - iat, seconds) accepted. */
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  jwtMaxAgeSeconds: number | null;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   logRequests: boolean;
 }
@@ -99,6 +110,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logRequests = strVar(env, 'LOG_REQUESTS', 'true');
   if (logRequests !== 'true' && logRequests !== 'false') throw new ConfigError('LOG_REQUESTS must be true or false');
 
+  const jwtMaxAge = strVar(env, 'JWT_MAX_AGE', '');
+  let jwtMaxAgeSeconds: number | null = null;
+  if (jwtMaxAge) {
+    const m = /^(\d+)([smhd]?)$/.exec(jwtMaxAge.trim());
+    if (!m || Number(m[1]) <= 0) throw new ConfigError(`JWT_MAX_AGE must be a positive duration such as 3600, 90m, 12h or 7d, got "${jwtMaxAge}"`);
+    jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
+  }
+
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: strVar(env, 'HOST', '0.0.0.0'),
@@ -120,6 +139,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     onboardingBaseUrl: onboardingBaseUrl.replace(/\/+$/, ''),
     onboardingExpiryCron,
     publicRateLimitPerMinute: intVar(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
+    webhookIngestQueueMax: intVar(env, 'WEBHOOK_INGEST_QUEUE_MAX', 5000, 1, 1_000_000),
+    exportMaxConcurrent: intVar(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 100),
+    exportMaxPerOrganization: intVar(env, 'EXPORT_MAX_PER_ORGANIZATION', 2, 1, 100),
+    exportStallTimeoutMs: intVar(env, 'EXPORT_STALL_TIMEOUT_MS', 30000, 100, 3_600_000),
+    jwtIssuer: strVar(env, 'JWT_ISSUER', '') || null,
+    jwtAudience: strVar(env, 'JWT_AUDIENCE', '') || null,
+    jwtMaxAgeSeconds,
     logLevel: logLevel as AppConfig['logLevel'],
     logRequests: logRequests === 'true',
   };

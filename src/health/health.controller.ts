@@ -4,6 +4,9 @@ import { DataSource } from 'typeorm';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { AppError } from '../common/app-error';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { ANONYMOUS_CONTEXT } from '../database/rls-context';
+import { runInRlsTransaction } from '../database/rls-transactional.adapter';
+import { loginReportOf } from '../database/runtime-role.check';
 
 @ApiTags('Health')
 @Controller('health')
@@ -13,18 +16,27 @@ export class HealthController {
   @Get()
   @Public('Liveness and database status')
   @NoRequestTransaction()
-  @ApiOkResponse({ description: '`{success: true, data: {status: "ok", database: "up", latency_ms}}`' })
+  @ApiOkResponse({
+    description:
+      '`{success: true, data: {status: "ok", database: "up", latency_ms, login_bypasses_rls}}`; `login_bypasses_rls` true means ' +
+      'the database login is a superuser or has BYPASSRLS (requests still run under RLS; see the start-up warning)',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'The database is unreachable' })
   async check() {
     const started = Date.now();
     try {
+      // Through the same transaction start as every request (runtime role, context), as anonymous.
       await Promise.race([
-        this.dataSource.query('SELECT 1'),
+        runInRlsTransaction(this.dataSource, ANONYMOUS_CONTEXT, (client) => client.query('SELECT 1')),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
       ]);
     } catch {
       throw AppError.unavailable('database: down');
     }
-    return { success: true, data: { status: 'ok', database: 'up', latency_ms: Date.now() - started } };
+    const login = loginReportOf(this.dataSource);
+    return {
+      success: true,
+      data: { status: 'ok', database: 'up', latency_ms: Date.now() - started, login_bypasses_rls: login?.loginBypassesRls ?? false },
+    };
   }
 }

@@ -13,7 +13,11 @@ export function newLinkToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-const LINK_COLUMNS = `ol.id, ol.organization_id, ol.created_by, ol.link_token, ol.link_url, ol.template_id, ol.template_name, ol.welcome_message,
+/**
+ * Tokens live in onboarding_link_token, which RLS shows to platform roles, the organization's
+ * owner and admin, and the token's holder: for members the LEFT JOIN leaves them null.
+ */
+const LINK_COLUMNS = `ol.id, ol.organization_id, ol.created_by, t.link_token, t.link_url, ol.template_id, ol.template_name, ol.welcome_message,
   ol.status, ol.expires_at, ol.clicks_count, ol.first_accessed_at, ol.last_accessed_at, ol.completed_at, ol.current_step,
   ol.total_steps, ol.progress_percentage, ol.created_at, ol.updated_at, ol.revoked_at, ol.revoked_by, ol.revoked_reason`;
 
@@ -35,9 +39,13 @@ export class OnboardingService {
     if (!org) throw AppError.notFound(`organization ${dto.organization_id} not found`);
     const token = newLinkToken();
     const row = await this.db.one<{ id: string; link_url: string; link_token: string; expires_at: Date; status: string }>(
-      `INSERT INTO onboarding_link (organization_id, created_by, link_token, link_url, template_name, welcome_message, expires_at, total_steps)
-       VALUES ($1, (SELECT id FROM "user" WHERE id = $2), $3, $4, $5, $6, now() + make_interval(days => $7), $8)
-       RETURNING id, link_url, link_token, expires_at, status`,
+      `WITH link AS (
+         INSERT INTO onboarding_link (organization_id, created_by, template_name, welcome_message, expires_at, total_steps)
+         VALUES ($1, (SELECT id FROM "user" WHERE id = $2), $5, $6, now() + make_interval(days => $7), $8)
+         RETURNING id, organization_id, expires_at, status)
+       INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url)
+       SELECT id, organization_id, $3, $4 FROM link
+       RETURNING link_id AS id, link_url, link_token, (SELECT expires_at FROM link) AS expires_at, (SELECT status FROM link) AS status`,
       [
         dto.organization_id,
         caller.userId,
@@ -62,6 +70,7 @@ export class OnboardingService {
               u.last_name AS created_by_last_name, count(*) OVER () AS full_count
          FROM onboarding_link ol
          JOIN organization o ON o.id = ol.organization_id
+         LEFT JOIN onboarding_link_token t ON t.link_id = ol.id
          LEFT JOIN "user" u ON u.id = ol.created_by
         WHERE ${filter}
         ORDER BY ol.created_at DESC, ol.id DESC LIMIT $4 OFFSET $5`,
@@ -77,7 +86,8 @@ export class OnboardingService {
   async detail(id: string): Promise<Record<string, unknown>> {
     const row = await this.db.one(
       `SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
-         FROM onboarding_link ol JOIN organization o ON o.id = ol.organization_id LEFT JOIN "user" u ON u.id = ol.created_by
+         FROM onboarding_link ol JOIN organization o ON o.id = ol.organization_id
+         LEFT JOIN onboarding_link_token t ON t.link_id = ol.id LEFT JOIN "user" u ON u.id = ol.created_by
         WHERE ol.id = $1`,
       [id],
     );
@@ -144,8 +154,8 @@ export class OnboardingService {
               user_agents = CASE WHEN jsonb_array_length(user_agents) >= ${ACCESS_HISTORY} THEN user_agents - 0 ELSE user_agents END
                             || jsonb_build_array(jsonb_build_object('user_agent', $3::text, 'timestamp', now())),
               updated_at = now()
-        WHERE link_token = $1 AND status = 'active' AND expires_at > now()
-        RETURNING (SELECT name FROM organization o WHERE o.id = organization_id) AS organization_name,
+        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()
+        RETURNING link_holder_organization_name() AS organization_name,
                   welcome_message, total_steps, current_step, progress_percentage, template_name, expires_at`,
       [token, ip.slice(0, 100), userAgent.slice(0, 500)],
     );
@@ -156,7 +166,8 @@ export class OnboardingService {
 
   async progress(token: string, dto: UpdateProgressDto): Promise<{ success: true; message: string }> {
     const row = await this.db.one<{ total_steps: number; ok: boolean }>(
-      `WITH target AS (SELECT id, total_steps FROM onboarding_link WHERE link_token = $1 AND status = 'active' AND expires_at > now()),
+      `WITH target AS (SELECT id, total_steps FROM onboarding_link
+                        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()),
        upd AS (UPDATE onboarding_link l SET current_step = $2, progress_percentage = $3, updated_at = now()
                  FROM target t WHERE l.id = t.id AND $2 <= t.total_steps RETURNING l.id)
        SELECT t.total_steps, EXISTS (SELECT 1 FROM upd) AS ok FROM target t`,
@@ -170,7 +181,8 @@ export class OnboardingService {
   async complete(token: string): Promise<{ success: true; message: string }> {
     const row = await this.db.one<{ id: string; organization_id: string }>(
       `UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
-        WHERE link_token = $1 AND status = 'active' AND expires_at > now() RETURNING id, organization_id`,
+        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()
+        RETURNING id, organization_id`,
       [token],
     );
     if (!row) return this.refuse(token);
@@ -181,7 +193,8 @@ export class OnboardingService {
   /** Unknown 404; expired (also past expires_at before the daily job) or used 410; revoked 403. */
   private async refuse(token: string): Promise<never> {
     const link = await this.db.one<{ status: string; overdue: boolean }>(
-      `SELECT status, expires_at <= now() AS overdue FROM onboarding_link WHERE link_token = $1`,
+      `SELECT status, expires_at <= now() AS overdue FROM onboarding_link
+        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1)`,
       [token],
     );
     if (!link) throw AppError.notFound('Onboarding link not found');

@@ -44,8 +44,12 @@ export class OrganizationsService {
   }
 
   async update(id: string, dto: UpdateOrganizationDto, caller: Caller): Promise<Record<string, unknown>> {
-    if (dto.status !== undefined && !isPlatform(caller.role)) {
-      throw AppError.forbidden('only platform roles may change an organization status');
+    // Routing identifiers decide whose Instantly events land here; the database refuses these
+    // too (migration TenantHardening), this only names the field.
+    if (!isPlatform(caller.role)) {
+      for (const field of ['status', 'instantly_workspace_id'] as const) {
+        if (dto[field] !== undefined) throw AppError.forbidden(`only platform roles may change ${field}`);
+      }
     }
     const has = (k: keyof UpdateOrganizationDto) => Object.prototype.hasOwnProperty.call(dto, k) && dto[k] !== undefined;
     const row = await this.db.one(

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
-import { RoleGroups } from '../auth/roles';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -17,8 +18,9 @@ export class UsersController {
   @Authenticated(RoleGroups.managers, 'Create a user (owner/admin: in their own organization)')
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({ type: ErrorBodyDto })
-  async create(@Body() dto: CreateUserDto) {
-    return ok(await this.users.create(dto));
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'The email is taken in this organization' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An admin creating an owner' })
+  async create(@Body() dto: CreateUserDto, @CurrentCaller() caller: Caller) {
+    return ok(await this.users.create(dto, caller));
   }
 }

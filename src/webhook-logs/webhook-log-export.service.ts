@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamParser } from '@json2csv/plainjs';
 import { FastifyReply } from 'fastify';
 import { ServerResponse } from 'http';
 import Cursor from 'pg-cursor';
-import { Caller, orgScope } from '../auth/roles';
+import { Caller, isPlatform, orgScope } from '../auth/roles';
+import { AppError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
 import { contextOf, RlsContext } from '../database/rls-context';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
@@ -88,12 +90,16 @@ function jsonWriter(): BatchWriter {
 
 class ClientGoneError extends Error {}
 
-/** Resolves once the socket can take more; rejects if the client went away. */
-function writable(res: ServerResponse): Promise<void> {
+/**
+ * Resolves once the socket can take more; rejects if the client went away, or stopped reading for
+ * stallMs: a client that never reads would otherwise hold its pooled connection forever.
+ */
+function writable(res: ServerResponse, stallMs: number): Promise<void> {
   if (res.destroyed) return Promise.reject(new ClientGoneError());
   if (!res.writableNeedDrain) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
+      clearTimeout(timer);
       res.off('drain', onDrain);
       res.off('close', onClose);
       if (err) reject(err);
@@ -101,6 +107,10 @@ function writable(res: ServerResponse): Promise<void> {
     };
     const onDrain = () => done();
     const onClose = () => done(new ClientGoneError());
+    const timer = setTimeout(() => {
+      res.destroy();
+      done(new ClientGoneError(`the client read nothing for ${stallMs} ms`));
+    }, stallMs);
     res.on('drain', onDrain);
     res.on('close', onClose);
   });
@@ -121,9 +131,43 @@ function stamp(d = new Date()): string {
 export class WebhookLogExportService {
   private readonly logger = new Logger('WebhookLogExport');
 
-  constructor(private readonly db: Db) {}
+  /** Running exports, in all and per organization (platform callers count per caller). */
+  private running = 0;
+  private readonly runningPer = new Map<string, number>();
+  private readonly maxRunning: number;
 
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    // Each running export holds a pooled connection: at most half of the pool.
+    this.maxRunning = Math.min(config.exportMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2)));
+  }
+
+  /**
+   * An export holds a connection as long as its client reads, so they are limited (429 beyond,
+   * with Retry-After), lest a few slow downloads leave no connection for anything else.
+   */
   async export(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
+    const key = caller.orgId && !isPlatform(caller.role) ? `org:${caller.orgId}` : `caller:${caller.userId}`;
+    const mine = this.runningPer.get(key) ?? 0;
+    if (mine >= this.config.exportMaxPerOrganization) {
+      throw AppError.tooManyRequests(`${mine} exports of yours are still running; try again when one has finished`, 10);
+    }
+    if (this.running >= this.maxRunning) throw AppError.tooManyRequests('too many exports are running; try again shortly', 10);
+    this.running++;
+    this.runningPer.set(key, mine + 1);
+    try {
+      await this.exportNow(q, caller, reply);
+    } finally {
+      this.running--;
+      const left = (this.runningPer.get(key) ?? 1) - 1;
+      if (left > 0) this.runningPer.set(key, left);
+      else this.runningPer.delete(key);
+    }
+  }
+
+  private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
     const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
     // Timestamps leave PostgreSQL as ISO text (the format JSON.stringify gives a Date): parsing a
     // million of them into Date objects and back was a large share of the export's CPU.
@@ -164,6 +208,15 @@ export class WebhookLogExportService {
       // once and memory stays flat. Transaction-local, like the RLS context.
       await client.query('SET LOCAL enable_sort TO off');
       const cursor = client.query(new Cursor<Record<string, unknown>>(sql, params));
+      // The first batch is read before anything is sent: a query PostgreSQL refuses (a value it
+      // cannot take) is still an ordinary error answer, not a cut connection.
+      let next: Promise<Record<string, unknown>[]> | undefined = cursor.read(BATCH_ROWS);
+      try {
+        await next;
+      } catch (err) {
+        await cursor.close().catch(() => undefined);
+        throw err;
+      }
       // Written straight to the socket: Fastify steps aside, and the headers its hooks set (helmet,
       // request id) are carried over.
       reply.hijack();
@@ -176,25 +229,27 @@ export class WebhookLogExportService {
       // One batch of rows, one write: no per-row stream machinery between the cursor and the
       // socket. Backpressure: a batch is written only once the socket has taken the one before,
       // and only one more is read meanwhile, so at most two batches are in memory.
-      let next: Promise<Record<string, unknown>[]> | undefined;
+      const stallMs = this.config.exportStallTimeoutMs;
       try {
-        next = cursor.read(BATCH_ROWS);
         for (;;) {
           const rows = await next;
           if (rows.length === 0) break;
           // The next batch is on its way while this one is formatted and written.
           next = cursor.read(BATCH_ROWS);
           const text = rowsOut.batch(rows);
-          await writable(res);
+          await writable(res, stallMs);
           res.write(text);
         }
-        await writable(res);
+        await writable(res, stallMs);
         res.end(rowsOut.end());
       } catch (err) {
         // The batch read ahead may still be on its way: its outcome no longer matters.
         next?.catch(() => undefined);
         await cursor.close().catch(() => undefined);
-        if (err instanceof ClientGoneError) throw err;
+        if (err instanceof ClientGoneError) {
+          if (err.message) this.logger.warn(`export ended: ${err.message}`);
+          throw err;
+        }
         // Headers are gone already: the client can only be told by a cut connection.
         res.destroy(err as Error);
         throw err;

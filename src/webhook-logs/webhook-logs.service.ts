@@ -127,7 +127,9 @@ export class WebhookLogsService {
     const row = await this.db.one<{ id: string; status: string; retry_count: number; organization_id: string | null }>(
       `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
-        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed'))
+        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
+                           -- waiting for its automatic retry's backoff: due now instead
+                           OR (status = 'pending' AND next_attempt_at > now()))
         RETURNING id, status, retry_count, last_retry_at, organization_id`,
       [id, force],
     );

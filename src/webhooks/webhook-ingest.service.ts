@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
@@ -32,6 +33,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
   private scheduled = false;
   private readonly maxBatch = 500;
   private readonly maxConcurrentFlushes: number;
+  private readonly maxQueue: number;
   private readonly listeners: Listener[] = [];
   private stopping = false;
 
@@ -39,6 +41,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
     private readonly db: Db,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.maxQueue = config.webhookIngestQueueMax;
     // Leave connections for admin requests and the workers.
     this.maxConcurrentFlushes = Math.max(1, Math.min(4, Math.floor(config.databasePoolSize / 2)));
   }
@@ -48,8 +51,18 @@ export class WebhookIngestService implements OnApplicationShutdown {
     this.listeners.push(listener);
   }
 
+  /**
+   * Whether a new event would find room. The queue is bounded (WEBHOOK_INGEST_QUEUE_MAX): when the
+   * database cannot keep up, senders get a 503 with Retry-After (Instantly retries) instead of the
+   * process buffering bodies without end. Checked before the body is read, and again at store().
+   */
+  hasRoom(): boolean {
+    return !this.stopping && this.queue.length < this.maxQueue;
+  }
+
   store(event: IncomingWebhook): Promise<StoredWebhook> {
-    if (this.stopping) return Promise.reject(new Error('Connection terminated: shutting down'));
+    if (this.stopping) return Promise.reject(AppError.unavailable('the service is shutting down; retry shortly', 5));
+    if (this.queue.length >= this.maxQueue) return Promise.reject(AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       this.schedule();
@@ -70,15 +83,33 @@ export class WebhookIngestService implements OnApplicationShutdown {
     while (this.queue.length && this.inFlight < this.maxConcurrentFlushes) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      this.flush(batch)
-        .catch((err) => {
-          this.logger.warn(`a batch of ${batch.length} webhooks could not be stored: ${(err as Error).message}`);
-          for (const p of batch) p.reject(err);
-        })
+      this.flushOrSplit(batch)
         .finally(() => {
           this.inFlight--;
           if (this.queue.length) this.schedule();
         });
+    }
+  }
+
+  /**
+   * Flushes a batch; if PostgreSQL refuses it for its data (one event it cannot hold), the halves
+   * are flushed on their own, down to the single event, so only that event is refused and every
+   * other request of the batch is still stored: log2(batch) extra statements for one bad event.
+   * A connection failure is not split: every event of the batch gets its error (a 503).
+   */
+  private async flushOrSplit(batch: Pending[]): Promise<void> {
+    try {
+      await this.flush(batch);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (batch.length > 1 && typeof code === 'string' && /^(22|23|54)/.test(code)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.flushOrSplit(batch.slice(0, half));
+        await this.flushOrSplit(batch.slice(half));
+        return;
+      }
+      this.logger.warn(`${batch.length} webhook(s) could not be stored: ${(err as Error).message}`);
+      for (const p of batch) p.reject(err);
     }
   }
 
@@ -102,17 +133,18 @@ export class WebhookIngestService implements OnApplicationShutdown {
       icampaign: unique.map((e) => e.instantlyCampaignId),
       cname: unique.map((e) => e.campaignName),
       email: unique.map((e) => e.contactEmail),
+      org: unique.map((e) => e.credentialOrgId ?? null),
     };
     const found = await this.db.withConnection(SYSTEM_CONTEXT, async (client) => {
       const { rows: inserted } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
         `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
-                                  instantly_campaign_id, campaign_name, contact_email)
-         SELECT s, d, t, r, p::jsonb, w, ic, cn, em
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-             AS x(s, d, t, r, p, w, ic, cn, em)
+                                  instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
+         SELECT s, d, t, r, p::jsonb, w, ic, cn, em, o, o
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+             AS x(s, d, t, r, p, w, ic, cn, em, o)
          ON CONFLICT ON CONSTRAINT uq_webhook_log_dedup DO NOTHING
          RETURNING id, event_source, dedup_key`,
-        [cols.source, cols.dedup, cols.type, cols.raw, cols.payload, cols.workspace, cols.icampaign, cols.cname, cols.email],
+        [cols.source, cols.dedup, cols.type, cols.raw, cols.payload, cols.workspace, cols.icampaign, cols.cname, cols.email, cols.org],
       );
       const result = new Map<string, StoredWebhook>();
       for (const r of inserted) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: false });

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { MAX_JSON_DEPTH, storableString } from '../common/json-limits';
 import { resolveEventType, WebhookSource } from './event-types';
 
 /** What the receiver stores, derived from the body without any database work. */
@@ -12,6 +13,8 @@ export interface IncomingWebhook {
   instantlyCampaignId: string | null;
   campaignName: string | null;
   contactEmail: string | null;
+  /** Set when an organization's own credential received the event. */
+  credentialOrgId?: string | null;
 }
 
 export class PayloadError extends Error {}
@@ -20,14 +23,28 @@ const str = (v: unknown, max: number): string | null => {
   if (v === null || v === undefined) return null;
   const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
   if (s === null) return null;
-  const t = s.trim();
-  return t ? t.slice(0, max) : null;
+  const t = storableString(s.trim().slice(0, max));
+  return t ? t : null;
 };
 
-/** PostgreSQL's jsonb cannot hold U+0000; it becomes U+FFFD so the event is still stored. */
+/**
+ * The body as jsonb text PostgreSQL accepts: U+0000 and lone UTF-16 surrogates (in keys and
+ * values) become U+FFFD, so the event is still stored; nesting deeper than MAX_JSON_DEPTH is
+ * refused (the body parser refuses it first). One event that jsonb would refuse must never fail
+ * the batch it shares with others.
+ */
+function storable(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return storableString(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= MAX_JSON_DEPTH) throw new PayloadError(`the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x) => storable(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[storableString(k)] = storable(x, depth + 1);
+  return out;
+}
+
 function serialize(body: Record<string, unknown>): string {
-  const json = JSON.stringify(body, (_, v) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v));
-  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '\\ufffd') : json;
+  return JSON.stringify(storable(body, 0));
 }
 
 /**
@@ -56,7 +73,7 @@ export function parseIncomingWebhook(source: WebhookSource, body: unknown): Inco
     throw new PayloadError('event_type is required and must be a non-empty string');
   }
   if (b.event_type.length > 200) throw new PayloadError('event_type must be at most 200 characters');
-  const { canonical, raw } = resolveEventType(b.event_type);
+  const { canonical, raw } = resolveEventType(storableString(b.event_type));
   const payloadJson = serialize(b);
   const email = str(b.lead_email ?? b.email ?? b.contact_email, 320);
   return {

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { InstantlyEventHandler } from './processing/instantly-event.handler';
 import { WebhookProcessorService } from './processing/webhook-processor.service';
+import { WebhookCredentialsController } from './webhook-credentials.controller';
+import { WebhookCredentialsService } from './webhook-credentials.service';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookMetaController } from './webhook-meta.controller';
 import { WebhookReceiverController } from './webhook-receiver.controller';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
 @Module({
-  controllers: [WebhookReceiverController, WebhookMetaController],
-  providers: [WebhookIngestService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
+  controllers: [WebhookReceiverController, WebhookMetaController, WebhookCredentialsController],
+  providers: [WebhookIngestService, WebhookCredentialsService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
   exports: [WebhookProcessorService, WebhookIngestService],
 })
 export class WebhooksModule {}

@@ -57,7 +57,7 @@ export class CreateCampaignDto {
   @IsIn(CAMPAIGN_STATUSES)
   readonly status?: CampaignStatus;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Platform roles only (routes Instantly events)' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

@@ -33,7 +33,7 @@ export class UpdateOrganizationDto {
   @MaxLength(200)
   readonly name?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true })
+  @ApiPropertyOptional({ maxLength: 100, nullable: true, description: 'Platform roles only: routes Instantly events to this organization' })
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsString()
   @IsNotEmpty()

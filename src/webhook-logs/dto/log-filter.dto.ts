@@ -1,8 +1,11 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQueryDto } from '../../common/paging';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { WEBHOOK_SOURCES, WEBHOOK_STATUSES } from '../../webhooks/event-types';
+
+/** The ISO 8601 forms PostgreSQL reads as it is meant (week dates such as 2026-W05 pass IsISO8601 but are no timestamp). */
+const CALENDAR_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -37,11 +40,13 @@ export class WebhookLogFilterDto {
   @ApiPropertyOptional({ description: 'ISO 8601; inclusive lower bound on created_at', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(CALENDAR_DATE_TIME, { message: 'date_from must be a calendar date, optionally with a time (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM])' })
   readonly date_from?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; inclusive upper bound (a bare date includes that whole day)', example: '2026-11-30' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(CALENDAR_DATE_TIME, { message: 'date_to must be a calendar date, optionally with a time (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM])' })
   readonly date_to?: string;
 
   @ApiPropertyOptional({ description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead', maxLength: 320 })

@@ -11,6 +11,8 @@ export interface ClaimedLog {
   payload: Record<string, unknown>;
   attempts: number;
   created_at: Date;
+  /** The organization whose own credential received the event (null: the global secret). */
+  credential_org_id: string | null;
 }
 
 export interface HandlerOutcome {
@@ -25,6 +27,11 @@ export interface HandlerOutcome {
 
 /** An error processing can explain to an admin; it is retried like any other. */
 export class ProcessingError extends Error {}
+
+/** No organization takes the event: retrying will not change that until an admin acts, so it fails at once. */
+export class UnroutableEventError extends ProcessingError {}
+
+type RoutedOrganization = { id: string; auto_assign_strategy: string | null };
 
 const text = (v: unknown, max: number): string | null => {
   if (typeof v === 'number') v = String(v);
@@ -51,12 +58,14 @@ export class InstantlyEventHandler {
     const p = log.payload;
     const workspace = text(p.workspace, 100);
     const instantlyCampaignId = text(p.campaign_id, 100);
-    const org = await this.resolveOrganization(workspace, instantlyCampaignId);
+    const org = log.credential_org_id
+      ? await this.credentialOrganization(log.credential_org_id, workspace)
+      : await this.resolveOrganization(workspace, instantlyCampaignId);
     if (!org) {
-      throw new ProcessingError(
+      throw new UnroutableEventError(
         `no organization is mapped to Instantly workspace "${workspace ?? '(none)'}"` +
           (instantlyCampaignId ? ` or campaign "${instantlyCampaignId}"` : '') +
-          `: set instantly_workspace_id on the organization (PATCH /api/admin/organizations/:id) and retry this log`,
+          `: a platform admin sets instantly_workspace_id on the organization (PATCH /api/admin/organizations/:id), then retries this log`,
       );
     }
     const at = this.eventTime(p.timestamp);
@@ -138,9 +147,29 @@ export class InstantlyEventHandler {
     return { status: 'processed', organizationId: org.id, campaignId: campaign?.id ?? null, campaignName: campaign?.name ?? null, newContact };
   }
 
-  private async resolveOrganization(workspace: string | null, instantlyCampaignId: string | null) {
+  /**
+   * An event received with an organization's own credential goes into that organization or
+   * nowhere: a workspace other than the one a platform admin mapped to it fails.
+   */
+  private async credentialOrganization(orgId: string, workspace: string | null): Promise<RoutedOrganization> {
+    const org = await this.db.one<RoutedOrganization & { instantly_workspace_id: string | null }>(
+      `SELECT id, auto_assign_strategy, instantly_workspace_id FROM organization WHERE id = $1`,
+      [orgId],
+    );
+    if (!org) throw new UnroutableEventError(`the organization ${orgId} whose credential received this event no longer exists`);
+    if (workspace && org.instantly_workspace_id !== workspace) {
+      throw new UnroutableEventError(
+        `Instantly workspace "${workspace}" is not the workspace of the organization whose credential received this event ` +
+          `(${org.instantly_workspace_id ? `"${org.instantly_workspace_id}"` : 'none mapped'}); an event received with an ` +
+          `organization's credential is written into that organization only. A platform admin sets instantly_workspace_id.`,
+      );
+    }
+    return { id: org.id, auto_assign_strategy: org.auto_assign_strategy };
+  }
+
+  private async resolveOrganization(workspace: string | null, instantlyCampaignId: string | null): Promise<RoutedOrganization | null> {
     if (workspace) {
-      const org = await this.db.one<{ id: string; auto_assign_strategy: string | null }>(
+      const org = await this.db.one<RoutedOrganization>(
         `SELECT id, auto_assign_strategy FROM organization WHERE instantly_workspace_id = $1`,
         [workspace],
       );
@@ -148,7 +177,7 @@ export class InstantlyEventHandler {
     }
     if (instantlyCampaignId) {
       // Only when the campaign id names exactly one organization's campaign.
-      const rows = await this.db.query<{ id: string; auto_assign_strategy: string | null }>(
+      const rows = await this.db.query<RoutedOrganization>(
         `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
           WHERE c.instantly_campaign_id = $1 LIMIT 2`,
         [instantlyCampaignId],

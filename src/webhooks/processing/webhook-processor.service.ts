@@ -3,14 +3,14 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Db } from '../../database/db.service';
 import { SYSTEM_CONTEXT } from '../../database/rls-context';
 import { WebhookIngestService } from '../webhook-ingest.service';
-import { ClaimedLog, HandlerOutcome, InstantlyEventHandler } from './instantly-event.handler';
+import { ClaimedLog, HandlerOutcome, InstantlyEventHandler, UnroutableEventError } from './instantly-event.handler';
 
 export type NewContactHook = (contact: NonNullable<HandlerOutcome['newContact']>) => Promise<void>;
 
 class LeaseLostError extends Error {}
 
 /** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at';
+const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
 
 /**
  * Workers that turn pending logs into CRM changes. Claims are short transactions with
@@ -177,7 +177,9 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
 
   private async recordFailure(log: ClaimedLog, err: Error): Promise<void> {
     const message = (err.message || String(err)).slice(0, 2000);
-    const final = log.attempts >= this.config.webhookMaxAttempts;
+    // An event no organization takes will not route by itself on a later attempt: it fails at
+    // once, and an admin's retry after mapping the workspace processes it.
+    const final = err instanceof UnroutableEventError || log.attempts >= this.config.webhookMaxAttempts;
     try {
       await this.db.runAs(SYSTEM_CONTEXT, () =>
         this.db.query(
@@ -193,6 +195,6 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
       // The lease will run out and another attempt will pick the log up again.
       this.logger.warn(`could not record the failure of log ${log.id}: ${(e as Error).message}`);
     }
-    if (final) this.logger.warn(`webhook log ${log.id} failed after ${log.attempts} attempts: ${message}`);
+    if (final) this.logger.warn(`webhook log ${log.id} failed after ${log.attempts} attempt(s): ${message}`);
   }
 }
