@@ -28,7 +28,7 @@ export const EMBEDDED = Symbol('EMBEDDED');
         // pg emits 'error' on idle clients when the server goes away; without a listener the process dies.
         const pool = (dataSource.driver as unknown as { master?: { on(e: string, f: (err: Error) => void): void } }).master;
         pool?.on('error', (err) => new Logger('Database').warn(`idle connection error: ${err.message}`));
-        await assertRuntimeRoleIsSubjectToRls(dataSource);
+        await assertRuntimeRoleIsSubjectToRls(dataSource, embedded);
         return dataSource;
       },
     },

@@ -8,7 +8,7 @@ import { runInRlsTransaction } from './rls-transactional.adapter';
  * superuser or BYPASSRLS role sees every row whatever the policies say, and every isolation
  * guarantee of this service would silently be gone.
  */
-export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): Promise<LoginReport> {
+export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource, embedded = false): Promise<LoginReport> {
   // Checked through the very transaction start every request and job uses.
   const { rows, forced, login } = await runInRlsTransaction(dataSource, SYSTEM_CONTEXT, async (client) => ({
     login: (await client.query(
@@ -35,7 +35,9 @@ export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource): P
     throw new Error(`refusing to start: row-level security is not enabled and forced on ${forced.map((f) => f.relname).join(', ')}`);
   }
   const report = { login: login?.name ?? '?', loginBypassesRls: login?.bypasses ?? false };
-  if (report.loginBypassesRls) {
+  if (report.loginBypassesRls && embedded) {
+    new Logger('Database').log(`embedded database: its only login is a superuser; every request and job runs as ${role.current_user} under RLS`);
+  } else if (report.loginBypassesRls) {
     new Logger('Database').warn(
       `the database login "${report.login}" is a superuser or has BYPASSRLS: every request still runs as ${role.current_user} ` +
         `under RLS, but a query that escaped its transaction would see every tenant's rows. Give the service a login role of its ` +
