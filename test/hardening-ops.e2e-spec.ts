@@ -1,0 +1,171 @@
+import { randomUUID } from 'crypto';
+import http from 'http';
+import { AddressInfo, connect, Socket } from 'net';
+import { signToken } from '../src/auth/jwt';
+import { adminUrlFor, testDbName, TEST_LOGIN_ROLE } from './support/db-urls';
+import { instantlyPayload } from './support/instantly';
+import { createOrgFixture, expectErrorBody, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TEST_JWT_SECRET, TestApp } from './support/test-app';
+
+/** Issue 12's fair sharing and operations items: exports, logs, start-up checks, token rules. */
+describe('exports share the pool fairly', () => {
+  let t: TestApp;
+  let a: OrgFixture;
+  let b: OrgFixture;
+  let port: number;
+
+  beforeAll(async () => {
+    // Pool of 5: at most 2 exports at once in this instance, 2 per organization.
+    t = await startTestApp({ EXPORT_STALL_TIMEOUT_MS: '1500' });
+    a = await createOrgFixture(t.owner, 'Export A');
+    b = await createOrgFixture(t.owner, 'Export B');
+    // Enough rows that a client who reads nothing fills the socket buffers and stalls the export.
+    await t.owner.query(
+      `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, campaign_name, contact_email)
+       SELECT $1::uuid, 'instantly', 'email.sent', 'processed', md5(g::text || $1::text), '{}'::jsonb, 'Campaign with a long enough name ' || g, 'lead' || g || '@x.example'
+         FROM generate_series(1, 80000) g`,
+      [a.id],
+    );
+    const server = t.app.getHttpServer() as http.Server;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+  }, 120000);
+  afterAll(() => t.close());
+
+  /** An export whose client sends the request and then never reads. */
+  const stalledExport = (org: OrgFixture): Promise<Socket> =>
+    new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.write(`GET /api/admin/webhooks/logs/export?format=csv HTTP/1.1\r\nHost: x\r\nAuthorization: ${org.as('owner').Authorization}\r\n\r\n`);
+        s.pause();
+        resolve(s);
+      });
+      s.on('error', () => undefined);
+    });
+  /** Connections held by an export's cursor (its portal shows as active while suspended). */
+  const inTransaction = async () =>
+    (
+      await t.owner.query(
+        `SELECT count(*)::int n FROM pg_stat_activity WHERE usename = $1 AND datname = $2 AND state <> 'idle' AND query LIKE 'SELECT id, event_type, event_source, campaign_name%'`,
+        [TEST_LOGIN_ROLE, testDbName()],
+      )
+    ).rows[0].n;
+
+  it('two stalled exports: a third is a 429 with Retry-After, other requests are served, and the stalled ones end after the timeout', async () => {
+    const stalled = [await stalledExport(a), await stalledExport(a)];
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await inTransaction()).toBe(2);
+    const third = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv' }).set(a.as('admin'));
+    expect(third.status).toBe(429);
+    expectErrorBody(third.body, 429);
+    expect(third.headers['retry-after']).toBe('10');
+    // Another organization: the instance's limit (half the pool) is reached too.
+    expect((await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json' }).set(b.as('owner'))).status).toBe(429);
+    // Everything else still gets a connection.
+    expect((await t.http().get('/api/admin/campaigns').set(b.as('owner'))).status).toBe(200);
+    const received = await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(instantlyPayload('email_sent', b.workspaceId));
+    expect(received.status).toBe(200);
+    expect((await t.http().get('/api/admin/webhooks/logs').query({ limit: 1 }).set(a.as('member'))).status).toBe(200);
+
+    // After the stall timeout the exports are ended, their transactions rolled back, connections free.
+    const deadline = Date.now() + 10000;
+    while ((await inTransaction()) > 0) {
+      if (Date.now() > deadline) throw new Error('stalled exports still hold their connections');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const s of stalled) s.destroy();
+    const fresh = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv', contact_email: 'lead7@x.example' }).set(a.as('owner'));
+    expect(fresh.status).toBe(200);
+    expect(fresh.text.trim().split('\n')).toHaveLength(2);
+  }, 60000);
+});
+
+describe('request and error logs', () => {
+  it('never print an onboarding token', async () => {
+    const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' });
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const org = await createOrgFixture(t.owner, 'Logs');
+      const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+      await t.http().get(`/api/admin/onboarding/o/${token}`).expect(200);
+      await t.http().put(`/api/admin/onboarding/o/${token}/progress`).send({ current_step: 2, progress_percentage: 10 }).expect(200);
+      await t.http().get(`/api/admin/onboarding/o/${'u'.repeat(43)}`).expect(404);
+    } finally {
+      spy.mockRestore();
+      await t.close();
+    }
+    const log = written.join('');
+    expect(log).toMatch(/"path":"\/api\/admin\/onboarding\/o\/\[redacted\]\/progress"/);
+    expect(log).not.toMatch(/onboarding\/o\/(?!\[redacted\])[A-Za-z0-9_-]{16,}/);
+  });
+});
+
+describe('start-up and health', () => {
+  it('a superuser login starts with a warning, and health says so; requests still run under RLS', async () => {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    let t: TestApp | undefined;
+    try {
+      t = await startTestApp({ DATABASE_URL: adminUrlFor(testDbName()), LOG_LEVEL: 'warn' });
+    } finally {
+      spy.mockRestore();
+    }
+    try {
+      expect(writes.join('')).toMatch(/database login "postgres" is a superuser or has BYPASSRLS/);
+      const health = await t.http().get('/api/health');
+      expect(health.status).toBe(200);
+      expect(health.body.data).toMatchObject({ database: 'up', login_bypasses_rls: true });
+      const a = await createOrgFixture(t.owner, 'Super A', ['only A']);
+      await createOrgFixture(t.owner, 'Super B', ['only B']);
+      const seen = await t.http().get('/api/admin/campaigns/filter').set(a.as('member'));
+      expect(seen.body.data.map((c: { name: string }) => c.name)).toEqual(['only A']);
+    } finally {
+      await t.close();
+    }
+    const normal = await startTestApp();
+    try {
+      expect((await normal.http().get('/api/health')).body.data).toMatchObject({ login_bypasses_rls: false });
+    } finally {
+      await normal.close();
+    }
+  });
+});
+
+describe('optional JWT rules', () => {
+  let t: TestApp;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    t = await startTestApp({ JWT_ISSUER: 'https://auth.salesbrain.test', JWT_AUDIENCE: 'admin-portal', JWT_MAX_AGE: '1h' });
+    org = await createOrgFixture(t.owner, 'JWT rules');
+  });
+  afterAll(() => t.close());
+
+  const call = (tok: string) => t.http().get('/api/admin/campaigns/filter').set('Authorization', `Bearer ${tok}`);
+  const claims = { sub: randomUUID(), role: 'owner' as const, org_id: '' };
+
+  it('accept a token with the issuer, the audience and a short enough lifetime', async () => {
+    claims.org_id = org.id;
+    const res = await call(signToken(TEST_JWT_SECRET, claims, '30m', { issuer: 'https://auth.salesbrain.test', audience: 'admin-portal' }));
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['no issuer', '30m', { audience: 'admin-portal' }, /issuer/],
+    ['another issuer', '30m', { issuer: 'https://evil.test', audience: 'admin-portal' }, /issuer/],
+    ['no audience', '30m', { issuer: 'https://auth.salesbrain.test' }, /audience/],
+    ['another audience', '30m', { issuer: 'https://auth.salesbrain.test', audience: 'other' }, /audience/],
+    ['a lifetime over JWT_MAX_AGE', '2h', { issuer: 'https://auth.salesbrain.test', audience: 'admin-portal' }, /lifetime/],
+  ])('refuse a token with %s: 401', async (_, life, rules, message) => {
+    claims.org_id = org.id;
+    const res = await call(signToken(TEST_JWT_SECRET, claims, life, rules));
+    expect(res.status).toBe(401);
+    expectErrorBody(res.body, 401);
+    expect(res.body.message).toMatch(message);
+  });
+});
