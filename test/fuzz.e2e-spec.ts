@@ -12,8 +12,14 @@ type Op = { path: string; method: string; params: { name: string; in: string; sc
 
 const NASTY = [
   "'", '"', "'; DROP TABLE webhook_log; --", '%', '_', '\\', '%_%', '=1+2', '@SUM(A1)', '-1', '+1', '\u0000', '\uFFFF', '😀🔥', 'ℌ𝔢𝔩𝔩𝔬', '\r\n', '<script>alert(1)</script>',
+  '\ud800', 'lone \udfff low', 'a\ud83d', '\udbff\udbff',
   '../../etc/passwd', 'null', 'undefined', 'NaN', '1e309', '-0', ' ', '', 'x'.repeat(5000), '0', '2147483648', '9999999999999999999', '2026-13-45', '00000000-0000-0000-0000-000000000000',
 ];
+
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A URL cannot carry a lone surrogate: in a path it goes as the invalid UTF-8 bytes it would be, in a query as U+FFFD. */
+const encodePathValue = (v: string) => v.split(LONE).map(encodeURIComponent).join('%ED%A0%80');
+const wellFormed = (v: string) => v.replace(LONE, '\uFFFD');
 
 const anyValue = (): fc.Arbitrary<unknown> =>
   fc.oneof(
@@ -94,10 +100,10 @@ describe('fuzzing every route of the OpenAPI document', () => {
         fc.asyncProperty(arb, async ({ path, query, body, headers, extraQuery }) => {
           const pathParams = op.params.filter((p) => p.in === 'path');
           let url = op.path;
-          pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, encodeURIComponent(String(path[i])))));
+          pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, encodePathValue(String(path[i])))));
           const q: Record<string, string> = {};
           op.params.filter((p) => p.in === 'query').forEach((p, i) => {
-            if (query[i] !== undefined) q[p.name] = typeof query[i] === 'object' ? JSON.stringify(query[i]) : String(query[i]);
+            if (query[i] !== undefined) q[p.name] = wellFormed(typeof query[i] === 'object' ? JSON.stringify(query[i]) : String(query[i]));
           });
           Object.assign(q, extraQuery ?? {});
           let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).query(q).set(headers);
@@ -119,6 +125,39 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const still = await t.http().get('/api/admin/campaigns/filter').set(org.as('owner'));
     expect(still.body.data.map((c: { name: string }) => c.name)).toEqual(['Fuzz campaign']);
   }, 600_000);
+
+  it('raw bodies PostgreSQL or a recursive parser would choke on (lone surrogates, deep nesting, huge numbers): never a 5xx', async () => {
+    const deep = (open: string, close: string, n: number) => open.repeat(n) + '1' + close.repeat(n);
+    const RAW = [
+      '{"event_type":"email_sent","note":"\\ud800","lead_email":"x\\udfff@y.example"}',
+      '{"\\udc00":1,"event_type":"\\udbff","name":"\\ud800","organization_id":"\\ud800"}',
+      deep('{"a":', '}', 5000),
+      deep('[', ']', 5000),
+      `{"event_type":"x","p":${deep('[', ']', 65)}}`,
+      '{"event_type":"email_sent","limit":1e400,"current_step":123456789012345678901234567890,"progress_percentage":-1e309,"expiration_days":1e-400}',
+      `{"event_type":"email_sent","n":${'9'.repeat(10000)}}`,
+      '{"event_type":"email_sent","step":NaN}',
+    ];
+    const roles = [org.as('sb_admin'), org.as('owner'), { 'x-webhook-secret': TEST_INSTANTLY_SECRET }];
+    const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+    for (const op of ops.filter((o) => o.body !== undefined)) {
+      const url = op.path.replace(/\{token\}/, token).replace(/\{source\}/, 'n8n').replace(/\{[^}]+\}/g, randomUUID());
+      for (const raw of RAW) {
+        for (const headers of roles) {
+          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).set(headers).set('Content-Type', 'application/json').send(raw);
+          cases++;
+          statusCounts[res.status] = (statusCounts[res.status] ?? 0) + 1;
+          if (res.status >= 500 || /\bat \S+ \(|node_modules|QueryFailedError|SELECT .* FROM|INSERT INTO/.test(res.text ?? '')) {
+            throw new Error(`${op.method.toUpperCase()} ${url} with ${raw.slice(0, 60)} → ${res.status}: ${(res.text ?? '').slice(0, 300)}`);
+          }
+        }
+      }
+    }
+    // What the receivers accepted was stored, lone surrogates replaced.
+    const stored = await t.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE payload ->> 'note' = '\uFFFD'`);
+    expect(stored.rows[0].n).toBe(1);
+    expect((await t.http().get('/api/health')).status).toBe(200);
+  }, 300_000);
 
   it('unknown routes and methods under every prefix are 404, not 500', async () => {
     for (const path of ['/api/admin/webhooks/logs/x/y/z', `/api/admin/users/${randomUUID()}/nothing`, '/api/webhooks', '/api/admin/onboarding/o']) {

@@ -24,9 +24,9 @@ describe('tenant isolation matrix', () => {
 
   const snapshotB = async () => {
     const parts: string[] = [];
-    for (const table of ['organization', '"user"', 'campaign', 'contact', 'webhook_log', 'onboarding_link', 'user_campaign_assignment', 'user_contact_assignment']) {
+    for (const table of ['organization', '"user"', 'campaign', 'contact', 'webhook_log', 'onboarding_link', 'onboarding_link_token', 'organization_webhook_credential', 'user_campaign_assignment', 'user_contact_assignment']) {
       const col = table === 'organization' ? 'id' : 'organization_id';
-      const rows = await t.owner.query(`SELECT to_jsonb(x) - 'updated_at' AS r FROM ${table} x WHERE ${col} = $1 ORDER BY id`, [b.id]);
+      const rows = await t.owner.query(`SELECT to_jsonb(x) - 'updated_at' AS r FROM ${table} x WHERE ${col} = $1 ORDER BY 1`, [b.id]);
       parts.push(JSON.stringify(rows.rows));
     }
     return createHash('sha256').update(parts.join('|')).digest('hex');
@@ -39,6 +39,9 @@ describe('tenant isolation matrix', () => {
     const contact = await t.owner.query(`INSERT INTO contact (organization_id, email, company) VALUES ($1, 'b-secret-lead@victim.example', 'B-secret-company') RETURNING id`, [b.id]);
     ids.contact = contact.rows[0].id;
     ids.campaign = b.campaigns[0].id;
+    ids.icampaign = `b-instantly-${randomUUID()}`;
+    await t.owner.query(`UPDATE campaign SET instantly_campaign_id = $1 WHERE id = $2`, [ids.icampaign, ids.campaign]);
+    await t.http().post(`/api/admin/organizations/${b.id}/webhook-credential`).set(b.as('owner')).send({}).expect(201);
     ids.user = b.users.member;
     await t.owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [b.users.admin, ids.contact, b.id]);
     await t.owner.query(`INSERT INTO user_campaign_assignment (user_id, campaign_id, organization_id) VALUES ($1, $2, $3)`, [b.users.admin, ids.campaign, b.id]);
@@ -49,7 +52,7 @@ describe('tenant isolation matrix', () => {
     const link = await t.http().post('/api/admin/onboarding/create-link').set(b.as('owner')).send({ organization_id: b.id, welcome_message: 'B-secret-welcome' });
     ids.link = link.body.data.link_id;
     ids.token = link.body.data.link_token;
-    markers = [b.id, b.name, ids.contact, ids.log, ids.link, ids.token, ids.campaign, ...Object.values(b.users), 'b-secret', 'B-secret'];
+    markers = [b.id, b.name, b.workspaceId, ids.icampaign, ids.contact, ids.log, ids.link, ids.token, ids.campaign, ...Object.values(b.users), 'b-secret', 'B-secret'];
     const doc = (await t.http().get('/api/docs-json')).body;
     ops = [];
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Op['params']; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }>>)) {
@@ -82,6 +85,9 @@ describe('tenant isolation matrix', () => {
     if (name === 'email') return `matrix-${randomUUID().slice(0, 8)}@a.example`;
     if (name === 'filter') return { organization_id: b.id };
     if (name === 'search') return 'secret';
+    // Routing identifiers: B's, so that a write that took them would capture B's events.
+    if (name === 'instantly_workspace_id') return b.workspaceId;
+    if (name === 'instantly_campaign_id') return ids.icampaign;
     if (s?.enum) return s.enum[0];
     if (s?.format === 'uuid') return b.id;
     if (s?.type === 'integer' || s?.type === 'number') return name === 'current_step' ? 1 : 1;
@@ -131,4 +137,33 @@ describe('tenant isolation matrix', () => {
     expect(matrix['GET /api/admin/webhooks/logs/{id}'].owner).toBe(404);
     expect(Object.keys(matrix).length).toBeGreaterThanOrEqual(35);
   }, 120_000);
+
+  it("no organization role can point its own organization or campaigns at another tenant's routing identifiers", async () => {
+    const routingOfA = async () =>
+      (await t.owner.query(
+        `SELECT o.instantly_workspace_id, o.status, array_agg(c.instantly_campaign_id ORDER BY c.id) FILTER (WHERE c.instantly_campaign_id IS NOT NULL) AS campaigns
+           FROM organization o LEFT JOIN campaign c ON c.organization_id = o.id WHERE o.id = $1 GROUP BY o.id`,
+        [a.id],
+      )).rows[0];
+    const before = await routingOfA();
+    const beforeB = await snapshotB();
+    const refused: string[] = [];
+    for (const role of ['owner', 'admin', 'member', 'viewer'] as TokenRole[]) {
+      const attempts = [
+        t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ instantly_workspace_id: b.workspaceId }),
+        t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ instantly_workspace_id: null }),
+        t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ status: 'active' }),
+        t.http().post('/api/admin/campaigns').set(a.as(role)).send({ organization_id: a.id, name: 'grab', instantly_campaign_id: ids.icampaign }),
+        t.http().post(`/api/admin/organizations/${b.id}/webhook-credential`).set(a.as(role)).send({}),
+        t.http().get(`/api/admin/organizations/${b.id}/webhook-credential`).set(a.as(role)),
+      ];
+      for (const res of await Promise.all(attempts)) {
+        expect([403, 404]).toContain(res.status);
+        refused.push(`${role}:${res.status}`);
+      }
+    }
+    console.log(`routing columns: ${refused.length} attempts by organization roles, all refused (${[...new Set(refused)].join(' ')})`);
+    expect(await routingOfA()).toEqual(before);
+    expect(await snapshotB()).toBe(beforeB);
+  });
 });
