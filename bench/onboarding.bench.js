@@ -16,7 +16,8 @@ function bareServer(url, token) {
   const server = http.createServer(async (req, res) => {
     const r = await pool.query(
       `SELECT o.name AS organization_name, l.welcome_message, l.total_steps, l.current_step, l.progress_percentage, l.template_name
-         FROM onboarding_link l JOIN organization o ON o.id = l.organization_id WHERE l.link_token = $1`,
+         FROM onboarding_link_token t JOIN onboarding_link l ON l.id = t.link_id JOIN organization o ON o.id = l.organization_id
+        WHERE t.link_token = $1`,
       [token],
     );
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -29,17 +30,26 @@ async function main() {
   const { owner, ownerUrl, runtimeUrl } = await freshDatabase(DB);
   await owner.query(`INSERT INTO organization (name) SELECT 'Org ' || g FROM generate_series(1, 20) g`);
   let t0 = Date.now();
+  // Tokens live in onboarding_link_token (migration TenantHardening).
   await owner.query(
-    `INSERT INTO onboarding_link (organization_id, link_token, link_url, template_name, welcome_message, status, expires_at, created_at)
-     SELECT o.id, encode(sha256(g::text::bytea), 'hex'), 'https://x/o/' || g, 'Basic Onboarding', 'Welcome',
-            CASE WHEN g % 10 = 0 THEN 'active' WHEN g % 10 < 7 THEN 'used' ELSE 'expired' END,
-            CASE WHEN g % 10 = 0 THEN now() - interval '1 hour' ELSE now() + interval '7 days' END, now()
-       FROM generate_series(1, $1) g JOIN (SELECT id, row_number() OVER () n FROM organization) o ON o.n = 1 + g % 20`,
+    `WITH l AS (
+       INSERT INTO onboarding_link (organization_id, template_name, welcome_message, status, expires_at, created_at)
+       SELECT o.id, 'Basic Onboarding', 'Welcome',
+              CASE WHEN g % 10 = 0 THEN 'active' WHEN g % 10 < 7 THEN 'used' ELSE 'expired' END,
+              CASE WHEN g % 10 = 0 THEN now() - interval '1 hour' ELSE now() + interval '7 days' END, now()
+         FROM generate_series(1, $1) g JOIN (SELECT id, row_number() OVER () n FROM organization) o ON o.n = 1 + g % 20
+       RETURNING id, organization_id)
+     INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url)
+     SELECT id, organization_id, encode(sha256(id::text::bytea), 'hex'), 'https://x/o/' || id FROM l`,
     [LINKS],
   );
   // One live link to read under load.
   const token = 'benchtoken_' + 'x'.repeat(32);
-  await owner.query(`INSERT INTO onboarding_link (organization_id, link_token, link_url, expires_at) SELECT id, $1::text, 'https://x/o/' || $1::text, now() + interval '30 days' FROM organization LIMIT 1`, [token]);
+  await owner.query(
+    `WITH l AS (INSERT INTO onboarding_link (organization_id, expires_at) SELECT id, now() + interval '30 days' FROM organization LIMIT 1 RETURNING id, organization_id)
+     INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url) SELECT id, organization_id, $1::text, 'https://x/o/' || $1::text FROM l`,
+    [token],
+  );
   await owner.query('VACUUM ANALYZE onboarding_link');
   const seedSeconds = (Date.now() - t0) / 1000;
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, WEBHOOK_WORKERS: '0', PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' });

@@ -81,11 +81,14 @@ describe('exports share the pool fairly', () => {
 
 describe('request and error logs', () => {
   it('never print an onboarding token', async () => {
-    const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' });
     const written: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
+    });
+    const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' }).catch((err) => {
+      spy.mockRestore();
+      throw err;
     });
     try {
       const org = await createOrgFixture(t.owner, 'Logs');
