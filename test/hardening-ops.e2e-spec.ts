@@ -79,28 +79,34 @@ describe('exports share the pool fairly', () => {
   }, 60000);
 });
 
+/** Runs fn with what is written to stdout (Nest's logger) captured instead of printed. */
+async function withStdout<T>(fn: () => Promise<T>): Promise<{ value: T; text: string }> {
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    return { value: await fn(), text: written.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('request and error logs', () => {
   it('never print an onboarding token', async () => {
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
+    const { text: log } = await withStdout(async () => {
+      const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' });
+      try {
+        const org = await createOrgFixture(t.owner, 'Logs');
+        const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+        await t.http().get(`/api/admin/onboarding/o/${token}`).expect(200);
+        await t.http().put(`/api/admin/onboarding/o/${token}/progress`).send({ current_step: 2, progress_percentage: 10 }).expect(200);
+        await t.http().get(`/api/admin/onboarding/o/${'u'.repeat(43)}`).expect(404);
+      } finally {
+        await t.close();
+      }
     });
-    const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' }).catch((err) => {
-      spy.mockRestore();
-      throw err;
-    });
-    try {
-      const org = await createOrgFixture(t.owner, 'Logs');
-      const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
-      await t.http().get(`/api/admin/onboarding/o/${token}`).expect(200);
-      await t.http().put(`/api/admin/onboarding/o/${token}/progress`).send({ current_step: 2, progress_percentage: 10 }).expect(200);
-      await t.http().get(`/api/admin/onboarding/o/${'u'.repeat(43)}`).expect(404);
-    } finally {
-      spy.mockRestore();
-      await t.close();
-    }
-    const log = written.join('');
     expect(log).toMatch(/"path":"\/api\/admin\/onboarding\/o\/\[redacted\]\/progress"/);
     expect(log).not.toMatch(/onboarding\/o\/(?!\[redacted\])[A-Za-z0-9_-]{16,}/);
   });
@@ -108,19 +114,9 @@ describe('request and error logs', () => {
 
 describe('start-up and health', () => {
   it('a superuser login starts with a warning, and health says so; requests still run under RLS', async () => {
-    const writes: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    let t: TestApp | undefined;
+    const { value: t, text: startup } = await withStdout(() => startTestApp({ DATABASE_URL: adminUrlFor(testDbName()), LOG_LEVEL: 'warn' }));
     try {
-      t = await startTestApp({ DATABASE_URL: adminUrlFor(testDbName()), LOG_LEVEL: 'warn' });
-    } finally {
-      spy.mockRestore();
-    }
-    try {
-      expect(writes.join('')).toMatch(/database login "postgres" is a superuser or has BYPASSRLS/);
+      expect(startup).toMatch(/database login "postgres" is a superuser or has BYPASSRLS/);
       const health = await t.http().get('/api/health');
       expect(health.status).toBe(200);
       expect(health.body.data).toMatchObject({ database: 'up', login_bypasses_rls: true });

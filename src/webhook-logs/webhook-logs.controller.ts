@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Authenticated, NoRequestTransaction } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -40,6 +40,7 @@ export class WebhookLogsController {
   @Authenticated(RoleGroups.managers, 'Export webhook logs as CSV or JSON (streamed, no row cap)')
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({ description: 'A download: Content-Disposition attachment; filename=webhook_logs_YYYYMMDD_HHMMSS.csv|json. CSV columns id,event_type,event_source,campaign_name,contact_email,status,error_message,created_at; cells starting with = + - @ are prefixed with an apostrophe.' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many exports running (in all, or for this organization); Retry-After says when to try again' })
   async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: FastifyReply) {
     await this.exporter.export(q, caller, res);
   }

@@ -8,8 +8,8 @@ import { WebhookReceiverService } from './webhook-receiver.service';
 const RECEIPT_EXAMPLE = { success: true, data: { id: '3f0c8a4e-2b1d-4c7e-9a55-0d6f1e2a9b10', duplicate: false } };
 
 /**
- * The receivers: public (each source has its own secret), no request transaction, any content
- * type parsed as JSON (see fastify-setup.ts). In the running service these routes are answered by
+ * The receivers: public (each source has its own secret; Instantly also each organization's
+ * credential), no request transaction, any content type parsed as JSON (see fastify-setup.ts). In the running service these routes are answered by
  * the fast path (webhook-receiver.fast-path.ts) before Nest's pipeline, with the same service.
  */
 @ApiTags('Webhooks (receivers)')
@@ -21,13 +21,19 @@ export class WebhookReceiverController {
   @Post('instantly')
   @HttpCode(200)
   @Public('Receive an Instantly webhook')
-  @ApiHeader({ name: 'x-webhook-secret', required: true, description: 'Must equal INSTANTLY_WEBHOOK_SECRET' })
+  @ApiHeader({
+    name: 'x-webhook-secret',
+    required: true,
+    description:
+      "INSTANTLY_WEBHOOK_SECRET (platform-managed: routed by workspace), or an organization's own credential from " +
+      'POST /api/admin/organizations/{id}/webhook-credential (the event is written into that organization only)',
+  })
   @ApiBody({ schema: { type: 'object', required: ['event_type'], additionalProperties: true, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
   @ApiOkResponse({ description: 'Stored (or already stored: duplicate true, same id)', schema: { example: RECEIPT_EXAMPLE } })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, or no event_type; nothing stored' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested deeper than 64 levels, or no event_type; nothing stored' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable: not stored, the sender should retry' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After): not stored, the sender should retry' })
   receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
     return this.receiver.receive('instantly', secret, body);
   }
@@ -42,6 +48,8 @@ export class WebhookReceiverController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or unconfigured source' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After)' })
   receiveOther(@Param('source') source: string, @Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
     return this.receiver.receive(source, secret, body);
   }
