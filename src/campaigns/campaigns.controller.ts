@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, Envelope } from '../common/api-envelope';
 import { Authenticated, SingleReadStatement } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { CampaignsService } from './campaigns.service';
-import { CampaignFilterQueryDto, CampaignOptionDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
 
 @ApiTags('Campaigns')
 @ApiBadRequestResponse({ type: ErrorBodyDto })
@@ -17,14 +18,15 @@ export class CampaignsController {
   @Get('filter')
   @SingleReadStatement()
   @Authenticated(RoleGroups.anyAdmin, 'Campaign options for filter dropdowns (at most 100, by name)')
-  @ApiOkResponse({ type: CampaignOptionDto, isArray: true, description: '`{success, data: [{id, name, status, organization_id}]}`' })
-  async filter(@Query() q: CampaignFilterQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(CampaignOptionDto, { isArray: true, description: 'At most 100 campaigns, by name' })
+  async filter(@Query() q: CampaignFilterQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<CampaignOptionDto[]>> {
     return ok(await this.campaigns.filterOptions(q, caller));
   }
 
   @Get()
   @Authenticated(RoleGroups.anyAdmin, 'List campaigns (paginated)')
-  async list(@Query() q: ListCampaignsQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(CampaignPageDto)
+  async list(@Query() q: ListCampaignsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<CampaignPageDto>> {
     return ok(await this.campaigns.list(q, caller));
   }
 
@@ -34,7 +36,8 @@ export class CampaignsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'instantly_campaign_id set by an organization role' })
-  async create(@Body() dto: CreateCampaignDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(CampaignDto, { status: 201 })
+  async create(@Body() dto: CreateCampaignDto, @CurrentCaller() caller: Caller): Promise<Envelope<CampaignDto>> {
     return ok(await this.campaigns.create(dto, caller));
   }
 }

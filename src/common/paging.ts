@@ -22,8 +22,19 @@ export class PageQueryDto {
 
 
 /** The contract's list envelope: `{<items>: [...], total, limit, offset, has_more}`. */
-export function toPage<T>(key: string, items: T[], total: number, limit: number, offset: number): Record<string, unknown> {
-  return { [key]: items, total, limit, offset, has_more: offset + items.length < total };
+export function toPage<K extends string, T>(
+  key: K,
+  items: T[],
+  total: number,
+  limit: number,
+  offset: number,
+): { [P in K]: T[] } & { total: number; limit: number; offset: number; has_more: boolean } {
+  return { [key]: items, total, limit, offset, has_more: offset + items.length < total } as { [P in K]: T[] } & {
+    total: number;
+    limit: number;
+    offset: number;
+    has_more: boolean;
+  };
 }
 
 /** Makes `%`, `_` and `\` literal inside an ILIKE pattern (used with ESCAPE '\'). */
@@ -31,7 +42,4 @@ export function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** `{success: true, data}`, the contract's success envelope. */
-export function ok<T>(data: T): { success: true; data: T } {
-  return { success: true, data };
-}
+export { ok } from './api-envelope';

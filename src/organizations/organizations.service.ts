@@ -3,7 +3,7 @@ import { AppError } from '../common/app-error';
 import { containsPattern, toPage } from '../common/paging';
 import { Db } from '../database/db.service';
 import { Caller, isPlatform } from '../auth/roles';
-import { CreateOrganizationDto, ListOrganizationsQueryDto, UpdateOrganizationDto } from './dto/organization.dto';
+import { CreateOrganizationDto, ListOrganizationsQueryDto, OrganizationDto, OrganizationPageDto, UpdateOrganizationDto } from './dto/organization.dto';
 
 const COLUMNS = `id, name, instantly_workspace_id, auto_assign_strategy, status, created_at, updated_at`;
 /** $1: a contains-pattern for the name, or NULL. */
@@ -13,8 +13,8 @@ const NAME_FILTER = `($1::text IS NULL OR name ILIKE $1 ESCAPE '\\')`;
 export class OrganizationsService {
   constructor(private readonly db: Db) {}
 
-  async create(dto: CreateOrganizationDto): Promise<Record<string, unknown>> {
-    const row = await this.db.one(
+  async create(dto: CreateOrganizationDto): Promise<OrganizationDto> {
+    const row = await this.db.one<OrganizationDto>(
       `INSERT INTO organization (name, instantly_workspace_id, auto_assign_strategy)
        VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
       [dto.name, dto.instantly_workspace_id ?? null, dto.auto_assign_strategy ?? null],
@@ -23,9 +23,9 @@ export class OrganizationsService {
   }
 
   /** No tenant WHERE clause: RLS limits organization roles to their own row. */
-  async list(q: ListOrganizationsQueryDto): Promise<Record<string, unknown>> {
+  async list(q: ListOrganizationsQueryDto): Promise<OrganizationPageDto> {
     const params: unknown[] = [q.search ? containsPattern(q.search) : null, q.limit, q.offset];
-    const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
+    const rows = await this.db.query<OrganizationDto & { full_count: string }>(
       `SELECT ${COLUMNS}, count(*) OVER () AS full_count FROM organization
         WHERE ${NAME_FILTER}
         ORDER BY name, id LIMIT $2 OFFSET $3`,
@@ -43,7 +43,7 @@ export class OrganizationsService {
     return Number(row?.n ?? 0);
   }
 
-  async update(id: string, dto: UpdateOrganizationDto, caller: Caller): Promise<Record<string, unknown>> {
+  async update(id: string, dto: UpdateOrganizationDto, caller: Caller): Promise<OrganizationDto> {
     // Routing identifiers decide whose Instantly events land here; the database refuses these
     // too (migration TenantHardening), this only names the field.
     if (!isPlatform(caller.role)) {
@@ -52,7 +52,7 @@ export class OrganizationsService {
       }
     }
     const has = (k: keyof UpdateOrganizationDto) => Object.prototype.hasOwnProperty.call(dto, k) && dto[k] !== undefined;
-    const row = await this.db.one(
+    const row = await this.db.one<OrganizationDto>(
       `UPDATE organization SET
           name = CASE WHEN $2 THEN $3 ELSE name END,
           instantly_workspace_id = CASE WHEN $4 THEN $5 ELSE instantly_workspace_id END,

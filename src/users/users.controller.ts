@@ -5,7 +5,8 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
-import { CreateUserDto } from './dto/create-user.dto';
+import { CreateUserDto, UserDto } from './dto/create-user.dto';
+import { ApiEnvelope, Envelope } from '../common/api-envelope';
 import { UsersService } from './users.service';
 
 @ApiTags('Users')
@@ -20,7 +21,8 @@ export class UsersController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The email is taken in this organization' })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An admin creating an owner' })
-  async create(@Body() dto: CreateUserDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(UserDto, { status: 201 })
+  async create(@Body() dto: CreateUserDto, @CurrentCaller() caller: Caller): Promise<Envelope<UserDto>> {
     return ok(await this.users.create(dto, caller));
   }
 }

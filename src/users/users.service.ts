@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Caller } from '../auth/roles';
 import { Db } from '../database/db.service';
-import { CreateUserDto } from './dto/create-user.dto';
+import { CreateUserDto, UserDto } from './dto/create-user.dto';
 
 @Injectable()
 export class UsersService {
@@ -12,7 +12,7 @@ export class UsersService {
    * The organization must be visible to the caller (RLS hides other tenants', giving a 404), and
    * the insert's WITH CHECK would refuse another organization anyway.
    */
-  async create(dto: CreateUserDto, caller: Caller): Promise<Record<string, unknown>> {
+  async create(dto: CreateUserDto, caller: Caller): Promise<UserDto> {
     // The database refuses it too (migration TenantHardening).
     if (dto.role === 'owner' && caller.role === 'admin') throw AppError.forbidden('only an owner or a platform role may create an owner');
     const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [dto.organization_id]);
@@ -24,7 +24,7 @@ export class UsersService {
       dto.email,
     ]);
     if (existing) throw AppError.conflict(`a user with email ${dto.email} already exists in this organization`);
-    const row = await this.db.one(
+    const row = await this.db.one<UserDto>(
       `INSERT INTO "user" (organization_id, email, first_name, last_name, role)
        VALUES ($1, $2, $3, $4, $5)
        RETURNING id, organization_id, email, first_name, last_name, role, status, created_at`,

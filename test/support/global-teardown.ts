@@ -1,8 +1,18 @@
+import { existsSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Client } from 'pg';
 import { adminUrlFor } from './db-urls';
 
 export default async function globalTeardown(): Promise<void> {
   const dbName = process.env.SALESBRAIN_TEST_DB;
+  // The contract checks of every file (test/support/contract.ts).
+  const counts = dbName ? join(tmpdir(), `${dbName}.contract`) : '';
+  if (counts && existsSync(counts)) {
+    const total = readFileSync(counts, 'utf8').split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
+    console.log(`\ncontract: ${total} answers validated against the OpenAPI document`);
+    rmSync(counts, { force: true });
+  }
   if (!dbName || process.env.KEEP_TEST_DB) return;
   const admin = new Client({ connectionString: adminUrlFor('postgres') });
   await admin.connect();

@@ -2,7 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
-import request from 'supertest';
+import request, { Response, Test } from 'supertest';
+import { ContractChecker, recordChecked } from './contract';
 import { createApp } from '../../src/app.setup';
 import { signToken } from '../../src/auth/jwt';
 import { TokenRole } from '../../src/auth/roles';
@@ -14,7 +15,9 @@ export const TEST_INSTANTLY_SECRET = 'instantly-test-secret-0123456789';
 
 export interface TestApp {
   app: INestApplication;
+  /** supertest on the app; every answer is checked against the app's own OpenAPI document. */
   http: () => ReturnType<typeof request>;
+  contract: ContractChecker;
   /** Superuser connection to the test database, for fixtures and for checking what was stored. */
   owner: Pool;
   close(): Promise<void>;
@@ -40,15 +43,40 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await app.init();
   await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   const owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 3 });
+  const contract = new ContractChecker((await request(app.getHttpServer()).get('/api/docs-json')).body);
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    http: () => checkedAgent(request(app.getHttpServer()), contract),
+    contract,
     owner,
     async close() {
+      recordChecked(contract.checked);
       await app.close();
       await owner.end();
     },
   };
+}
+
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** The supertest agent, with each request's answer checked against the contract before the test sees it. */
+function checkedAgent(agent: ReturnType<typeof request>, contract: ContractChecker): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || !METHODS.has(prop) || typeof value !== 'function') return value;
+      return (url: string) => {
+        const test = (value as (u: string) => Test).call(target, url);
+        const then = test.then.bind(test);
+        test.then = ((onOk?: (r: Response) => unknown, onErr?: (e: unknown) => unknown) =>
+          then((res: Response) => {
+            contract.checkResponse(prop, res);
+            return res;
+          }).then(onOk, onErr)) as Test['then'];
+        return test;
+      };
+    },
+  });
 }
 
 export function token(role: TokenRole, orgId?: string | null, sub: string = randomUUID()): string {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageMetaDto } from '../../common/api-envelope';
 import { PageQueryDto } from '../../common/paging';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
@@ -68,6 +69,20 @@ export class CreateCampaignDto {
 export class CampaignOptionDto {
   @ApiProperty({ format: 'uuid' }) readonly id!: string;
   @ApiProperty() readonly name!: string;
-  @ApiProperty({ enum: CAMPAIGN_STATUSES }) readonly status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) readonly status!: CampaignStatus;
   @ApiProperty({ format: 'uuid' }) readonly organization_id!: string;
+}
+
+export class CampaignDto {
+  @ApiProperty({ format: 'uuid' }) readonly id!: string;
+  @ApiProperty({ format: 'uuid' }) readonly organization_id!: string;
+  @ApiProperty() readonly name!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) readonly status!: CampaignStatus;
+  @ApiProperty({ type: String, nullable: true }) readonly instantly_campaign_id!: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) readonly created_at!: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) readonly updated_at!: Date;
+}
+
+export class CampaignPageDto extends PageMetaDto {
+  @ApiProperty({ type: [CampaignDto] }) readonly campaigns!: CampaignDto[];
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { PageMetaDto } from '../../common/api-envelope';
 import { PageQueryDto } from '../../common/paging';
 
 export const AUTO_ASSIGN_STRATEGIES = ['round_robin', 'lead_score'] as const;
@@ -57,4 +58,19 @@ export class ListOrganizationsQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(200)
   readonly search?: string;
+}
+
+export class OrganizationDto {
+  @ApiProperty({ format: 'uuid' }) readonly id!: string;
+  @ApiProperty() readonly name!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Routes Instantly events here; set by platform roles' })
+  readonly instantly_workspace_id!: string | null;
+  @ApiProperty({ enum: [...AUTO_ASSIGN_STRATEGIES, null], nullable: true, type: String }) readonly auto_assign_strategy!: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
+  @ApiProperty({ enum: ORGANIZATION_STATUSES }) readonly status!: (typeof ORGANIZATION_STATUSES)[number];
+  @ApiProperty({ type: String, format: 'date-time' }) readonly created_at!: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) readonly updated_at!: Date;
+}
+
+export class OrganizationPageDto extends PageMetaDto {
+  @ApiProperty({ type: [OrganizationDto] }) readonly organizations!: OrganizationDto[];
 }

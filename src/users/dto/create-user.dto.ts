@@ -29,3 +29,14 @@ export class CreateUserDto {
   @IsIn(USER_ROLES)
   readonly role!: (typeof USER_ROLES)[number];
 }
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) readonly id!: string;
+  @ApiProperty({ format: 'uuid' }) readonly organization_id!: string;
+  @ApiProperty() readonly email!: string;
+  @ApiProperty({ type: String, nullable: true }) readonly first_name!: string | null;
+  @ApiProperty({ type: String, nullable: true }) readonly last_name!: string | null;
+  @ApiProperty({ enum: USER_ROLES }) readonly role!: (typeof USER_ROLES)[number];
+  @ApiProperty({ enum: ['active', 'inactive'] }) readonly status!: 'active' | 'inactive';
+  @ApiProperty({ type: String, format: 'date-time' }) readonly created_at!: Date;
+}
