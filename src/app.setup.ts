@@ -1,7 +1,10 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { errorBody } from './common/http-exception.filter';
+import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
 import { registerBodyParsers, registerRequestLogging, registerSecurityHeaders } from './common/fastify-setup';
 import { createValidationPipe } from './common/validation.pipe';
@@ -28,17 +31,24 @@ function trustProxy(value: string): boolean | number | string {
  * Builds the whole HTTP application on Fastify; used by main.ts, the e2e tests and the benchmarks
  * alike. Call app.init() (or listen) before serving.
  */
-export async function createApp(config: AppConfig, embedded: boolean): Promise<INestApplication> {
+export async function createApp(config: AppConfig, embedded: boolean, options: { preview?: boolean } = {}): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxy(config.trustProxy),
     // Nest's router decides 404s; ids in paths are checked by the routes themselves.
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Errors Fastify answers itself (a malformed URL) get the contract's error body too.
+    frameworkErrors: (error: { statusCode?: number }, _req: unknown, reply: FastifyReply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.code(status).send(errorBody(status, 'the request could not be read: malformed URL or header'));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, embedded }), adapter, {
     bodyParser: false,
     logger: LEVELS[config.logLevel],
+    // Preview: modules and routes only, no provider instantiated (the OpenAPI CLI needs no database).
+    preview: options.preview ?? false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, config);
@@ -50,19 +60,7 @@ export async function createApp(config: AppConfig, embedded: boolean): Promise<I
   // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself, to close the embedded
   // database after the app (Nest would re-raise the signal and exit before that finished).
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Salesbrain admin API')
-      .setDescription(
-        'Admin portal backend. Every /api/admin route needs `Authorization: Bearer <JWT>` (HS256) unless marked public; ' +
-          'the route lists the roles that may call it, and PostgreSQL row-level security decides which rows they see. ' +
-          'Errors: `{success: false, statusCode, message, detail}`.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -3,15 +3,14 @@ import { randomInt } from 'crypto';
 import { ActivityService } from '../activity/activity.service';
 import { Caller, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
+import { MessageResultDto } from '../common/api-envelope';
 import { containsPattern, toPage } from '../common/paging';
+import { AutoAssignResultDto, CampaignAssignmentDto, ContactAssignmentDto, ContactDto, ContactPageDto, FailedItemDto, UserAssignmentsDto, UserPageDto, UserWithCountsDto } from './dto/assignment.response.dto';
 import { Db } from '../database/db.service';
 import { AssignCampaignsDto, AssignContactsDto, AutoAssignDto, ListContactsQueryDto, ListUsersQueryDto } from './dto/assignment.dto';
 import { Assignment, assignByLeadScore, assignRoundRobin, ContactToAssign, UserLoad } from './strategies';
 
-export interface FailedItem {
-  id: string;
-  reason: string;
-}
+type FailedItem = FailedItemDto;
 
 export interface AssignResult {
   success: true;
@@ -69,7 +68,7 @@ export class AssignmentsService {
   ) {}
 
   /** The assignment picker: contacts with their current owner. */
-  async listContacts(q: ListContactsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  async listContacts(q: ListContactsQueryDto, caller: Caller): Promise<ContactPageDto> {
     const params = [
       orgScope(caller, q.organization_id),
       q.campaign_id ?? null,
@@ -79,7 +78,7 @@ export class AssignmentsService {
       q.limit,
       q.offset,
     ];
-    const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
+    const rows = await this.db.query<ContactDto & { full_count: string }>(
       `SELECT c.id, c.organization_id, c.email, c.first_name, c.last_name, c.company, c.campaign_id, c.lead_score, c.lead_status,
               c.emails_sent, c.opens, c.clicks, c.replies, c.bounced, c.unsubscribed, c.last_event_at, c.created_at,
               CASE WHEN a.id IS NULL THEN NULL ELSE jsonb_build_object(
@@ -105,9 +104,9 @@ export class AssignmentsService {
   }
 
   /** Users with their active assignment counts, computed in one grouped query. */
-  async listUsers(q: ListUsersQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  async listUsers(q: ListUsersQueryDto, caller: Caller): Promise<UserPageDto> {
     const org = orgScope(caller, q.organization_id);
-    const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
+    const rows = await this.db.query<UserWithCountsDto & { full_count: string }>(
       `SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.status, u.created_at,
               coalesce(cc.n, 0) AS campaigns_count, coalesce(kc.n, 0) AS contacts_count, count(*) OVER () AS full_count
          FROM "user" u
@@ -127,16 +126,16 @@ export class AssignmentsService {
     return toPage('users', rows.map(({ full_count: _, ...r }) => r), total, q.limit, q.offset);
   }
 
-  async userAssignments(userId: string): Promise<Record<string, unknown>> {
+  async userAssignments(userId: string): Promise<UserAssignmentsDto> {
     await this.targetUser(userId, false);
-    const campaigns = await this.db.query(
+    const campaigns = await this.db.query<CampaignAssignmentDto>(
       `SELECT a.id AS assignment_id, a.campaign_id, c.name AS campaign_name, c.status AS campaign_status, a.role,
               a.can_edit, a.can_view_stats, a.can_manage_contacts, a.assigned_by, a.assigned_at
          FROM user_campaign_assignment a JOIN campaign c ON c.id = a.campaign_id
         WHERE a.user_id = $1 AND a.status = 'active' ORDER BY a.assigned_at DESC, a.id`,
       [userId],
     );
-    const contacts = await this.db.query(
+    const contacts = await this.db.query<ContactAssignmentDto>(
       `SELECT a.id AS assignment_id, a.contact_id, c.email AS contact_email, c.first_name, c.last_name, c.company, c.lead_score,
               a.assignment_type, a.is_primary_owner, a.last_contacted_at, a.next_followup_at, a.interactions_count,
               a.assigned_by, a.assigned_at
@@ -202,11 +201,11 @@ export class AssignmentsService {
     return { success: true, success_count: valid.length, failed_count: failed.length, failed_items: failed };
   }
 
-  unassignCampaign(userId: string, campaignId: string, caller: Caller): Promise<{ success: true; message: string }> {
+  unassignCampaign(userId: string, campaignId: string, caller: Caller): Promise<MessageResultDto> {
     return this.softRemove(UNASSIGN.campaign, userId, campaignId, caller);
   }
 
-  unassignContact(userId: string, contactId: string, caller: Caller): Promise<{ success: true; message: string }> {
+  unassignContact(userId: string, contactId: string, caller: Caller): Promise<MessageResultDto> {
     return this.softRemove(UNASSIGN.contact, userId, contactId, caller);
   }
 
@@ -218,7 +217,7 @@ export class AssignmentsService {
     return { success: true as const, message: kind.message };
   }
 
-  async autoAssign(dto: AutoAssignDto, actor: Actor, orgId = dto.organization_id): Promise<Record<string, unknown>> {
+  async autoAssign(dto: AutoAssignDto, actor: Actor, orgId = dto.organization_id): Promise<AutoAssignResultDto> {
     const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [orgId]);
     if (!org) throw AppError.notFound(`organization ${orgId} not found`);
     await this.lockOrganization(orgId);

@@ -46,3 +46,9 @@ export class PageMetaDto {
   @ApiProperty({ minimum: 0 }) readonly offset!: number;
   @ApiProperty() readonly has_more!: boolean;
 }
+
+/** The flat `{success, message}` answer of the writes the contract keeps flat (unassign, onboarding writes). */
+export class MessageResultDto {
+  @ApiProperty({ enum: [true] }) readonly success!: true;
+  @ApiProperty() readonly message!: string;
+}

@@ -1,36 +1,20 @@
 import { Controller, Get, Injectable, Module, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { ApiEnvelope, Envelope } from '../common/api-envelope';
 import { Authenticated } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, orgScope, RoleGroups } from '../auth/roles';
 import { ok } from '../common/paging';
 import { Db } from '../database/db.service';
-
-export const ACTIVITY_KINDS = ['webhook', 'assignment', 'onboarding', 'admin_action', 'system'] as const;
-
-export class RecentActivityQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  readonly limit: number = 20;
-
-  @ApiPropertyOptional({ enum: ACTIVITY_KINDS })
-  @IsOptional()
-  @IsIn(ACTIVITY_KINDS)
-  readonly kind?: (typeof ACTIVITY_KINDS)[number];
-}
+import { ActivityDto, DashboardStatsDto, RecentActivityDto, RecentActivityQueryDto } from './dashboard.dto';
 
 @Injectable()
 export class DashboardService {
   constructor(private readonly db: Db) {}
 
   /** Counts for the dashboard, all through RLS (organization roles count their own rows). */
-  async stats(caller: Caller): Promise<Record<string, unknown>> {
+  async stats(caller: Caller): Promise<DashboardStatsDto> {
     const org = orgScope(caller);
     const r = await this.db.one<Record<string, number>>(
       `SELECT
@@ -52,8 +36,8 @@ export class DashboardService {
       `SELECT status, count(*)::int AS n FROM onboarding_link WHERE $1::uuid IS NULL OR organization_id = $1 GROUP BY status`,
       [org],
     );
-    const byStatus: Record<string, number> = { active: 0, expired: 0, used: 0, revoked: 0 };
-    for (const l of links) byStatus[l.status] = l.n;
+    const byStatus = { active: 0, expired: 0, used: 0, revoked: 0 };
+    for (const l of links) byStatus[l.status as keyof typeof byStatus] = l.n;
     return {
       organizations: r!.organizations,
       users: r!.users,
@@ -66,8 +50,8 @@ export class DashboardService {
   }
 
   /** Webhook events and recorded actions, newest first. */
-  async recentActivity(q: RecentActivityQueryDto, caller: Caller): Promise<Record<string, unknown>> {
-    const rows = await this.db.query(
+  async recentActivity(q: RecentActivityQueryDto, caller: Caller): Promise<RecentActivityDto> {
+    const rows = await this.db.query<ActivityDto>(
       `SELECT * FROM (
          (SELECT 'webhook' AS kind, id, created_at, organization_id, event_type AS action, NULL::uuid AS actor_id, NULL::text AS actor_role,
                  1 AS item_count, jsonb_build_object('event_source', event_source, 'status', status, 'contact_email', contact_email,
@@ -90,20 +74,22 @@ export class DashboardService {
 }
 
 @ApiTags('Dashboard')
+@ApiBadRequestResponse({ type: ErrorBodyDto })
 @Controller('admin/dashboard')
 export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get('stats')
   @Authenticated(RoleGroups.managers, 'Dashboard counts: organizations, users, campaigns, contacts, webhooks, assignments, onboarding links')
-  @ApiOkResponse({ schema: { example: { success: true, data: { organizations: 1, users: 7, campaigns: 5, contacts: 40, webhooks: { last_24h: 10, last_7d: 70, failed: 2, pending: 0 }, assignments: { campaign_assignments: 3, contact_assignments: 20, unassigned_contacts: 20 }, onboarding_links: { active: 1, expired: 0, used: 2, revoked: 0 } } } } })
-  async stats(@CurrentCaller() caller: Caller) {
+  @ApiEnvelope(DashboardStatsDto)
+  async stats(@CurrentCaller() caller: Caller): Promise<Envelope<DashboardStatsDto>> {
     return ok(await this.dashboard.stats(caller));
   }
 
   @Get('recent-activity')
   @Authenticated(RoleGroups.managers, 'Recent activity: webhook events, assignments, onboarding link events and admin actions, newest first')
-  async recent(@Query() q: RecentActivityQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(RecentActivityDto)
+  async recent(@Query() q: RecentActivityQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<RecentActivityDto>> {
     return ok(await this.dashboard.recentActivity(q, caller));
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, Envelope, ok } from '../common/api-envelope';
 import { DataSource } from 'typeorm';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { AppError } from '../common/app-error';
@@ -7,6 +8,7 @@ import { ErrorBodyDto } from '../common/error-body.dto';
 import { ANONYMOUS_CONTEXT } from '../database/rls-context';
 import { runInRlsTransaction } from '../database/rls-transactional.adapter';
 import { loginReportOf } from '../database/runtime-role.check';
+import { HealthDto } from './health.dto';
 
 @ApiTags('Health')
 @Controller('health')
@@ -16,13 +18,9 @@ export class HealthController {
   @Get()
   @Public('Liveness and database status')
   @NoRequestTransaction()
-  @ApiOkResponse({
-    description:
-      '`{success: true, data: {status: "ok", database: "up", latency_ms, login_bypasses_rls}}`; `login_bypasses_rls` true means ' +
-      'the database login is a superuser or has BYPASSRLS (requests still run under RLS; see the start-up warning)',
-  })
+  @ApiEnvelope(HealthDto)
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'The database is unreachable' })
-  async check() {
+  async check(): Promise<Envelope<HealthDto>> {
     const started = Date.now();
     try {
       // Through the same transaction start as every request (runtime role, context), as anonymous.
@@ -34,9 +32,6 @@ export class HealthController {
       throw AppError.unavailable('database: down');
     }
     const login = loginReportOf(this.dataSource);
-    return {
-      success: true,
-      data: { status: 'ok', database: 'up', latency_ms: Date.now() - started, login_bypasses_rls: login?.loginBypassesRls ?? false },
-    };
+    return ok({ status: 'ok', database: 'up', latency_ms: Date.now() - started, login_bypasses_rls: login?.loginBypassesRls ?? false });
   }
 }

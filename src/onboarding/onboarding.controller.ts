@@ -5,7 +5,9 @@ import { Authenticated, NoRequestTransaction, Public, SingleReadStatement } from
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { AppError } from '../common/app-error';
+import { ApiEnvelope, ApiFlat, Envelope, MessageResultDto } from '../common/api-envelope';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { CreatedLinkDto, ExpireNowResultDto, LinkDetailDto, LinkPageDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { ok } from '../common/paging';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { Db } from '../database/db.service';
@@ -22,15 +24,16 @@ export class OnboardingAdminController {
   @Post('create-link')
   @HttpCode(201)
   @Authenticated(RoleGroups.managers, 'Create an onboarding link with a fresh secure token')
-  @ApiOkResponse({ schema: { example: { success: true, data: { link_url: 'https://onboarding.salesbrain.com/o/…', link_id: '…', link_token: '…', expires_at: '2026-12-02T10:00:00.000Z', status: 'active' } } } })
+  @ApiEnvelope(CreatedLinkDto, { status: 201 })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async create(@Body() dto: CreateLinkDto, @CurrentCaller() caller: Caller) {
+  async create(@Body() dto: CreateLinkDto, @CurrentCaller() caller: Caller): Promise<Envelope<CreatedLinkDto>> {
     return ok(await this.onboarding.create(dto, caller));
   }
 
   @Get('links')
   @Authenticated(RoleGroups.readers, 'List onboarding links with organization name and creator')
-  async list(@Query() q: ListLinksQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(LinkPageDto)
+  async list(@Query() q: ListLinksQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<LinkPageDto>> {
     return ok(await this.onboarding.list(q, caller));
   }
 
@@ -38,7 +41,8 @@ export class OnboardingAdminController {
   @SingleReadStatement()
   @Authenticated(RoleGroups.readers, 'One onboarding link with its tracking data')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async detail(@Param('link_id', UuidParam('link_id')) id: string) {
+  @ApiEnvelope(LinkDetailDto)
+  async detail(@Param('link_id', UuidParam('link_id')) id: string): Promise<Envelope<LinkDetailDto>> {
     return ok(await this.onboarding.detail(id));
   }
 
@@ -47,7 +51,8 @@ export class OnboardingAdminController {
   @Authenticated(RoleGroups.managers, 'Revoke a link (active or expired)')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Already revoked or used' })
-  revoke(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: RevokeLinkDto, @CurrentCaller() caller: Caller) {
+  @ApiFlat(MessageResultDto)
+  revoke(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: RevokeLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
     return this.onboarding.revoke(id, dto, caller);
   }
 
@@ -56,15 +61,16 @@ export class OnboardingAdminController {
   @Authenticated(RoleGroups.managers, 'Extend a link; an expired link becomes active again (not a revoked or used one)')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Revoked or used' })
-  extend(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: ExtendLinkDto, @CurrentCaller() caller: Caller) {
+  @ApiFlat(MessageResultDto)
+  extend(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: ExtendLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
     return this.onboarding.extend(id, dto, caller);
   }
 
   @Post('expire-now')
   @HttpCode(200)
   @Authenticated(RoleGroups.sbAdmin, 'Run the daily expiry now')
-  @ApiOkResponse({ schema: { example: { success: true, expired_count: 3 } } })
-  async expireNow(@CurrentCaller() caller: Caller) {
+  @ApiFlat(ExpireNowResultDto)
+  async expireNow(@CurrentCaller() caller: Caller): Promise<ExpireNowResultDto> {
     const expired = await this.onboarding.expireOverdueLinks();
     await this.onboarding.recordExpiry(expired, { userId: caller.userId, role: caller.role }, 'expire-now');
     return { success: true, expired_count: expired };
@@ -93,20 +99,23 @@ export class OnboardingPublicController {
 
   @Get(':token')
   @Public('Open an onboarding link (tracks the access)')
-  async access(@Param('token') token: string, @Ip() ip: string, @Headers('user-agent') userAgent: string | undefined) {
+  @ApiEnvelope(PublicLinkDto)
+  async access(@Param('token') token: string, @Ip() ip: string, @Headers('user-agent') userAgent: string | undefined): Promise<Envelope<PublicLinkDto>> {
     return ok(await this.asHolder(token, () => this.onboarding.access(token, ip ?? '', userAgent ?? '')));
   }
 
   @Put(':token/progress')
   @Public('Save onboarding progress')
-  progress(@Param('token') token: string, @Body() dto: UpdateProgressDto) {
+  @ApiFlat(MessageResultDto)
+  progress(@Param('token') token: string, @Body() dto: UpdateProgressDto): Promise<MessageResultDto> {
     return this.asHolder(token, () => this.onboarding.progress(token, dto));
   }
 
   @Post(':token/complete')
   @HttpCode(200)
   @Public('Complete the onboarding (the link becomes used)')
-  complete(@Param('token') token: string) {
+  @ApiFlat(MessageResultDto)
+  complete(@Param('token') token: string): Promise<MessageResultDto> {
     return this.asHolder(token, () => this.onboarding.complete(token));
   }
 

@@ -3,7 +3,9 @@ import { randomBytes } from 'crypto';
 import { ActivityService } from '../activity/activity.service';
 import { Caller, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
+import { MessageResultDto } from '../common/api-envelope';
 import { toPage } from '../common/paging';
+import { CreatedLinkDto, LinkDetailDto, LinkListItemDto, LinkPageDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
 import { CreateLinkDto, ExtendLinkDto, ListLinksQueryDto, RevokeLinkDto, UpdateProgressDto } from './dto/onboarding.dto';
@@ -34,11 +36,11 @@ export class OnboardingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(dto: CreateLinkDto, caller: Caller): Promise<Record<string, unknown>> {
+  async create(dto: CreateLinkDto, caller: Caller): Promise<CreatedLinkDto> {
     const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [dto.organization_id]);
     if (!org) throw AppError.notFound(`organization ${dto.organization_id} not found`);
     const token = newLinkToken();
-    const row = await this.db.one<{ id: string; link_url: string; link_token: string; expires_at: Date; status: string }>(
+    const row = await this.db.one<Omit<CreatedLinkDto, 'link_id'> & { id: string }>(
       `WITH link AS (
          INSERT INTO onboarding_link (organization_id, created_by, template_name, welcome_message, expires_at, total_steps)
          VALUES ($1, (SELECT id FROM "user" WHERE id = $2), $5, $6, now() + make_interval(days => $7), $8)
@@ -61,11 +63,11 @@ export class OnboardingService {
     return { link_url: row!.link_url, link_id: row!.id, link_token: row!.link_token, expires_at: row!.expires_at, status: row!.status };
   }
 
-  async list(q: ListLinksQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  async list(q: ListLinksQueryDto, caller: Caller): Promise<LinkPageDto> {
     const params = [orgScope(caller, q.organization_id), q.status ?? null, q.created_by ?? null];
     const filter = `($1::uuid IS NULL OR ol.organization_id = $1) AND ($2::text IS NULL OR ol.status = $2)
           AND ($3::uuid IS NULL OR ol.created_by = $3)`;
-    const rows = await this.db.query<Record<string, unknown> & { full_count: string }>(
+    const rows = await this.db.query<LinkListItemDto & { full_count: string }>(
       `SELECT ${LINK_COLUMNS}, o.name AS organization_name, u.email AS created_by_email, u.first_name AS created_by_first_name,
               u.last_name AS created_by_last_name, count(*) OVER () AS full_count
          FROM onboarding_link ol
@@ -83,8 +85,8 @@ export class OnboardingService {
     return toPage('links', rows.map(({ full_count: _, ...r }) => r), total, q.limit, q.offset);
   }
 
-  async detail(id: string): Promise<Record<string, unknown>> {
-    const row = await this.db.one(
+  async detail(id: string): Promise<LinkDetailDto> {
+    const row = await this.db.one<LinkDetailDto>(
       `SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
          FROM onboarding_link ol JOIN organization o ON o.id = ol.organization_id
          LEFT JOIN onboarding_link_token t ON t.link_id = ol.id LEFT JOIN "user" u ON u.id = ol.created_by
@@ -95,7 +97,7 @@ export class OnboardingService {
     return row;
   }
 
-  async revoke(id: string, dto: RevokeLinkDto, caller: Caller): Promise<{ success: true; message: string }> {
+  async revoke(id: string, dto: RevokeLinkDto, caller: Caller): Promise<MessageResultDto> {
     const row = await this.db.one<{ organization_id: string }>(
       `UPDATE onboarding_link SET status = 'revoked', revoked_at = now(), revoked_by = (SELECT id FROM "user" WHERE id = $2),
               revoked_reason = $3, updated_at = now()
@@ -108,7 +110,7 @@ export class OnboardingService {
   }
 
   /** Adds days from the later of now and the current expiry; an expired link becomes active again. */
-  async extend(id: string, dto: ExtendLinkDto, caller: Caller): Promise<{ success: true; message: string }> {
+  async extend(id: string, dto: ExtendLinkDto, caller: Caller): Promise<MessageResultDto> {
     const days = dto.additional_days ?? 7;
     const row = await this.db.one<{ organization_id: string; expires_at: Date }>(
       `UPDATE onboarding_link SET expires_at = greatest(expires_at, now()) + make_interval(days => $2), status = 'active', updated_at = now()
@@ -140,12 +142,12 @@ export class OnboardingService {
   // ---- public, by token (runs as link_holder: only this token's link is visible) ----
 
   /** Access check and tracking in one statement; a refused access is explained afterwards. */
-  async access(token: string, ip: string, userAgent: string): Promise<Record<string, unknown>> {
+  async access(token: string, ip: string, userAgent: string): Promise<PublicLinkDto> {
     // Every open of one link updates the same row, so these commits queue behind each other; not
     // waiting for the WAL flush lets them through much faster. A crash may lose the last fraction
     // of a second of access tracking, never a link or its state.
     await this.db.query(`SET LOCAL synchronous_commit TO OFF`);
-    const row = await this.db.one(
+    const row = await this.db.one<PublicLinkDto>(
       `UPDATE onboarding_link SET clicks_count = clicks_count + 1,
               first_accessed_at = coalesce(first_accessed_at, now()), last_accessed_at = now(),
               -- Keep the newest ACCESS_HISTORY entries: drop the oldest once full, then append.
@@ -164,7 +166,7 @@ export class OnboardingService {
     return row;
   }
 
-  async progress(token: string, dto: UpdateProgressDto): Promise<{ success: true; message: string }> {
+  async progress(token: string, dto: UpdateProgressDto): Promise<MessageResultDto> {
     const row = await this.db.one<{ total_steps: number; ok: boolean }>(
       `WITH target AS (SELECT id, total_steps FROM onboarding_link
                         WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()),
@@ -178,7 +180,7 @@ export class OnboardingService {
     return { success: true, message: 'Progress updated successfully' };
   }
 
-  async complete(token: string): Promise<{ success: true; message: string }> {
+  async complete(token: string): Promise<MessageResultDto> {
     const row = await this.db.one<{ id: string; organization_id: string }>(
       `UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
         WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiEnvelope, ApiFlat, Envelope } from '../common/api-envelope';
+import { BulkRetryResultDto, CleanupResultDto, ExportedLogDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 import { FastifyReply } from 'fastify';
 import { Authenticated, NoRequestTransaction } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -24,14 +26,14 @@ export class WebhookLogsController {
 
   @Get('logs')
   @Authenticated(LOG_READERS, 'List webhook logs, newest first, with filters and offset or cursor paging')
-  @ApiOkResponse({
+  @ApiEnvelope(WebhookLogPageDto, {
     description:
-      `\`{success, data: {logs, total, total_capped, limit, offset, has_more, next_cursor}}\`. total is exact up to ${TOTAL_CAP} matches ` +
+      `total is exact up to ${TOTAL_CAP} matches ` +
       `(an exact count over millions of rows would cost more than the page); beyond that total is ${TOTAL_CAP} and total_capped is true. ` +
       'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive. ' +
       'retry_queued_at is set while a bulk retry by filter has queued the log and no worker has taken it yet.',
   })
-  async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller) {
+  async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookLogPageDto>> {
     return ok(await this.logs.list(q, caller));
   }
 
@@ -39,7 +41,17 @@ export class WebhookLogsController {
   @NoRequestTransaction()
   @Authenticated(RoleGroups.managers, 'Export webhook logs as CSV or JSON (streamed, no row cap)')
   @ApiProduces('text/csv', 'application/json')
-  @ApiOkResponse({ description: 'A download: Content-Disposition attachment; filename=webhook_logs_YYYYMMDD_HHMMSS.csv|json. CSV columns id,event_type,event_source,campaign_name,contact_email,status,error_message,created_at; cells starting with = + - @ are prefixed with an apostrophe.' })
+  @ApiExtraModels(ExportedLogDto)
+  @ApiOkResponse({
+    description:
+      'A download: Content-Disposition attachment; filename=webhook_logs_YYYYMMDD_HHMMSS.csv|json. CSV columns ' +
+      'id,event_type,event_source,campaign_name,contact_email,status,error_message,created_at; cells starting with = + - @ are ' +
+      'prefixed with an apostrophe. JSON: an array of logs.',
+    content: {
+      'text/csv': { schema: { type: 'string' } },
+      'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(ExportedLogDto) } } },
+    },
+  })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many exports running (in all, or for this organization); Retry-After says when to try again' })
   async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: FastifyReply) {
     await this.exporter.export(q, caller, res);
@@ -47,7 +59,8 @@ export class WebhookLogsController {
 
   @Get('stats')
   @Authenticated(LOG_READERS, 'Webhook statistics: totals by status, event type and source, failure rate, time buckets')
-  async stats(@Query() q: WebhookStatsQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(WebhookStatsDto)
+  async stats(@Query() q: WebhookStatsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookStatsDto>> {
     return ok(await this.logs.stats(q, caller));
   }
 
@@ -62,24 +75,24 @@ export class WebhookLogsController {
       'and shows `retry_queued_at` in the list and the detail. Logs already queued count as failed (`already_queued`). ' +
       '`dry_run: true` answers how many would be retried and changes nothing.',
   )
-  @ApiOkResponse({ schema: { example: { success: true, success_count: 12, failed_count: 1, message: 'Queued 12 webhooks for retry, 1 failed', failed_reasons: { not_found: 1, already_pending: 0, processed_needs_force: 0 } } } })
-  async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller) {
+  @ApiFlat(BulkRetryResultDto)
+  async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller): Promise<BulkRetryResultDto> {
     return this.logs.bulkRetry(dto, caller);
   }
 
   @Delete('logs/cleanup')
   @NoRequestTransaction()
   @Authenticated(RoleGroups.sbAdmin, 'Delete logs older than N days (in bounded batches)')
-  @ApiOkResponse({ schema: { example: { success: true, deleted_count: 1200 } } })
-  async cleanup(@Query() q: CleanupQueryDto, @CurrentCaller() caller: Caller) {
+  @ApiFlat(CleanupResultDto)
+  async cleanup(@Query() q: CleanupQueryDto, @CurrentCaller() caller: Caller): Promise<CleanupResultDto> {
     return this.logs.cleanup(q, caller);
   }
 
   @Get('logs/:id')
   @Authenticated(LOG_READERS, 'One webhook log with its payload and attempt history')
-  @ApiOkResponse({ description: '`{success, data}`: the log with payload, attempt_history, organization_name and retry_queued_at (set while queued by a bulk retry by filter).' })
+  @ApiEnvelope(WebhookLogDetailDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async detail(@Param('id', UuidParam('id')) id: string) {
+  async detail(@Param('id', UuidParam('id')) id: string): Promise<Envelope<WebhookLogDetailDto>> {
     return ok(await this.logs.detail(id));
   }
 
@@ -88,7 +101,8 @@ export class WebhookLogsController {
   @Authenticated(RoleGroups.platform, 'Put a failed or skipped log back to pending (force: true for a processed one)')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Already pending or processing, or processed without force' })
-  async retry(@Param('id', UuidParam('id')) id: string, @Body() dto: RetryLogDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(RetriedLogDto)
+  async retry(@Param('id', UuidParam('id')) id: string, @Body() dto: RetryLogDto, @CurrentCaller() caller: Caller): Promise<Envelope<RetriedLogDto>> {
     return ok(await this.logs.retry(id, dto.force ?? false, caller));
   }
 }

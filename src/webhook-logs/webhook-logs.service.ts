@@ -9,6 +9,7 @@ import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQue
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql, SEARCH_CANDIDATES, SEARCH_CANDIDATES_SQL, searchUsesIndex } from './log-filter.sql';
 import { containsPattern } from '../common/paging';
+import { RetriedLogDto, WebhookLogDetailDto, WebhookLogDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
@@ -40,7 +41,7 @@ export interface BulkRetryResult {
 @Injectable()
 export class WebhookLogsService {
   private readonly logger = new Logger('WebhookLogs');
-  private readonly statsCache = new Map<string, { value: Record<string, unknown>; expires: number }>();
+  private readonly statsCache = new Map<string, { value: WebhookStatsDto; expires: number }>();
 
   constructor(
     private readonly db: Db,
@@ -53,7 +54,7 @@ export class WebhookLogsService {
    * Newest first. `total` is exact up to TOTAL_CAP matches; past that it is TOTAL_CAP and
    * `total_capped` is true. `has_more` is always exact (one extra row is read).
    */
-  async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<WebhookLogPageDto> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
     const search = await this.searchIds(q.search);
@@ -64,7 +65,7 @@ export class WebhookLogsService {
     // the column statistics are off limits) and would sort every match. Reading the newest logs
     // in index order and filtering them finds the page within a few thousand rows.
     if (common) await this.db.query(`SET LOCAL enable_sort TO off`);
-    const rows = await this.db.query<Record<string, unknown> & { cursor_ts: string; id: string }>(
+    const rows = await this.db.query<WebhookLogDto & { cursor_ts: string }>(
       `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
         WHERE ${f.sql}
           AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
@@ -112,7 +113,7 @@ export class WebhookLogsService {
     return rows.length <= SEARCH_CANDIDATES ? rows.map((r) => r.id) : 'common';
   }
 
-  async detail(id: string): Promise<Record<string, unknown>> {
+  async detail(id: string): Promise<WebhookLogDetailDto> {
     const row = await this.db.one(
       `SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
          FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = $1`,
@@ -120,11 +121,11 @@ export class WebhookLogsService {
     );
     if (!row) throw AppError.notFound(`webhook log ${id} not found`);
     const { dedup_key: _, locked_until: __, ...rest } = row as Record<string, unknown>;
-    return rest;
+    return rest as unknown as WebhookLogDetailDto;
   }
 
-  async retry(id: string, force: boolean, caller: Caller): Promise<Record<string, unknown>> {
-    const row = await this.db.one<{ id: string; status: string; retry_count: number; organization_id: string | null }>(
+  async retry(id: string, force: boolean, caller: Caller): Promise<RetriedLogDto> {
+    const row = await this.db.one<RetriedLogDto & { organization_id: string | null }>(
       `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
         WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
@@ -277,7 +278,7 @@ export class WebhookLogsService {
    * caller (all organizations for platform roles, else the caller's organization) plus the filter,
    * so a cached answer never reaches someone who could not have computed it.
    */
-  async stats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  async stats(q: WebhookStatsQueryDto, caller: Caller): Promise<WebhookStatsDto> {
     const ttl = this.config.webhookStatsCacheSeconds * 1000;
     if (ttl <= 0) return this.computeStats(q, caller);
     const key = JSON.stringify([isPlatform(caller.role) ? 'platform' : caller.orgId, q]);
@@ -295,7 +296,7 @@ export class WebhookLogsService {
    * the answer comes from the rollup the triggers maintain (no scan of webhook_log); with filters,
    * from one scan of the matching rows with GROUPING SETS.
    */
-  private async computeStats(q: WebhookStatsQueryDto, caller: Caller): Promise<Record<string, unknown>> {
+  private async computeStats(q: WebhookStatsQueryDto, caller: Caller): Promise<WebhookStatsDto> {
     const windowDays = q.interval === 'hour' ? 7 : 30;
     const bucketFrom = q.date_from ? new Date(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);
     // Any filter beyond the organization (which the rollup is keyed by) needs the scan.

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, Envelope } from '../common/api-envelope';
 import { Authenticated } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, PLATFORM_ROLES, TokenRole } from '../auth/roles';
@@ -20,8 +21,8 @@ export class WebhookCredentialsController {
 
   @Get()
   @Authenticated(PLATFORM_AND_OWNER, "The organization's Instantly receiver credential (never the secret)")
-  @ApiOkResponse({ type: WebhookCredentialDto, description: '`{success: true, data: WebhookCredential}`' })
-  async get(@Param('id', UuidParam('id')) id: string) {
+  @ApiEnvelope(WebhookCredentialDto)
+  async get(@Param('id', UuidParam('id')) id: string): Promise<Envelope<WebhookCredentialDto>> {
     return ok(await this.credentials.get(id));
   }
 
@@ -35,8 +36,8 @@ export class WebhookCredentialsController {
       '(an event naming another workspace than the organization\'s is `failed`). The previous secret keeps ' +
       'working for `grace_hours`.',
   )
-  @ApiCreatedResponse({ type: NewWebhookCredentialDto, description: '`{success: true, data: NewWebhookCredential}`' })
-  async rotate(@Param('id', UuidParam('id')) id: string, @Body() dto: RotateWebhookCredentialDto, @CurrentCaller() caller: Caller) {
+  @ApiEnvelope(NewWebhookCredentialDto, { status: 201 })
+  async rotate(@Param('id', UuidParam('id')) id: string, @Body() dto: RotateWebhookCredentialDto, @CurrentCaller() caller: Caller): Promise<Envelope<NewWebhookCredentialDto>> {
     return ok(await this.credentials.rotate(id, dto.grace_hours ?? 24, caller));
   }
 }

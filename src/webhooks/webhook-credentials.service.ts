@@ -5,6 +5,7 @@ import { Caller } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { NewWebhookCredentialDto, WebhookCredentialDto } from './dto/webhook-credential.dto';
 
 /** Organization credentials look like `sbwh_` + 43 URL-safe characters (256 random bits). */
 export const CREDENTIAL_RE = /^sbwh_[A-Za-z0-9_-]{43}$/;
@@ -29,17 +30,17 @@ export class WebhookCredentialsService {
     private readonly activity: ActivityService,
   ) {}
 
-  async get(orgId: string): Promise<Record<string, unknown>> {
-    const row = await this.db.one(`SELECT ${COLUMNS} FROM organization_webhook_credential WHERE organization_id = $1`, [orgId]);
+  async get(orgId: string): Promise<WebhookCredentialDto> {
+    const row = await this.db.one<WebhookCredentialDto>(`SELECT ${COLUMNS} FROM organization_webhook_credential WHERE organization_id = $1`, [orgId]);
     if (!row) throw AppError.notFound(`organization ${orgId} has no webhook credential`);
     return row;
   }
 
-  async rotate(orgId: string, graceHours: number, caller: Caller): Promise<Record<string, unknown>> {
+  async rotate(orgId: string, graceHours: number, caller: Caller): Promise<NewWebhookCredentialDto> {
     const org = await this.db.one(`SELECT id FROM organization WHERE id = $1`, [orgId]);
     if (!org) throw AppError.notFound(`organization ${orgId} not found`);
     const secret = `sbwh_${randomBytes(32).toString('base64url')}`;
-    const row = await this.db.one(
+    const row = await this.db.one<WebhookCredentialDto>(
       `INSERT INTO organization_webhook_credential AS c (organization_id, secret_hash, secret_prefix, rotated_by)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (organization_id) DO UPDATE SET
@@ -59,7 +60,7 @@ export class WebhookCredentialsService {
       details: { grace_hours: graceHours },
     });
     this.cache.clear();
-    return { ...row, secret };
+    return { ...row!, secret };
   }
 
   /**

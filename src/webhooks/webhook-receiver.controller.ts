@@ -1,11 +1,20 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
+import { ApiEnvelope } from '../common/api-envelope';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { StoredWebhookDto } from './dto/webhook.dto';
 import { HTTP_WEBHOOK_SOURCES } from '../config/app-config';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
-const RECEIPT_EXAMPLE = { success: true, data: { id: '3f0c8a4e-2b1d-4c7e-9a55-0d6f1e2a9b10', duplicate: false } };
+
+/** Any JSON object with an event type; every other field is kept as sent. */
+const RECEIVER_BODY = {
+  type: 'object' as const,
+  required: ['event_type'],
+  properties: { event_type: { type: 'string' as const, maxLength: 200, description: 'Canonical (email.opened) or native (email_opened)' } },
+  additionalProperties: true,
+};
 
 /**
  * The receivers: public (each source has its own secret; Instantly also each organization's
@@ -28,8 +37,8 @@ export class WebhookReceiverController {
       "INSTANTLY_WEBHOOK_SECRET (platform-managed: routed by workspace), or an organization's own credential from " +
       'POST /api/admin/organizations/{id}/webhook-credential (the event is written into that organization only)',
   })
-  @ApiBody({ schema: { type: 'object', required: ['event_type'], additionalProperties: true, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
-  @ApiOkResponse({ description: 'Stored (or already stored: duplicate true, same id)', schema: { example: RECEIPT_EXAMPLE } })
+  @ApiBody({ schema: { ...RECEIVER_BODY, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
+  @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested deeper than 64 levels, or no event_type; nothing stored' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
@@ -43,8 +52,8 @@ export class WebhookReceiverController {
   @Public('Receive a webhook from weconnect, n8n, zapier, make or custom')
   @ApiParam({ name: 'source', enum: HTTP_WEBHOOK_SOURCES.filter((s) => s !== 'instantly') })
   @ApiHeader({ name: 'x-webhook-secret', required: true, description: 'Must equal WEBHOOK_SECRET_<SOURCE>' })
-  @ApiBody({ schema: { type: 'object', required: ['event_type'], additionalProperties: true } })
-  @ApiOkResponse({ schema: { example: RECEIPT_EXAMPLE } })
+  @ApiBody({ schema: RECEIVER_BODY })
+  @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or unconfigured source' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })

@@ -35,12 +35,20 @@ export class ContractChecker {
   private readonly operations: Operation[];
   private readonly compiled = new Map<string, ValidateFunction>();
   checked = 0;
+  /** Time spent checking (compiling included), ms. */
+  elapsedMs = 0;
 
   constructor(doc: OpenApiDoc) {
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     // The document's components under one id, so every `#/components/...` reference resolves.
-    this.ajv.addSchema({ $id: 'openapi', components: rewriteRefs(doc.components ?? {}) });
+    // A model's answer carries exactly its documented fields: none missing (required) and none
+    // undocumented (additionalProperties false), except the envelope, which allOf composes.
+    const components = rewriteRefs(doc.components ?? {}) as { schemas?: Record<string, Schema> };
+    for (const [name, schema] of Object.entries(components.schemas ?? {})) {
+      if (name !== 'EnvelopeDto' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    }
+    this.ajv.addSchema({ $id: 'openapi', components });
     this.operations = [];
     for (const [template, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
@@ -61,6 +69,15 @@ export class ContractChecker {
 
   /** Throws a ContractViolation when the answer is not what the document says. */
   check(method: string, url: string, status: number, contentType: string | undefined, body: unknown): void {
+    const started = process.hrtime.bigint();
+    try {
+      this.checkNow(method, url, status, contentType, body);
+    } finally {
+      this.elapsedMs += Number(process.hrtime.bigint() - started) / 1e6;
+    }
+  }
+
+  private checkNow(method: string, url: string, status: number, contentType: string | undefined, body: unknown): void {
     const path = new URL(url, 'http://x').pathname;
     const op = this.operationFor(method, path);
     if (!op) return;
@@ -96,12 +113,25 @@ export class ContractChecker {
   }
 }
 
+/** The document's schemas as JSON Schema for ajv: references under the `openapi` id, OpenAPI 3.0's `nullable` as `anyOf` with null. */
 function rewriteRefs(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value).replace(/"#\/components\//g, '"openapi#/components/'));
+  return nullableToAnyOf(JSON.parse(JSON.stringify(value).replace(/"#\/components\//g, '"openapi#/components/')));
 }
 
-/** How many answers this test file had checked; summed up by the global teardown. */
-export function recordChecked(n: number): void {
+function nullableToAnyOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(nullableToAnyOf);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = nullableToAnyOf(v);
+  if (out.nullable === true) {
+    delete out.nullable;
+    return { anyOf: [out, { type: 'null' }] };
+  }
+  return out;
+}
+
+/** How many answers this test file had checked, and in how long; summed up by the global teardown. */
+export function recordChecked(checker: ContractChecker): void {
   const db = process.env.SALESBRAIN_TEST_DB;
-  if (db && n > 0) appendFileSync(join(tmpdir(), `${db}.contract`), `${n}\n`);
+  if (db && checker.checked > 0) appendFileSync(join(tmpdir(), `${db}.contract`), `${checker.checked} ${checker.elapsedMs.toFixed(1)}\n`);
 }

@@ -50,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     contract,
     owner,
     async close() {
-      recordChecked(contract.checked);
+      recordChecked(contract);
       await app.close();
       await owner.end();
     },

@@ -1,0 +1,42 @@
+/**
+ * How the portal uses the client; compiled with `tsc --strict` in CI (npm run client:check), so a
+ * change to the API that would break the portal breaks this file first.
+ */
+import { createSalesbrainClient, type Schemas } from './index';
+
+export async function example(baseUrl: string, token: string, organizationId: string): Promise<void> {
+  const api = createSalesbrainClient(baseUrl, token);
+
+  // The webhook log, failed first page; the answer is {success, data: {logs, total, ...}}.
+  const list = await api.GET('/api/admin/webhooks/logs', { params: { query: { status: 'failed', limit: 20 } } });
+  if (list.error) throw new Error(`${list.error.statusCode}: ${list.error.message}`);
+  const logs: Schemas['WebhookLogDto'][] = list.data.data.logs;
+  console.log(`${list.data.data.total} failed logs; more: ${list.data.data.has_more}; next cursor: ${list.data.data.next_cursor ?? 'none'}`);
+
+  // One log with its payload and attempts.
+  const first = logs[0];
+  if (first) {
+    const detail = await api.GET('/api/admin/webhooks/logs/{id}', { params: { path: { id: first.id } } });
+    const log = detail.data?.data;
+    const lastAttempt: string | undefined = log?.attempt_history.at(-1)?.outcome;
+    console.log(log?.event_type, log?.status, log?.organization_name ?? '(unmapped)', lastAttempt, Object.keys(log?.payload ?? {}));
+  }
+
+  // Statistics for the charts.
+  const stats = await api.GET('/api/admin/webhooks/stats', { params: { query: { interval: 'day', organization_id: organizationId } } });
+  const rate: number | undefined = stats.data?.data.failure_rate;
+  const buckets = stats.data?.data.buckets.map((b) => [b.bucket, b.total, b.failed] as const) ?? [];
+  console.log(`failure rate ${rate}; ${buckets.length} buckets; processed ${stats.data?.data.by_status.processed ?? 0}`);
+
+  // An onboarding link (201).
+  const link = await api.POST('/api/admin/onboarding/create-link', { body: { organization_id: organizationId, expiration_days: 14 } });
+  if (link.data) {
+    const created: Schemas['CreatedLinkDto'] = link.data.data;
+    console.log(created.link_url, created.expires_at, created.status);
+  }
+
+  // Auto-assignment: who got which contact.
+  const auto = await api.POST('/api/admin/assignments/auto-assign', { body: { organization_id: organizationId, strategy: 'round_robin' } });
+  for (const a of auto.data?.data.assignments ?? []) console.log(`${a.contact_id} -> ${a.user_id}`);
+  if (auto.error) console.error(auto.error.detail);
+}
