@@ -9,7 +9,7 @@ import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQue
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { CURSOR_TS_EXPR, decodeCursor, encodeCursor, logFilterSql, SEARCH_CANDIDATES, SEARCH_CANDIDATES_SQL, searchUsesIndex } from './log-filter.sql';
 import { containsPattern } from '../common/paging';
-import { RetriedLogDto, WebhookLogDetailDto, WebhookLogDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
+import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
@@ -28,15 +28,7 @@ const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
 export const TOTAL_CAP = 1_000;
 const CLEANUP_BATCH = 5_000;
 
-export interface BulkRetryResult {
-  success: true;
-  success_count: number;
-  failed_count: number;
-  message: string;
-  dry_run?: boolean;
-  /** By ids: why each refused id was refused. By filter: matching logs that were already queued. */
-  failed_reasons?: { not_found: number; already_pending: number; processed_needs_force: number } | { already_queued: number };
-}
+export type BulkRetryResult = BulkRetryResultDto;
 
 @Injectable()
 export class WebhookLogsService {
