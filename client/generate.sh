@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 generate() {
   local out="$1"
   node dist/src/openapi-cli.js "$out/openapi.json"
-  npx --no-install openapi-typescript "$out/openapi.json" --output "$out/schema.d.ts" --default-non-nullable false --alphabetize >/dev/null
+  npx --no-install openapi-typescript "$out/openapi.json" --output "$out/schema.d.ts" --alphabetize >/dev/null
 }
 
 npm run build --silent

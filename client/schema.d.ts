@@ -769,21 +769,21 @@ export interface components {
         };
         AssignCampaignsDto: {
             campaign_ids: string[];
-            /** @default false */
+            /** @description Default: false. */
             can_edit?: boolean;
-            /** @default false */
+            /** @description Default: false. */
             can_manage_contacts?: boolean;
-            /** @default true */
+            /** @description Default: true. */
             can_view_stats?: boolean;
             /**
-             * @default member
+             * @description Default: "member".
              * @enum {string}
              */
             role?: "owner" | "admin" | "member" | "viewer";
         };
         AssignContactsDto: {
             /**
-             * @default manual
+             * @description Default: "manual".
              * @enum {string}
              */
             assignment_type?: "manual" | "round_robin" | "lead_score" | "territory";
@@ -812,10 +812,7 @@ export interface components {
         AutoAssignDto: {
             /** @description Default: every unassigned contact of the organization */
             contact_ids?: string[];
-            /**
-             * @description Leave contacts that already have an active owner alone
-             * @default true
-             */
+            /** @description Leave contacts that already have an active owner alone Default: true. */
             only_unassigned?: boolean;
             /** Format: uuid */
             organization_id: string;
@@ -845,17 +842,11 @@ export interface components {
             strategy: "round_robin" | "lead_score";
         };
         BulkRetryDto: {
-            /**
-             * @description Only count what would be retried
-             * @default false
-             */
+            /** @description Only count what would be retried Default: false. */
             dry_run?: boolean;
             /** @description Retry every log matching the list filter (instead of log_ids) */
             filter?: components["schemas"]["WebhookLogFilterDto"];
-            /**
-             * @description Also re-run processed logs
-             * @default false
-             */
+            /** @description Also re-run processed logs Default: false. */
             force?: boolean;
             log_ids?: string[];
         };
@@ -1007,7 +998,7 @@ export interface components {
             /** Format: uuid */
             organization_id: string;
             /**
-             * @default active
+             * @description Default: "active".
              * @enum {string}
              */
             status?: "draft" | "active" | "paused" | "completed" | "archived";
@@ -1025,15 +1016,15 @@ export interface components {
             status: "active" | "expired" | "used" | "revoked";
         };
         CreateLinkDto: {
-            /** @default 7 */
+            /** @description Default: 7. */
             expiration_days?: number;
             /** Format: uuid */
             organization_id: string;
-            /** @default Basic Onboarding */
+            /** @description Default: "Basic Onboarding". */
             template_name?: string;
-            /** @default 5 */
+            /** @description Default: 5. */
             total_steps?: number;
-            /** @default Welcome to Salesbrain! */
+            /** @description Default: "Welcome to Salesbrain!". */
             welcome_message?: string;
         };
         CreateOrganizationDto: {
@@ -1127,7 +1118,7 @@ export interface components {
             status: "pending" | "processing" | "processed" | "failed" | "skipped";
         };
         ExtendLinkDto: {
-            /** @default 7 */
+            /** @description Default: 7. */
             additional_days?: number;
         };
         FailedItemDto: {
@@ -1326,21 +1317,15 @@ export interface components {
             status: "pending";
         };
         RetryLogDto: {
-            /**
-             * @description Re-run a log that was already processed
-             * @default false
-             */
+            /** @description Re-run a log that was already processed Default: false. */
             force?: boolean;
         };
         RevokeLinkDto: {
-            /** @default Revoked by admin */
+            /** @description Default: "Revoked by admin". */
             reason?: string;
         };
         RotateWebhookCredentialDto: {
-            /**
-             * @description How long the previous secret keeps working, in hours, while the sender is reconfigured (0: at once)
-             * @default 24
-             */
+            /** @description How long the previous secret keeps working, in hours, while the sender is reconfigured (0: at once) Default: 24. */
             grace_hours?: number;
         };
         StatsBucketDto: {

@@ -64,12 +64,12 @@ export class TenantHardening1764100009000 implements MigrationInterface {
 
       CREATE FUNCTION guard_user_role() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF app_role() = 'admin' AND (NEW.role = 'owner' OR (TG_OP = 'UPDATE' AND OLD.role = 'owner')) THEN
-          RAISE EXCEPTION 'only an owner or a platform role may create or change an owner' USING ERRCODE = '42501';
+        IF app_role() = 'admin' AND ((TG_OP <> 'DELETE' AND NEW.role = 'owner') OR (TG_OP <> 'INSERT' AND OLD.role = 'owner')) THEN
+          RAISE EXCEPTION 'only an owner or a platform role may create, change or remove an owner' USING ERRCODE = '42501';
         END IF;
-        RETURN NEW;
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
       END $$;
-      CREATE TRIGGER trg_user_role_guard BEFORE INSERT OR UPDATE ON "user"
+      CREATE TRIGGER trg_user_role_guard BEFORE INSERT OR UPDATE OR DELETE ON "user"
         FOR EACH ROW EXECUTE FUNCTION guard_user_role();
 
       DROP INDEX uq_user_email;
@@ -78,13 +78,17 @@ export class TenantHardening1764100009000 implements MigrationInterface {
 
     // Onboarding tokens in a table of their own.
     await q.query(`
+      ALTER TABLE onboarding_link ADD CONSTRAINT uq_onboarding_link_id_org UNIQUE (id, organization_id);
       CREATE TABLE onboarding_link_token (
         link_id uuid NOT NULL,
         organization_id uuid NOT NULL,
         link_token varchar(100) NOT NULL,
         link_url text NOT NULL,
         CONSTRAINT pk_onboarding_link_token PRIMARY KEY (link_id),
-        CONSTRAINT fk_onboarding_link_token_link FOREIGN KEY (link_id) REFERENCES onboarding_link (id) ON DELETE CASCADE,
+        -- With the organization: a token row can only name a link of its own organization (the
+        -- foreign key is checked without RLS, so link_id alone would accept another tenant's link).
+        CONSTRAINT fk_onboarding_link_token_link FOREIGN KEY (link_id, organization_id)
+          REFERENCES onboarding_link (id, organization_id) ON DELETE CASCADE,
         CONSTRAINT fk_onboarding_link_token_organization FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE
       );
       CREATE UNIQUE INDEX uq_onboarding_link_token ON onboarding_link_token (link_token);
@@ -198,6 +202,7 @@ export class TenantHardening1764100009000 implements MigrationInterface {
       ALTER TABLE onboarding_link ALTER COLUMN link_token SET NOT NULL, ALTER COLUMN link_url SET NOT NULL;
       CREATE UNIQUE INDEX idx_onboarding_link_token ON onboarding_link (link_token);
       DROP TABLE onboarding_link_token;
+      ALTER TABLE onboarding_link DROP CONSTRAINT uq_onboarding_link_id_org;
       CREATE POLICY onboarding_link_holder_select ON onboarding_link FOR SELECT
         USING ((SELECT app_role()) = 'link_holder' AND link_token = (SELECT app_link_token()));
       CREATE POLICY onboarding_link_holder_update ON onboarding_link FOR UPDATE

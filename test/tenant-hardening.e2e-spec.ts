@@ -196,6 +196,15 @@ describe('tenant isolation at the edges', () => {
       expect((await asContext('viewer', victim.id, `SELECT * FROM onboarding_link_token`)).rows).toEqual([]);
       expect((await asContext('admin', victim.id, `SELECT link_token FROM onboarding_link_token WHERE link_id = $1`, [link_id])).rows).toEqual([{ link_token }]);
       expect((await asContext('admin', attacker.id, `SELECT * FROM onboarding_link_token WHERE link_id = $1`, [link_id])).rows).toEqual([]);
+      // Another organization's admin cannot mint a token for a link of the victim's (its holder could
+      // then open and complete it): one token per link, and a token row names a link of its own organization.
+      const mint = (link: string, org: string) =>
+        asContext('admin', attacker.id, `INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url) VALUES ($1, $2, $3, 'x')`, [link, org, 'm'.repeat(43)]);
+      await expect(mint(link_id, attacker.id)).rejects.toMatchObject({ code: '23505' });
+      const bare = (await t.http().post('/api/admin/onboarding/create-link').set(victim.as('owner')).send({ organization_id: victim.id })).body.data.link_id;
+      await t.owner.query(`DELETE FROM onboarding_link_token WHERE link_id = $1`, [bare]);
+      await expect(mint(bare, attacker.id)).rejects.toMatchObject({ code: '23503' });
+      await expect(mint(bare, victim.id)).rejects.toThrow(/row-level security/);
     });
 
     it('the link holder updates only progress and reads only its organization name', async () => {
@@ -227,6 +236,7 @@ describe('tenant isolation at the edges', () => {
       ).rejects.toMatchObject({ code: '42501' });
       await expect(asContext('admin', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member])).rejects.toMatchObject({ code: '42501' });
       await expect(asContext('admin', attacker.id, `UPDATE "user" SET role = 'member' WHERE id = $1`, [attacker.users.owner])).rejects.toMatchObject({ code: '42501' });
+      await expect(asContext('admin', attacker.id, `DELETE FROM "user" WHERE id = $1`, [attacker.users.owner])).rejects.toMatchObject({ code: '42501' });
       await expect(asContext('owner', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member])).resolves.toMatchObject({ rowCount: 1 });
     });
   });
