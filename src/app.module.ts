@@ -3,6 +3,9 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type Redis from 'ioredis';
+import { REDIS, RedisModule } from './common/redis.module';
 import { ClsModule } from 'nestjs-cls';
 import { ActivityModule } from './activity/activity.service';
 import { AssignmentsModule } from './assignments/assignments.module';
@@ -15,6 +18,8 @@ import { DatabaseModule, EMBEDDED } from './database/database.module';
 import { RlsTransactionInterceptor } from './database/rls.interceptor';
 import { RlsTransactionalAdapter } from './database/rls-transactional.adapter';
 import { HealthModule } from './health/health.module';
+import { APP_METRICS, AppMetrics } from './metrics/app-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { SchedulingModule } from './scheduling/job-runner.service';
@@ -25,6 +30,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 export interface AppModuleOptions {
   config: AppConfig;
   embedded: boolean;
+  metrics: AppMetrics;
 }
 
 @Module({})
@@ -36,8 +42,9 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: EMBEDDED, useValue: options.embedded },
+        { provide: APP_METRICS, useValue: options.metrics },
       ],
-      exports: [APP_CONFIG, EMBEDDED],
+      exports: [APP_CONFIG, EMBEDDED, APP_METRICS],
     };
     return {
       module: AppModule,
@@ -61,8 +68,16 @@ export class AppModule {
         ActivityModule,
         ScheduleModule.forRoot(),
         SchedulingModule,
-        // Applied by the public onboarding routes only (per client IP, in memory per instance).
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: options.config.publicRateLimitPerMinute }]),
+        RedisModule,
+        // Applied by the public onboarding routes only, per client IP: in memory per instance, or
+        // shared by every instance through Redis when REDIS_URL is set.
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS],
+          useFactory: (redis: Redis | null) => ({
+            throttlers: [{ ttl: 60_000, limit: options.config.publicRateLimitPerMinute }],
+            storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+          }),
+        }),
         HealthModule,
         OrganizationsModule,
         UsersModule,
@@ -72,6 +87,7 @@ export class AppModule {
         AssignmentsModule,
         OnboardingModule,
         DashboardModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

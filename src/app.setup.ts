@@ -6,6 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { errorBody } from './common/http-exception.filter';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
+import { AppMetrics } from './metrics/app-metrics';
 import { registerBodyParsers, registerRequestLogging, registerSecurityHeaders } from './common/fastify-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -44,18 +45,19 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
       void reply.code(status).send(errorBody(status, 'the request could not be read: malformed URL or header'));
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, embedded }), adapter, {
+  const metrics = new AppMetrics();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, embedded, metrics }), adapter, {
     bodyParser: false,
     logger: LEVELS[config.logLevel],
     // Preview: modules and routes only, no provider instantiated (the OpenAPI CLI needs no database).
     preview: options.preview ?? false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestLogging(fastify, config);
+  registerRequestLogging(fastify, config, metrics);
   registerSecurityHeaders(fastify);
   registerBodyParsers(fastify, BODY_LIMIT_BYTES);
   registerWebhookFastPath(fastify, app);
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself, to close the embedded
   // database after the app (Nest would re-raise the signal and exit before that finished).

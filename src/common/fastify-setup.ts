@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'http';
 import { Caller } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
+import { AppMetrics } from '../metrics/app-metrics';
 import { AppError } from './app-error';
 import { redactPath } from './http-exception.filter';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-limits';
@@ -44,7 +45,7 @@ const REQUEST_ID = /^[\w-]{1,64}$/;
  * LOG_REQUESTS is on; 5xx answers are always logged. The request id comes from `x-request-id` when
  * it is well formed, otherwise a new one, and is echoed in the response.
  */
-export function registerRequestLogging(fastify: FastifyInstance, config: AppConfig): void {
+export function registerRequestLogging(fastify: FastifyInstance, config: AppConfig, metrics: AppMetrics): void {
   const logger = new Logger('HTTP');
   fastify.decorateRequest('caller', null);
   fastify.decorateRequest('requestId', '');
@@ -56,6 +57,11 @@ export function registerRequestLogging(fastify: FastifyInstance, config: AppConf
   });
   fastify.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
+    // The route template (never the path with its ids); requests no route matched count as one.
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_class: `${Math.floor(status / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
     if (status >= 500 || config.logRequests) {
       const line = JSON.stringify({
         request_id: req.requestId,

@@ -41,6 +41,10 @@ export interface AppConfig {
   jwtMaxAgeSeconds: number | null;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   logRequests: boolean;
+  /** Bearer token a Prometheus scrape of GET /metrics presents; empty: /metrics is 404. */
+  metricsToken: string;
+  /** With it, the public rate limit and the stats cache are shared by every instance through Redis. */
+  redisUrl: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -118,6 +122,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
   }
 
+  const metricsToken = strVar(env, 'METRICS_TOKEN', '');
+  if (metricsToken && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long');
+  const redisUrl = strVar(env, 'REDIS_URL', '');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: strVar(env, 'HOST', '0.0.0.0'),
@@ -148,5 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtMaxAgeSeconds,
     logLevel: logLevel as AppConfig['logLevel'],
     logRequests: logRequests === 'true',
+    metricsToken,
+    redisUrl,
   };
 }

@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { Reflector } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
@@ -19,6 +20,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly cls: ClsService,
     private readonly txHost: TransactionHost<RlsTransactionalAdapter>,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -32,8 +34,20 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     const singleRead = this.reflector.get<boolean | undefined>(SINGLE_READ, context.getHandler()) === true;
     // The request's CLS context starts here, around its transaction: nothing before the
     // interceptor needs it, and starting it in a middleware cost a Fastify middleware layer.
+    const endTimer = this.metrics.rlsTransactionDuration.startTimer();
     return from(
-      this.cls.run(() => this.txHost.withTransaction({ context: rls, singleRead }, () => lastValueFrom(next.handle(), { defaultValue: undefined }))),
+      this.cls
+        .run(() => this.txHost.withTransaction({ context: rls, singleRead }, () => lastValueFrom(next.handle(), { defaultValue: undefined })))
+        .then(
+          (value) => {
+            endTimer({ outcome: 'commit' });
+            return value;
+          },
+          (err: unknown) => {
+            endTimer({ outcome: 'rollback' });
+            throw err;
+          },
+        ),
     );
   }
 }

@@ -1,7 +1,8 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { hostname } from 'os';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 
 /**
  * Runs a scheduled job at most once per time slot across every instance on the database: the
@@ -13,12 +14,16 @@ import { SYSTEM_CONTEXT } from '../database/rls-context';
 export class JobRunner {
   private readonly instance = `${hostname()}:${process.pid}`;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+  ) {}
 
+  /** The job's run in this instance goes into its metrics (last success, duration). */
   async runOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
     return this.db.runAs(SYSTEM_CONTEXT, async () => {
       if (!(await this.claim(job, slot))) return null;
-      const result = await fn();
+      const result = await this.metrics.timeJob(job, fn);
       await this.finish(job, slot, result);
       return result;
     });
@@ -30,7 +35,7 @@ export class JobRunner {
    */
   async runBatchedOncePerSlot<T extends object>(job: string, slot: Date, fn: () => Promise<T>): Promise<T | null> {
     if (!(await this.db.runAs(SYSTEM_CONTEXT, () => this.claim(job, slot)))) return null;
-    const result = await fn();
+    const result = await this.metrics.timeJob(job, fn);
     await this.db.runAs(SYSTEM_CONTEXT, () => this.finish(job, slot, result));
     return result;
   }

@@ -6,6 +6,7 @@ import Cursor from 'pg-cursor';
 import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { Db } from '../database/db.service';
 import { contextOf, RlsContext } from '../database/rls-context';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
@@ -139,6 +140,7 @@ export class WebhookLogExportService {
   constructor(
     private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {
     // Each running export holds a pooled connection: at most half of the pool.
     this.maxRunning = Math.min(config.exportMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2)));
@@ -184,6 +186,7 @@ export class WebhookLogExportService {
     try {
       await this.stream(sql, f.params, q.format, contextOf(caller), reply, rowsOut);
     } catch (err) {
+      this.metrics.exportRows.inc({ format: q.format }, rowsOut.rows);
       // A client that went away is not an error of ours: the cursor is closed, the transaction
       // rolled back and the connection released by then.
       if (reply.raw.destroyed && !reply.raw.writableFinished) {
@@ -192,6 +195,7 @@ export class WebhookLogExportService {
       }
       throw err;
     }
+    this.metrics.exportRows.inc({ format: q.format }, rowsOut.rows);
     this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rowsOut.rows} rows`);
   }
 

@@ -5,5 +5,5 @@ import { WebhookLogsService } from './webhook-logs.service';
 import { WebhookRetentionScheduler } from './webhook-retention.scheduler';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
-@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup], exports: [WebhookLogsService] })
+@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup], exports: [WebhookLogsService, WebhookStatsRollup] })
 export class WebhookLogsModule {}

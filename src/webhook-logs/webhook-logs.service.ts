@@ -3,6 +3,8 @@ import { ActivityService } from '../activity/activity.service';
 import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
+import { REDIS } from '../common/redis.module';
+import type Redis from 'ioredis';
 import { Db } from '../database/db.service';
 import { contextOf, RlsContext } from '../database/rls-context';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
@@ -33,13 +35,14 @@ export type BulkRetryResult = BulkRetryResultDto;
 @Injectable()
 export class WebhookLogsService {
   private readonly logger = new Logger('WebhookLogs');
-  private readonly statsCache = new Map<string, { value: WebhookStatsDto; expires: number }>();
+  private readonly statsCache = new Map<string, { entry: { value: WebhookStatsDto; at: number }; expires: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly activity: ActivityService,
     private readonly rollup: WebhookStatsRollup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
   /**
@@ -273,14 +276,31 @@ export class WebhookLogsService {
   async stats(q: WebhookStatsQueryDto, caller: Caller): Promise<WebhookStatsDto> {
     const ttl = this.config.webhookStatsCacheSeconds * 1000;
     if (ttl <= 0) return this.computeStats(q, caller);
-    const key = JSON.stringify([isPlatform(caller.role) ? 'platform' : caller.orgId, q]);
-    const hit = this.statsCache.get(key);
-    const now = Date.now();
-    if (hit && hit.expires > now) return { ...hit.value, cached_at: new Date(hit.expires - ttl).toISOString() };
+    const key = `salesbrain:stats:${JSON.stringify([isPlatform(caller.role) ? 'platform' : caller.orgId, q])}`;
+    const hit = await this.cachedStats(key);
+    if (hit) return { ...hit.value, cached_at: new Date(hit.at).toISOString() };
     const value = await this.computeStats(q, caller);
-    if (this.statsCache.size > 1000) this.statsCache.clear();
-    this.statsCache.set(key, { value, expires: now + ttl });
+    await this.cacheStats(key, { value, at: Date.now() }, ttl);
     return value;
+  }
+
+  /** Shared by every instance through Redis when REDIS_URL is set, else in this process; a Redis failure only means no cache. */
+  private async cachedStats(key: string): Promise<{ value: WebhookStatsDto; at: number } | undefined> {
+    if (this.redis) {
+      const text = await this.redis.get(key).catch(() => null);
+      return text ? (JSON.parse(text) as { value: WebhookStatsDto; at: number }) : undefined;
+    }
+    const hit = this.statsCache.get(key);
+    return hit && hit.expires > Date.now() ? hit.entry : undefined;
+  }
+
+  private async cacheStats(key: string, entry: { value: WebhookStatsDto; at: number }, ttl: number): Promise<void> {
+    if (this.redis) {
+      await this.redis.set(key, JSON.stringify(entry), 'PX', ttl).catch((err: Error) => this.logger.warn(`stats cache: ${err.message}`));
+      return;
+    }
+    if (this.statsCache.size > 1000) this.statsCache.clear();
+    this.statsCache.set(key, { entry, expires: Date.now() + ttl });
   }
 
   /**

@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 
 const COMPACT_EVERY_MS = 30_000;
 
@@ -18,11 +19,14 @@ export class WebhookStatsRollup implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('WebhookStatsRollup');
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+  ) {}
 
   onApplicationBootstrap(): void {
     const run = () => {
-      this.compact().catch((err: Error) => this.logger.warn(`compaction failed: ${err.message}`));
+      this.metrics.timeJob('webhook-stats-rollup', () => this.compact()).catch((err: Error) => this.logger.warn(`compaction failed: ${err.message}`));
     };
     // Soon after start (a backlog of deltas may be waiting), then periodically.
     setTimeout(run, 5_000).unref();
@@ -56,6 +60,18 @@ export class WebhookStatsRollup implements OnApplicationBootstrap, OnApplication
       );
       return r?.n ?? 0;
     });
+  }
+
+  /** Logs per status over every organization: rollup plus pending deltas, no scan of webhook_log (for /metrics). */
+  async statusTotals(): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ status: string; n: number }>(
+      `SELECT status, sum(n)::bigint::float8 AS n FROM (
+         SELECT value AS status, n FROM webhook_log_stats_daily WHERE dim = 'status'
+         UNION ALL
+         SELECT status, n FROM webhook_log_stats_delta) x
+       GROUP BY status`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
   /** Whole-table answer for one organization (or all, for platform roles): rollups plus pending deltas. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { IncomingWebhook } from './webhook-payload';
 
@@ -40,6 +41,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
   constructor(
     private readonly db: Db,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {
     this.maxQueue = config.webhookIngestQueueMax;
     // Leave connections for admin requests and the workers.
@@ -135,6 +137,8 @@ export class WebhookIngestService implements OnApplicationShutdown {
       email: unique.map((e) => e.contactEmail),
       org: unique.map((e) => e.credentialOrgId ?? null),
     };
+    this.metrics.batchSize.observe(unique.length);
+    const endTimer = this.metrics.batchDuration.startTimer();
     const found = await this.db.withConnection(SYSTEM_CONTEXT, async (client) => {
       const { rows: inserted } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
         `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
@@ -160,6 +164,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
       }
       return result;
     });
+    endTimer();
     for (const [key, waiters] of byKey) {
       const stored = found.get(key);
       waiters.forEach((p, i) => {

@@ -28,6 +28,7 @@ export function registerWebhookFastPath(fastify: FastifyInstance, app: INestAppl
   };
   const fail = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { status, message, retryAfterSeconds } = mapException(err, req, logger);
+    receiver().countRejected((req.params as { source?: string }).source ?? 'instantly', status);
     if (reply.sent) return reply;
     if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
     return reply.code(status).send(errorBody(status, message));

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig, HTTP_WEBHOOK_SOURCES, HttpWebhookSource } from '../config/app-config';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { WebhookCredentialsService } from './webhook-credentials.service';
 import { StoredWebhook, WebhookIngestService } from './webhook-ingest.service';
 import { parseIncomingWebhook, PayloadError } from './webhook-payload';
@@ -24,6 +25,7 @@ export class WebhookReceiverService {
     private readonly ingest: WebhookIngestService,
     private readonly credentials: WebhookCredentialsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
   /**
@@ -58,7 +60,15 @@ export class WebhookReceiverService {
       event.credentialOrgId = auth.organizationId;
       event.dedupKey = createHash('sha256').update(`${auth.organizationId}:${event.dedupKey}`).digest('hex');
     }
-    return { success: true, data: await this.ingest.store(event) };
+    const stored = await this.ingest.store(event);
+    (stored.duplicate ? this.metrics.webhooksDeduplicated : this.metrics.webhooksReceived).inc({ source: auth.source });
+    return { success: true, data: stored };
+  }
+
+  /** Counts a refused request; an unknown source is one label value, not whatever the URL said. */
+  countRejected(source: string, status: number): void {
+    const label = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? source : 'unknown';
+    this.metrics.webhooksRejected.inc({ source: label, status: String(status) });
   }
 
   async receive(source: string, secret: unknown, body: unknown): Promise<{ success: true; data: StoredWebhook }> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Db } from '../../database/db.service';
 import { SYSTEM_CONTEXT } from '../../database/rls-context';
+import { APP_METRICS, AppMetrics } from '../../metrics/app-metrics';
 import { WebhookIngestService } from '../webhook-ingest.service';
 import { ClaimedLog, HandlerOutcome, InstantlyEventHandler, UnroutableEventError } from './instantly-event.handler';
 
@@ -32,6 +33,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     private readonly handler: InstantlyEventHandler,
     private readonly ingest: WebhookIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
   setNewContactHook(hook: NewContactHook): void {
@@ -142,8 +144,11 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
   }
 
   async processLog(log: ClaimedLog): Promise<void> {
+    const endTimer = this.metrics.processingDuration.startTimer({ event_type: log.event_type });
+    // For the metrics: processed, skipped, retry (failed, will run again), failed (for good).
+    let result = 'error';
     try {
-      await this.db.runAs(SYSTEM_CONTEXT, async () => {
+      result = await this.db.runAs(SYSTEM_CONTEXT, async () => {
         // Re-lock the row and check we still hold the lease. This transaction's commit need not
         // wait for the WAL flush: the CRM changes and the status are committed together, so a
         // crash can only lose both, and the log is then reclaimed and processed again.
@@ -163,10 +168,17 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
             WHERE id = $1`,
           [log.id, outcome.status, outcome.message ?? null, outcome.organizationId, outcome.campaignId, outcome.campaignName],
         );
+        return outcome.status;
       });
     } catch (err) {
-      if (err instanceof LeaseLostError) return;
-      await this.recordFailure(log, err as Error);
+      if (err instanceof LeaseLostError) {
+        result = 'lease_lost';
+        return;
+      }
+      result = (await this.recordFailure(log, err as Error)) ? 'failed' : 'retry';
+    } finally {
+      endTimer({ outcome: result });
+      if (result !== 'lease_lost') this.metrics.processingAttempts.inc({ outcome: result });
     }
   }
 
@@ -175,7 +187,8 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     return Math.min(this.config.webhookRetryBaseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
   }
 
-  private async recordFailure(log: ClaimedLog, err: Error): Promise<void> {
+  /** Records a failed attempt; true when it was the last one (the log is failed). */
+  private async recordFailure(log: ClaimedLog, err: Error): Promise<boolean> {
     const message = (err.message || String(err)).slice(0, 2000);
     // An event no organization takes will not route by itself on a later attempt: it fails at
     // once, and an admin's retry after mapping the workspace processes it.
@@ -196,5 +209,6 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
       this.logger.warn(`could not record the failure of log ${log.id}: ${(e as Error).message}`);
     }
     if (final) this.logger.warn(`webhook log ${log.id} failed after ${log.attempts} attempt(s): ${message}`);
+    return final;
   }
 }

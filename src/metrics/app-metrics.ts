@@ -1,0 +1,158 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Where the gauges that need the database read it (set by MetricsService once the app runs). */
+export interface DatabaseReadings {
+  /** Logs per status (from the stats rollup, no scan of webhook_log). */
+  statusCounts(): Promise<Record<string, number>>;
+  /** Seconds since the oldest due pending log became due (0 when none): the lag to alert on. */
+  oldestDuePendingSeconds(): Promise<number>;
+  /** Logs queued by a bulk retry by filter, counted up to a cap. */
+  retryQueueDepth(): Promise<number>;
+  pool(): { total: number; idle: number; waiting: number; max: number };
+}
+
+/**
+ * The service's Prometheus metrics, one registry per application (tests build several in one
+ * process). Labels carry no organization id, uuid or email: sources, event types, statuses, route
+ * templates and job names only.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+  readings: DatabaseReadings | null = null;
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly webhooksReceived = new Counter({
+    name: 'webhooks_received_total',
+    help: 'Webhook events stored (new, not duplicates), by source',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  readonly webhooksDeduplicated = new Counter({
+    name: 'webhooks_deduplicated_total',
+    help: 'Webhook events answered as duplicates of a stored one, by source',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  readonly webhooksRejected = new Counter({
+    name: 'webhooks_rejected_total',
+    help: 'Webhook requests refused (bad secret, bad body, queue full, database down), by source and status',
+    labelNames: ['source', 'status'],
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'webhook_ingest_batch_size',
+    help: 'Events per batch insert',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+    registers: [this.registry],
+  });
+  readonly batchDuration = new Histogram({
+    name: 'webhook_ingest_batch_duration_seconds',
+    help: 'Duration of one batch insert transaction',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly processingDuration = new Histogram({
+    name: 'webhook_processing_duration_seconds',
+    help: 'Processing of one webhook log, by event type and outcome',
+    labelNames: ['event_type', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly processingAttempts = new Counter({
+    name: 'webhook_processing_attempts_total',
+    help: 'Processing attempts by outcome: processed, skipped, retry (failed, will be retried), failed (final)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly rlsTransactionDuration = new Histogram({
+    name: 'db_rls_transaction_duration_seconds',
+    help: 'Request transactions under the caller’s RLS context, from the first statement to commit or rollback',
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly jobLastSuccess = new Gauge({
+    name: 'job_last_success_timestamp_seconds',
+    help: 'When a scheduled job last finished successfully in this instance (unix time)',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  readonly jobDuration = new Gauge({
+    name: 'job_last_duration_seconds',
+    help: 'How long the last run of a scheduled job took in this instance',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  readonly exportRows = new Counter({
+    name: 'webhook_export_rows_total',
+    help: 'Rows streamed by webhook log exports, by format',
+    labelNames: ['format'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const readings = () => this.readings;
+    new Gauge({
+      name: 'webhook_logs',
+      help: 'Webhook logs by status (from the stats rollup)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const r = readings();
+        if (!r) return;
+        this.reset();
+        for (const [status, n] of Object.entries(await r.statusCounts())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: 'webhook_oldest_due_pending_seconds',
+      help: 'Age of the oldest pending log that is due for processing (0 when none): processing lag',
+      registers: [this.registry],
+      async collect() {
+        const r = readings();
+        if (r) this.set(await r.oldestDuePendingSeconds());
+      },
+    });
+    new Gauge({
+      name: 'webhook_retry_queue_depth',
+      help: 'Logs queued by a bulk retry by filter and not yet taken by a worker',
+      registers: [this.registry],
+      async collect() {
+        const r = readings();
+        if (r) this.set(await r.retryQueueDepth());
+      },
+    });
+    const pool = (name: string, help: string, pick: (p: ReturnType<DatabaseReadings['pool']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const r = readings();
+          if (r) this.set(pick(r.pool()));
+        },
+      });
+    pool('db_pool_size', 'Connections the pool may open', (p) => p.max);
+    pool('db_pool_connections', 'Connections open', (p) => p.total);
+    pool('db_pool_idle', 'Open connections not in use', (p) => p.idle);
+    pool('db_pool_waiting', 'Requests waiting for a connection', (p) => p.waiting);
+  }
+
+  /** Times fn into a job's gauges; only a successful run moves the last-success time. */
+  async timeJob<T>(job: string, fn: () => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const result = await fn();
+    this.jobDuration.set({ job }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.jobLastSuccess.set({ job }, Date.now() / 1000);
+    return result;
+  }
+}
+
+export const APP_METRICS = Symbol('APP_METRICS');

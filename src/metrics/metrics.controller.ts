@@ -1,0 +1,33 @@
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { NoRequestTransaction, Public } from '../auth/auth.decorators';
+import { AppError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { secretMatches } from '../webhooks/webhook-secrets';
+import { MetricsService } from './metrics.service';
+
+/**
+ * `GET /metrics` for Prometheus (outside /api, not part of the portal's API document): refused
+ * unless the scrape presents METRICS_TOKEN as a bearer token (Prometheus's `authorization`
+ * setting); 404 when METRICS_TOKEN is not set.
+ */
+@ApiExcludeController()
+@Controller('metrics')
+@NoRequestTransaction()
+export class MetricsController {
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Public('Prometheus metrics')
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    if (!this.config.metricsToken) throw AppError.notFound('metrics are disabled (METRICS_TOKEN is not set)');
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (!secretMatches(presented, this.config.metricsToken)) throw AppError.unauthorized('missing or wrong metrics token');
+    const text = await this.metrics.render();
+    await reply.header('content-type', this.metrics.contentType).header('cache-control', 'no-store').send(text);
+  }
+}
