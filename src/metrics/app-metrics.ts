@@ -1,4 +1,8 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const jobLogger = new Logger('Jobs');
 
 /** Where the gauges that need the database read it (set by MetricsService once the app runs). */
 export interface DatabaseReadings {
@@ -80,13 +84,13 @@ export class AppMetrics {
   readonly jobLastSuccess = new Gauge({
     name: 'job_last_success_timestamp_seconds',
     help: 'When a scheduled job last finished successfully in this instance (unix time)',
-    labelNames: ['job'],
+    labelNames: ['job_name'],
     registers: [this.registry],
   });
   readonly jobDuration = new Gauge({
     name: 'job_last_duration_seconds',
     help: 'How long the last run of a scheduled job took in this instance',
-    labelNames: ['job'],
+    labelNames: ['job_name'],
     registers: [this.registry],
   });
   readonly exportRows = new Counter({
@@ -145,13 +149,24 @@ export class AppMetrics {
     pool('db_pool_waiting', 'Requests waiting for a connection', (p) => p.waiting);
   }
 
-  /** Times fn into a job's gauges; only a successful run moves the last-success time. */
-  async timeJob<T>(job: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Times fn into a job's gauges (only a successful run moves the last-success time) and writes
+   * one JSON line per run with its own request id, as requests have.
+   */
+  async timeJob<T>(job: string, fn: () => Promise<T>, level: 'log' | 'debug' = 'log'): Promise<T> {
     const started = process.hrtime.bigint();
-    const result = await fn();
-    this.jobDuration.set({ job }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.jobLastSuccess.set({ job }, Date.now() / 1000);
-    return result;
+    const line = (ok: boolean, extra: Record<string, unknown>) =>
+      JSON.stringify({ request_id: randomUUID(), job, ok, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10, ...extra });
+    try {
+      const result = await fn();
+      this.jobDuration.set({ job_name: job }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.jobLastSuccess.set({ job_name: job }, Date.now() / 1000);
+      jobLogger[level](line(true, { result: typeof result === 'object' ? result : { value: result } }));
+      return result;
+    } catch (err) {
+      jobLogger.error(line(false, { error: (err as Error).message }));
+      throw err;
+    }
   }
 }
 

@@ -26,7 +26,7 @@ export class WebhookStatsRollup implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     const run = () => {
-      this.metrics.timeJob('webhook-stats-rollup', () => this.compact()).catch((err: Error) => this.logger.warn(`compaction failed: ${err.message}`));
+      this.metrics.timeJob('webhook-stats-rollup', () => this.compact(), 'debug').catch((err: Error) => this.logger.warn(`compaction failed: ${err.message}`));
     };
     // Soon after start (a backlog of deltas may be waiting), then periodically.
     setTimeout(run, 5_000).unref();
