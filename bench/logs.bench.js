@@ -2,46 +2,14 @@
 /* npm run bench:logs: the webhook log admin API against 1,000,000 realistic logs. */
 const { spawn } = require('child_process');
 const fs = require('fs');
-const { freshDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, urlFor } = require('./lib');
+const { freshDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, urlFor, seedWebhookLogs } = require('./lib');
 const { signToken } = require('../dist/src/auth/jwt');
-const { EVENT_TYPES, WEBHOOK_SOURCES } = require('../dist/src/webhooks/event-types');
 
 const DB = 'salesbrain_bench_logs';
 const N = Number(process.env.BENCH_LOG_ROWS || 1_000_000);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
 const SECRET = 'bench-instantly-secret-0123456789';
 const REPS = Number(process.env.BENCH_REPS || 100);
-
-/** Seeds N logs with set-based SQL: 20 organizations, every type and source, 90 days, ~5% failed. */
-async function seed(owner) {
-  const started = Date.now();
-  await owner.query(`INSERT INTO organization (name, instantly_workspace_id) SELECT 'Org ' || g, 'ws-' || g FROM generate_series(1, 20) g`);
-  await owner.query(`INSERT INTO campaign (organization_id, name) SELECT o.id, 'Campaign ' || g || ' ' || o.name FROM organization o, generate_series(1, 10) g`);
-  const types = EVENT_TYPES.map((e) => e.canonical);
-  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = false)`);
-  await owner.query(
-    `WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organization),
-          camps AS (SELECT id, organization_id, name, row_number() OVER (PARTITION BY organization_id ORDER BY id) AS n FROM campaign)
-     INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, campaign_id,
-                              campaign_name, contact_email, error_message, attempts, processed_at, created_at)
-     SELECT o.id, src, typ, typ,
-            CASE WHEN g % 20 = 0 THEN 'failed' WHEN g % 97 = 0 THEN 'skipped' ELSE 'processed' END,
-            md5(g::text), jsonb_build_object('event_type', typ, 'lead_email', 'lead' || g || '@prospect' || (g % 500) || '.example', 'step', g % 3),
-            c.id, c.name, 'lead' || g || '@prospect' || (g % 500) || '.example',
-            CASE WHEN g % 20 = 0 THEN 'no organization is mapped to Instantly workspace ws-x' END,
-            1, ts, ts
-       FROM generate_series(1, $1) g
-       CROSS JOIN LATERAL (SELECT now() - ((g % 7776000) || ' seconds')::interval - (random() * interval '1 second') AS ts,
-                                  ($2::text[])[1 + g % array_length($2::text[], 1)] AS typ,
-                                  ($3::text[])[1 + (g / 7) % array_length($3::text[], 1)] AS src) x
-       JOIN orgs o ON o.n = 1 + g % 20
-       JOIN camps c ON c.organization_id = o.id AND c.n = 1 + (g / 20) % 10`,
-    [N, types, WEBHOOK_SOURCES],
-  );
-  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = true)`);
-  await owner.query(`VACUUM ANALYZE webhook_log`);
-  return (Date.now() - started) / 1000;
-}
 
 async function timed(url, headers, reps = REPS) {
   const times = [];
@@ -107,7 +75,7 @@ function copyBaseline(ownerUrl) {
 
 async function main() {
   const { owner, ownerUrl, runtimeUrl } = await freshDatabase(DB);
-  const seedSeconds = await seed(owner);
+  const seedSeconds = await seedWebhookLogs(owner, N);
   console.log(`seeded ${N} logs in ${seedSeconds.toFixed(1)} s`);
   const orgs = (await owner.query(`SELECT id FROM organization ORDER BY name`)).rows.map((r) => r.id);
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' });
