@@ -107,6 +107,12 @@ function summary(r) {
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function machine() {
   return `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
@@ -154,4 +160,4 @@ async function seedWebhookLogs(owner, N) {
   return (Date.now() - started) / 1000;
 }
 
-module.exports = { seedWebhookLogs, freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, urlFor, percentile };
+module.exports = { cpuSeconds, seedWebhookLogs, freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, urlFor, percentile };

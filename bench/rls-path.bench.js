@@ -1,7 +1,7 @@
 'use strict';
 /* npm run bench: GET /api/admin/campaigns/filter through the whole service (JWT guard, CLS,
  * per-request transaction with set_config, RLS) against a bare pg server running the same SQL. */
-const { freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult } = require('./lib');
+const { freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, cpuSeconds } = require('./lib');
 const { signToken } = require('../dist/src/auth/jwt');
 
 const DB = 'salesbrain_bench_rls';
@@ -36,7 +36,10 @@ async function main() {
     const rounds = [];
     for (let i = 0; i < ROUNDS; i++) {
       const b = summary(await load({ ...opts, url: bare.url + path }));
+      const cpuBefore = cpuSeconds(service.child.pid);
       const s = summary(await load({ ...opts, url: service.url + path, headers: { authorization: `Bearer ${token}` } }));
+      // The service process's own CPU per request: steadier than throughput on a noisy machine.
+      s.node_cpu_us_per_request = Math.round(((cpuSeconds(service.child.pid) - cpuBefore) * 1e6) / s.total);
       rounds.push({ bare: b, service: s, ratio: Number((s.requests_per_s / b.requests_per_s).toFixed(3)) });
     }
     const ratios = rounds.map((r) => r.ratio).sort((x, y) => x - y);
@@ -46,6 +49,7 @@ async function main() {
     console.table(Object.fromEntries(rounds.flatMap((r, i) => [[`bare ${i + 1}`, r.bare], [`service ${i + 1}`, r.service]])));
     console.log(`service/bare throughput per round: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}`);
     console.log(`median service/bare throughput: ${ratio.toFixed(2)}× (target ≥ 0.50)`);
+    console.log(`service Node CPU per request (µs) per round: ${rounds.map((r) => r.service.node_cpu_us_per_request).join(', ')}`);
     writeResult('rls-path', report);
   } finally {
     await stop(service);
