@@ -123,6 +123,21 @@ describe('limits shared across instances (REDIS_URL)', () => {
       await b.close();
     }
   });
+
+  it('with Redis unreachable the limited routes answer 503 with Retry-After, not a 500; the rest works', async () => {
+    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', WEBHOOK_STATS_CACHE_SECONDS: '15' });
+    try {
+      const res = await t.http().get(`/api/admin/onboarding/o/${'r'.repeat(43)}`);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      const org = await createOrgFixture(t.owner, 'No Redis');
+      // The stats cache only loses its cache.
+      expect((await t.http().get('/api/admin/webhooks/stats').query({ status: 'failed' }).set(org.as('owner'))).status).toBe(200);
+      expect((await t.http().get('/api/admin/campaigns').set(org.as('owner'))).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  }, 30000);
 });
 
 (hasPrometheus() ? describe : describe.skip)('a real Prometheus scraping the service', () => {

@@ -88,6 +88,11 @@ export function mapException(exception: unknown, request: { method: string; url:
   if (PG_ERRORS[code]) return PG_ERRORS[code];
   if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
   if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
+  // ioredis (REDIS_URL: the shared rate limit and stats cache) gave up on a command.
+  if ((exception as Error)?.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|Stream isn't writeable/.test(err?.message ?? '')) {
+    logger.warn(`redis unavailable on ${where}: ${err?.message}`);
+    return { status: 503, message: 'a shared service is unavailable; try again shortly', retryAfterSeconds: 5 };
+  }
   if (err?.message && CONNECTION_ERROR.test(err.message)) {
     logger.warn(`database unavailable on ${where}: ${err.message}`);
     return { status: 503, message: 'the database is unavailable; try again shortly' };
