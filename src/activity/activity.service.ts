@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db.service';
 
 export interface ActivityEntry {
@@ -37,7 +37,3 @@ export class ActivityService {
     );
   }
 }
-
-@Global()
-@Module({ providers: [ActivityService], exports: [ActivityService] })
-export class ActivityModule {}

@@ -1,18 +1,10 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisCloser } from './redis-closer.service';
+import { REDIS } from './redis.token';
 
-/** The shared Redis connection (REDIS_URL), or null: then limits and caches are per instance. */
-export const REDIS = Symbol('REDIS');
-
-@Injectable()
-class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
-  }
-}
+export { REDIS } from './redis.token';
 
 /**
  * One Redis connection per instance when REDIS_URL is set: the public onboarding rate limit

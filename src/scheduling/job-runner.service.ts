@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'os';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
@@ -58,7 +58,3 @@ export class JobRunner {
 export function minuteSlot(at = new Date()): Date {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 }
-
-@Global()
-@Module({ providers: [JobRunner], exports: [JobRunner] })
-export class SchedulingModule {}
