@@ -86,6 +86,9 @@ export function mapException(exception: unknown, request: { method: string; url:
   const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
   const code = typeof driver?.code === 'string' ? driver.code : '';
   if (PG_ERRORS[code]) return PG_ERRORS[code];
+  // Any other data exception (class 22) comes from a value the client sent: a NUL character
+  // (22021), a number or date PostgreSQL cannot take.
+  if (/^22/.test(code)) return { status: 400, message: 'a value is not valid' };
   if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
   if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
   // ioredis (REDIS_URL: the shared rate limit and stats cache) gave up on a command.

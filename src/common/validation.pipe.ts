@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   const out: string[] = [];
@@ -15,9 +15,24 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   return out;
 }
 
+/**
+ * A validator that throws instead of answering (validator.js's isEmail throws URIError on a lone
+ * UTF-16 surrogate, found by the fuzz test) is a bad value, not a server error.
+ */
+class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      if (err instanceof HttpException) throw err;
+      throw new BadRequestException({ message: [`the ${metadata.type} has a value that cannot be validated`] });
+    }
+  }
+}
+
 /** One pipe for the whole app: converts types, rejects unknown fields, names every bad field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
