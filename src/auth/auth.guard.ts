@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { InvalidTokenError, TokenRules, verifyToken } from './jwt';
+import { bearerToken, InvalidTokenError, TokenRules, verifyToken } from './jwt';
 import { Caller, TokenRole } from './roles';
 
 /**
@@ -27,12 +27,11 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw AppError.unauthorized('missing bearer token');
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw AppError.unauthorized('missing bearer token');
     let caller: Caller;
     try {
-      caller = verifyToken(this.config.jwtSecret, match[1], this.rules);
+      caller = verifyToken(this.config.jwtSecret, token, this.rules);
     } catch (err) {
       throw AppError.unauthorized(err instanceof InvalidTokenError ? err.message : 'invalid token');
     }

@@ -5,6 +5,11 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export class InvalidTokenError extends Error {}
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: unknown): string | undefined {
+  return typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+}
+
 /** Optional checks beyond the signature and `exp` (JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_AGE). */
 export interface TokenRules {
   issuer?: string | null;

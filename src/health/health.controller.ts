@@ -6,14 +6,17 @@ import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { AppError } from '../common/app-error';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ANONYMOUS_CONTEXT } from '../database/rls-context';
-import { runInRlsTransaction } from '../database/rls-transactional.adapter';
+import { Db } from '../database/db.service';
 import { loginReportOf } from '../database/runtime-role.check';
 import { HealthDto } from './health.dto';
 
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly db: Db,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
 
   @Get()
   @Public('Liveness and database status')
@@ -25,7 +28,7 @@ export class HealthController {
     try {
       // Through the same transaction start as every request (runtime role, context), as anonymous.
       await Promise.race([
-        runInRlsTransaction(this.dataSource, ANONYMOUS_CONTEXT, (client) => client.query('SELECT 1')),
+        this.db.withConnection(ANONYMOUS_CONTEXT, (client) => client.query('SELECT 1')),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
       ]);
     } catch {

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
+import { bearerToken } from '../auth/jwt';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { secretMatches } from '../webhooks/webhook-secrets';
@@ -25,8 +26,7 @@ export class MetricsController {
   @Public('Prometheus metrics')
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (!this.config.metricsToken) throw AppError.notFound('metrics are disabled (METRICS_TOKEN is not set)');
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
-    if (!secretMatches(presented, this.config.metricsToken)) throw AppError.unauthorized('missing or wrong metrics token');
+    if (!secretMatches(bearerToken(authorization), this.config.metricsToken)) throw AppError.unauthorized('missing or wrong metrics token');
     const text = await this.metrics.render();
     await reply.header('content-type', this.metrics.contentType).header('cache-control', 'no-store').send(text);
   }
