@@ -23,6 +23,9 @@ const LINK_COLUMNS = `ol.id, ol.organization_id, ol.created_by, t.link_token, t.
   ol.status, ol.expires_at, ol.clicks_count, ol.first_accessed_at, ol.last_accessed_at, ol.completed_at, ol.current_step,
   ol.total_steps, ol.progress_percentage, ol.created_at, ol.updated_at, ol.revoked_at, ol.revoked_by, ol.revoked_reason`;
 
+/** The link whose token is $1 (tokens live in onboarding_link_token). */
+const BY_TOKEN = `id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1)`;
+
 /** How many recent IPs and user agents a link keeps. */
 export const ACCESS_HISTORY = 100;
 
@@ -156,7 +159,7 @@ export class OnboardingService {
               user_agents = CASE WHEN jsonb_array_length(user_agents) >= ${ACCESS_HISTORY} THEN user_agents - 0 ELSE user_agents END
                             || jsonb_build_array(jsonb_build_object('user_agent', $3::text, 'timestamp', now())),
               updated_at = now()
-        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()
+        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()
         RETURNING link_holder_organization_name() AS organization_name,
                   welcome_message, total_steps, current_step, progress_percentage, template_name, expires_at`,
       [token, ip.slice(0, 100), userAgent.slice(0, 500)],
@@ -169,7 +172,7 @@ export class OnboardingService {
   async progress(token: string, dto: UpdateProgressDto): Promise<MessageResultDto> {
     const row = await this.db.one<{ total_steps: number; ok: boolean }>(
       `WITH target AS (SELECT id, total_steps FROM onboarding_link
-                        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()),
+                        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()),
        upd AS (UPDATE onboarding_link l SET current_step = $2, progress_percentage = $3, updated_at = now()
                  FROM target t WHERE l.id = t.id AND $2 <= t.total_steps RETURNING l.id)
        SELECT t.total_steps, EXISTS (SELECT 1 FROM upd) AS ok FROM target t`,
@@ -183,7 +186,7 @@ export class OnboardingService {
   async complete(token: string): Promise<MessageResultDto> {
     const row = await this.db.one<{ id: string; organization_id: string }>(
       `UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
-        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1) AND status = 'active' AND expires_at > now()
+        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()
         RETURNING id, organization_id`,
       [token],
     );
@@ -196,7 +199,7 @@ export class OnboardingService {
   private async refuse(token: string): Promise<never> {
     const link = await this.db.one<{ status: string; overdue: boolean }>(
       `SELECT status, expires_at <= now() AS overdue FROM onboarding_link
-        WHERE id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1)`,
+        WHERE ${BY_TOKEN}`,
       [token],
     );
     if (!link) throw AppError.notFound('Onboarding link not found');

@@ -186,7 +186,6 @@ export class WebhookLogExportService {
     try {
       await this.stream(sql, f.params, q.format, contextOf(caller), reply, rowsOut);
     } catch (err) {
-      this.metrics.exportRows.inc({ format: q.format }, rowsOut.rows);
       // A client that went away is not an error of ours: the cursor is closed, the transaction
       // rolled back and the connection released by then.
       if (reply.raw.destroyed && !reply.raw.writableFinished) {
@@ -194,8 +193,9 @@ export class WebhookLogExportService {
         return;
       }
       throw err;
+    } finally {
+      this.metrics.exportRows.inc({ format: q.format }, rowsOut.rows);
     }
-    this.metrics.exportRows.inc({ format: q.format }, rowsOut.rows);
     this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rowsOut.rows} rows`);
   }
 
