@@ -1,6 +1,5 @@
 import { randomUUID } from 'crypto';
-import http from 'http';
-import { AddressInfo, connect, Socket } from 'net';
+import { connect, Socket } from 'net';
 import { signToken } from '../src/auth/jwt';
 import { adminUrlFor, testDbName, TEST_LOGIN_ROLE } from './support/db-urls';
 import { instantlyPayload } from './support/instantly';
@@ -25,9 +24,7 @@ describe('exports share the pool fairly', () => {
          FROM generate_series(1, 80000) g`,
       [a.id],
     );
-    const server = t.app.getHttpServer() as http.Server;
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
+    port = await t.listen();
   }, 120000);
   afterAll(() => t.close());
 

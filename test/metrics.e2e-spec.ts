@@ -1,8 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomInt, randomUUID } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import http from 'http';
-import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { WebhookProcessorService } from '../src/webhooks/processing/webhook-processor.service';
@@ -156,9 +154,7 @@ describe('limits shared across instances (REDIS_URL)', () => {
   });
 
   it('sees the ingestion counter rise (PromQL through its HTTP API)', async () => {
-    const server = t.app.getHttpServer() as http.Server;
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const target = `127.0.0.1:${await t.listen()}`;
     writeFileSync(join(dir, 'token'), METRICS_TOKEN);
     writeFileSync(
       join(dir, 'prometheus.yml'),

@@ -6,6 +6,7 @@ import Cursor from 'pg-cursor';
 import { runInRlsTransaction } from '../src/database/rls-transactional.adapter';
 import { assertRuntimeRoleIsSubjectToRls } from '../src/database/runtime-role.check';
 import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
+import { inRlsContext } from './support/rls-context';
 import { createOrgFixture, OrgFixture } from './support/test-app';
 
 /** Isolation proved at the database itself, through the same role and settings the app uses. */
@@ -15,19 +16,7 @@ describe('row-level security at the database', () => {
   let a: OrgFixture;
   let b: OrgFixture;
 
-  const inContext = async <T>(role: string, orgId: string | null, fn: () => Promise<T>): Promise<T> => {
-    await runtime.query('BEGIN');
-    try {
-      await runtime.query(
-        `SELECT set_config('role', 'salesbrain_app', true), set_config('app.user_role', $1, true),
-                set_config('app.current_org_id', $2, true), set_config('app.current_user_id', '', true)`,
-        [role, orgId ?? ''],
-      );
-      return await fn();
-    } finally {
-      await runtime.query('ROLLBACK');
-    }
-  };
+  const inContext = <T>(role: string, orgId: string | null, fn: () => Promise<T>): Promise<T> => inRlsContext(runtime, role, orgId, fn);
 
   beforeAll(async () => {
     owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 2 });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
 import http from 'http';
-import { AddressInfo } from 'net';
 import { Client } from 'pg';
 import { WebhookProcessorService } from '../src/webhooks/processing/webhook-processor.service';
 import { WebhookIngestService } from '../src/webhooks/webhook-ingest.service';
 import { runtimeUrlFor, testDbName } from './support/db-urls';
+import { inRlsContext } from './support/rls-context';
 import { instantlyPayload } from './support/instantly';
 import { createOrgFixture, expectErrorBody, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TestApp } from './support/test-app';
 
@@ -21,19 +21,8 @@ describe('tenant isolation at the edges', () => {
   let processor: WebhookProcessorService;
 
   /** A statement under a context, as the app runs it (runtime role, transaction-local settings); rolled back. */
-  const asContext = async (role: string, orgId: string | null, sql: string, params: unknown[] = [], linkToken = '') => {
-    await runtime.query('BEGIN');
-    try {
-      await runtime.query(
-        `SELECT set_config('role', 'salesbrain_app', true), set_config('app.user_role', $1, true),
-                set_config('app.current_org_id', $2, true), set_config('app.current_user_id', '', true), set_config('app.link_token', $3, true)`,
-        [role, orgId ?? '', linkToken],
-      );
-      return await runtime.query(sql, params);
-    } finally {
-      await runtime.query('ROLLBACK');
-    }
-  };
+  const asContext = (role: string, orgId: string | null, sql: string, params: unknown[] = [], linkToken?: string) =>
+    inRlsContext(runtime, role, orgId, () => runtime.query(sql, params), linkToken);
   const receive = (body: unknown, secret = TEST_INSTANTLY_SECRET) =>
     t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(body as object);
   const logRow = async (id: string) => (await t.owner.query(`SELECT * FROM webhook_log WHERE id = $1`, [id])).rows[0];
@@ -294,9 +283,7 @@ describe('tenant isolation at the edges', () => {
 
   describe('7. the receivers check the secret before the body, and bound their queue', () => {
     it('a wrong secret is answered without the body being read', async () => {
-      const server = t.app.getHttpServer() as http.Server;
-      if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-      const { port } = server.address() as AddressInfo;
+      const port = await t.listen();
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/api/webhooks/instantly', headers: { 'content-type': 'application/json', 'content-length': String(900_000), 'x-webhook-secret': 'wrong-secret-0123456789' } }, (res) => {
           res.resume();

@@ -443,9 +443,7 @@ describe('webhook logs admin API', () => {
          SELECT $1, 'instantly', 'email.sent', 'processed', md5(random()::text || g), '{}'::jsonb, repeat('x', 200) FROM generate_series(1, 60000) g`,
         [org.id],
       );
-      const server = t.app.getHttpServer() as http.Server;
-      if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const port = (server.address() as { port: number }).port;
+      const port = await t.listen();
       await new Promise<void>((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port, path: '/api/admin/webhooks/logs/export?format=csv', headers: org.as('owner') }, (res) => {
           let got = 0;

@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
+import type { Server } from 'http';
+import type { AddressInfo } from 'net';
 import { Pool } from 'pg';
 import request, { Response, Test } from 'supertest';
 import { ContractChecker, recordChecked } from './contract';
@@ -18,6 +20,8 @@ export interface TestApp {
   /** supertest on the app; every answer is checked against the app's own OpenAPI document. */
   http: () => ReturnType<typeof request>;
   contract: ContractChecker;
+  /** The app's HTTP server listening on a loopback port (started on first call), for raw sockets and outside clients. */
+  listen(): Promise<number>;
   /** Superuser connection to the test database, for fixtures and for checking what was stored. */
   owner: Pool;
   close(): Promise<void>;
@@ -49,6 +53,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     http: () => checkedAgent(request(app.getHttpServer()), contract),
     contract,
     owner,
+    async listen() {
+      const server = app.getHttpServer() as Server;
+      if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      return (server.address() as AddressInfo).port;
+    },
     async close() {
       recordChecked(contract);
       await app.close();
