@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const request = context.switchToHttp().getRequest<Request>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw AppError.unauthorized('missing bearer token');
     let caller: Caller;

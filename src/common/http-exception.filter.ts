@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AppError, statusOf } from './app-error';
 
@@ -51,14 +51,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const { status, message, retryAfterSeconds } = mapException(exception, ctx.getRequest<FastifyRequest>(), this.logger);
-    if (reply.sent || reply.raw.headersSent) {
-      reply.raw.destroy();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { status, message, retryAfterSeconds } = mapException(exception, { method: req.method, url: req.originalUrl }, this.logger);
+    if (res.headersSent) {
+      res.destroy();
       return;
     }
-    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
-    void reply.status(status).send(errorBody(status, message));
+    if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
+    res.status(status).json(errorBody(status, message));
   }
 }
 
@@ -76,12 +77,14 @@ export function mapException(exception: unknown, request: { method: string; url:
     return { status: exception.getStatus(), message };
   }
   const err = exception as { statusCode?: number; message?: string; code?: string };
-  // Errors Fastify raised while reading the body, before any handler ran.
-  if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, message: 'request body is too large' };
-  if (exception instanceof SyntaxError && err.statusCode === 400) return { status: 400, message: 'request body is not valid JSON' };
-  if (typeof err?.code === 'string' && err.code.startsWith('FST_') && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return { status: err.statusCode, message: `request could not be read: ${err.message}` };
+  // Errors body-parser raised while reading the body, before any handler ran.
+  const read = exception as { type?: unknown; status?: unknown; expose?: unknown };
+  if (read?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
+  if (typeof read?.type === 'string' && read.expose === true && typeof read.status === 'number' && read.status >= 400 && read.status < 500) {
+    return { status: read.status, message: `request could not be read: ${err.message}` };
   }
+  // Express could not decode a path parameter (a malformed percent-encoding).
+  if (exception instanceof URIError) return { status: 400, message: 'the request could not be read: malformed URL' };
   // TypeORM wraps driver errors; queries sent on a raw pg client (transaction start, streams) do not.
   const driver = exception instanceof QueryFailedError ? (exception.driverError as { code?: string }) : (exception as { code?: string });
   const code = typeof driver?.code === 'string' ? driver.code : '';

@@ -7,7 +7,7 @@ export type HttpWebhookSource = (typeof HTTP_WEBHOOK_SOURCES)[number];
 export interface AppConfig {
   port: number;
   host: string;
-  /** Fastify's trustProxy (proxy-addr): which hops may set X-Forwarded-For (the client IP for rate limits and logs). */
+  /** Express's `trust proxy` (proxy-addr): which hops may set X-Forwarded-For (the client IP for rate limits and logs). */
   trustProxy: string;
   /** Empty when the service should run on the embedded database. */
   databaseUrl: string;

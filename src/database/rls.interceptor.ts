@@ -5,7 +5,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { NO_REQUEST_TX, SINGLE_READ } from '../auth/auth.decorators';
-import { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import { ANONYMOUS_CONTEXT, contextOf, RlsContext } from './rls-context';
 import { RlsTransactionalAdapter } from './rls-transactional.adapter';
 
@@ -29,11 +29,11 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     }
     // Set by the auth guard; public routes without a caller get the anonymous context, which
     // matches no policy.
-    const caller = context.switchToHttp().getRequest<FastifyRequest>().caller;
+    const caller = context.switchToHttp().getRequest<Request>().caller;
     const rls: RlsContext = caller ? contextOf(caller) : ANONYMOUS_CONTEXT;
     const singleRead = this.reflector.get<boolean | undefined>(SINGLE_READ, context.getHandler()) === true;
     // The request's CLS context starts here, around its transaction: nothing before the
-    // interceptor needs it, and starting it in a middleware cost a Fastify middleware layer.
+    // interceptor needs it, and starting it in a middleware cost one more layer per request.
     const endTimer = this.metrics.rlsTransactionDuration.startTimer();
     return from(
       this.cls

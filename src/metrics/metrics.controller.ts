@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { FastifyReply } from 'fastify';
+import type { Response } from 'express';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { bearerToken } from '../auth/jwt';
 import { AppError } from '../common/app-error';
@@ -24,10 +24,12 @@ export class MetricsController {
 
   @Get()
   @Public('Prometheus metrics')
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     if (!this.config.metricsToken) throw AppError.notFound('metrics are disabled (METRICS_TOKEN is not set)');
     if (!secretMatches(bearerToken(authorization), this.config.metricsToken)) throw AppError.unauthorized('missing or wrong metrics token');
     const text = await this.metrics.render();
-    await reply.header('content-type', this.metrics.contentType).header('cache-control', 'no-store').send(text);
+    res.setHeader('content-type', this.metrics.contentType);
+    res.setHeader('cache-control', 'no-store');
+    res.send(text);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamParser } from '@json2csv/plainjs';
-import { FastifyReply } from 'fastify';
+import type { Response } from 'express';
 import { ServerResponse } from 'http';
 import Cursor from 'pg-cursor';
 import { Caller, isPlatform, orgScope } from '../auth/roles';
@@ -150,7 +150,7 @@ export class WebhookLogExportService {
    * An export holds a connection as long as its client reads, so they are limited (429 beyond,
    * with Retry-After), lest a few slow downloads leave no connection for anything else.
    */
-  async export(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
+  async export(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
     const key = caller.orgId && !isPlatform(caller.role) ? `org:${caller.orgId}` : `caller:${caller.userId}`;
     const mine = this.runningPer.get(key) ?? 0;
     if (mine >= this.config.exportMaxPerOrganization) {
@@ -160,7 +160,7 @@ export class WebhookLogExportService {
     this.running++;
     this.runningPer.set(key, mine + 1);
     try {
-      await this.exportNow(q, caller, reply);
+      await this.exportNow(q, caller, res);
     } finally {
       this.running--;
       const left = (this.runningPer.get(key) ?? 1) - 1;
@@ -169,7 +169,7 @@ export class WebhookLogExportService {
     }
   }
 
-  private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, reply: FastifyReply): Promise<void> {
+  private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
     const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
     // Timestamps leave PostgreSQL as ISO text (the format JSON.stringify gives a Date): parsing a
     // million of them into Date objects and back was a large share of the export's CPU.
@@ -184,11 +184,11 @@ export class WebhookLogExportService {
     // Counts the rows that left, also when the client goes away half-way.
     const rowsOut = q.format === 'csv' ? csvWriter() : jsonWriter();
     try {
-      await this.stream(sql, f.params, q.format, contextOf(caller), reply, rowsOut);
+      await this.stream(sql, f.params, q.format, contextOf(caller), res, rowsOut);
     } catch (err) {
       // A client that went away is not an error of ours: the cursor is closed, the transaction
       // rolled back and the connection released by then.
-      if (reply.raw.destroyed && !reply.raw.writableFinished) {
+      if (res.destroyed && !res.writableFinished) {
         this.logger.warn(`export (${q.format}) by ${caller.role} ${caller.userId}: client disconnected after ${rowsOut.rows} rows`);
         return;
       }
@@ -204,7 +204,7 @@ export class WebhookLogExportService {
     params: unknown[],
     format: 'csv' | 'json',
     ctx: RlsContext,
-    reply: FastifyReply,
+    res: Response,
     rowsOut: BatchWriter,
   ): Promise<void> {
     await this.db.withConnection(ctx, async (client) => {
@@ -221,11 +221,7 @@ export class WebhookLogExportService {
         await cursor.close().catch(() => undefined);
         throw err;
       }
-      // Written straight to the socket: Fastify steps aside, and the headers its hooks set (helmet,
-      // request id) are carried over.
-      reply.hijack();
-      const res = reply.raw;
-      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+      // Written straight to the socket, after the headers the middleware set (helmet, request id).
       res.statusCode = 200;
       res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
 import { ApiEnvelope, ApiFlat, Envelope } from '../common/api-envelope';
 import { BulkRetryResultDto, CleanupResultDto, ExportedLogDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
-import { FastifyReply } from 'fastify';
+import type { Response } from 'express';
 import { Authenticated, NoRequestTransaction } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
@@ -53,7 +53,7 @@ export class WebhookLogsController {
     },
   })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many exports running (in all, or for this organization); Retry-After says when to try again' })
-  async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: FastifyReply) {
+  async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: Response) {
     await this.exporter.export(q, caller, res);
   }
 

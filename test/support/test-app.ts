@@ -1,5 +1,4 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
@@ -45,7 +44,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ ...baseTestEnv(), ...env });
   const app = await createApp(config, false);
   await app.init();
-  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   const owner = new Pool({ connectionString: adminUrlFor(testDbName()), max: 3 });
   const contract = new ContractChecker((await request(app.getHttpServer()).get('/api/docs-json')).body);
   return {

@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import express, { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'http';
+import sjson from 'secure-json-parse';
+import { Caller } from '../auth/roles';
+import { AppConfig } from '../config/app-config';
+import { AppMetrics } from '../metrics/app-metrics';
+import { AppError } from './app-error';
+import { redactPath } from './http-exception.filter';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-limits';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the auth guard once the token is verified. */
+    caller?: Caller | null;
+    requestId: string;
+    /** The route template for metrics, when a handler outside Nest's router answered. */
+    routeTemplate?: string;
+  }
+}
+
+/** Webhook senders do not always label their JSON, so their routes parse any content type. */
+const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?$/;
+
+/**
+ * Reads a body of any content type as UTF-8 text, up to `limit` bytes (body-parser answers 413
+ * beyond it). GET and other requests without a body are left alone (req.body stays undefined).
+ */
+export function readBodyText(limit: number): RequestHandler {
+  return express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
+}
+
+/**
+ * The body as JSON: an empty body is "no body", so the route's own validation names the missing
+ * fields; nesting over 64 levels and keys that would poison an object's prototype (`__proto__`,
+ * `constructor.prototype`) are refused with a 400 before anything recursive sees the value.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  if (text.length > 2 * MAX_JSON_DEPTH && jsonTooDeep(text)) {
+    throw AppError.badRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  try {
+    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    if (err instanceof SyntaxError && /prototype/i.test(err.message)) throw AppError.badRequest('request body contains a forbidden key');
+    throw AppError.badRequest('request body is not valid JSON');
+  }
+}
+
+/**
+ * Request bodies are JSON only, up to `limit` bytes. Admin routes accept `application/json` (any
+ * other type is a 415); the webhook receivers parse whatever the sender labelled it.
+ */
+export function registerBodyParsers(app: Express, limit: number): void {
+  app.use(readBodyText(limit));
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (typeof req.body !== 'string') return next();
+    const text = req.body;
+    req.body = undefined;
+    if (text.length > 0 && !req.is('application/json') && !WEBHOOK_PATH.test(req.path)) {
+      return next(AppError.unsupportedMediaType('request body must be application/json'));
+    }
+    try {
+      req.body = parseJsonBody(text);
+    } catch (err) {
+      return next(err);
+    }
+    next();
+  });
+}
+
+const REQUEST_ID = /^[\w-]{1,64}$/;
+
+/**
+ * One structured line per request (method, path, status, duration, caller, request id) when
+ * LOG_REQUESTS is on; 5xx answers are always logged. The request id comes from `x-request-id` when
+ * it is well formed, otherwise a new one, and is echoed in the response.
+ */
+export function registerRequestLogging(app: Express, config: AppConfig, metrics: AppMetrics): void {
+  const logger = new Logger('HTTP');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', req.requestId);
+    res.once('finish', () => {
+      const status = res.statusCode;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The route template (never the path with its ids); requests no route matched count as one.
+      const route = req.routeTemplate ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
+      metrics.httpDuration.observe({ method: req.method, route, status_class: `${Math.floor(status / 100)}xx` }, ms / 1000);
+      if (status >= 500 || config.logRequests) {
+        const line = JSON.stringify({
+          request_id: req.requestId,
+          method: req.method,
+          path: redactPath(req.originalUrl.split('?')[0]),
+          status,
+          ms: Math.round(ms * 10) / 10,
+          role: req.caller?.role,
+          org: req.caller?.orgId ?? undefined,
+        });
+        if (status >= 500) logger.error(line);
+        else logger.log(line);
+      }
+    });
+    next();
+  });
+}
+
+/**
+ * helmet's default security headers on every response. They do not depend on the request, so
+ * helmet runs once at start-up against a recording response and each request only copies the
+ * result (running helmet's middleware per request rebuilt the same headers every time).
+ */
+export function registerSecurityHeaders(app: Express): void {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+    getHeader: (name: string) => headers[name.toLowerCase()],
+  };
+  let failed: unknown;
+  helmet()({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => (failed = err));
+  if (failed || Object.keys(headers).length === 0) throw new Error(`helmet produced no headers: ${String(failed)}`);
+  const entries = Object.entries(headers);
+  app.disable('x-powered-by');
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of entries) res.setHeader(name, value);
+    next();
+  });
+}
+
+function trustProxy(value: string): boolean | number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+/** Express settings: TRUST_PROXY, no ETag hashing of every answer (the portal does not revalidate). */
+export function configureExpress(app: Express, config: AppConfig): void {
+  app.set('trust proxy', trustProxy(config.trustProxy));
+  app.set('etag', false);
+}
