@@ -1,11 +1,12 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { JsonExpressAdapter } from './common/json-express.adapter';
 import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
 import { AppMetrics } from './metrics/app-metrics';
-import { configureExpress, registerBodyParsers, registerRequestLogging, registerSecurityHeaders } from './common/http-setup';
+import { configureExpress, registerBodyParsers, registerRequestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { registerWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
@@ -25,7 +26,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * alike. Call app.init() (or listen) before serving.
  */
 export async function createApp(config: AppConfig, embedded: boolean, options: { preview?: boolean } = {}): Promise<INestApplication> {
-  const adapter = new ExpressAdapter();
+  const adapter = new JsonExpressAdapter();
   const metrics = new AppMetrics();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, embedded, metrics }), adapter, {
     bodyParser: false,
@@ -38,8 +39,7 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // Order matters: Express runs these before Nest's routes, which app.init() adds after them.
   const express = app.getHttpAdapter().getInstance();
   configureExpress(express, config);
-  registerRequestLogging(express, config, metrics);
-  registerSecurityHeaders(express);
+  registerRequestHandling(express, config, metrics);
   registerWebhookFastPath(express, app, BODY_LIMIT_BYTES);
   registerBodyParsers(express, BODY_LIMIT_BYTES);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });

@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AppError, statusOf } from './app-error';
+import { sendJson } from './json-express.adapter';
 
 interface Mapped {
   status: number;
@@ -59,7 +60,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
-    res.status(status).json(errorBody(status, message));
+    sendJson(res, status, errorBody(status, message));
   }
 }
 

@@ -55,34 +55,44 @@ export function parseJsonBody(text: string): unknown {
  * other type is a 415); the webhook receivers parse whatever the sender labelled it.
  */
 export function registerBodyParsers(app: Express, limit: number): void {
-  app.use(readBodyText(limit));
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    if (typeof req.body !== 'string') return next();
-    const text = req.body;
-    req.body = undefined;
-    if (text.length > 0 && !req.is('application/json') && !WEBHOOK_PATH.test(req.path)) {
-      return next(AppError.unsupportedMediaType('request body must be application/json'));
-    }
-    try {
-      req.body = parseJsonBody(text);
-    } catch (err) {
-      return next(err);
-    }
-    next();
+  const readText = readBodyText(limit);
+  // One layer; requests without a body (most of the portal's) pass straight through.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    readText(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (typeof req.body !== 'string') return next();
+      const text = req.body;
+      req.body = undefined;
+      if (text.length > 0 && !req.is('application/json') && !WEBHOOK_PATH.test(req.path)) {
+        return next(AppError.unsupportedMediaType('request body must be application/json'));
+      }
+      try {
+        req.body = parseJsonBody(text);
+      } catch (parseErr) {
+        return next(parseErr);
+      }
+      next();
+    });
   });
 }
 
 const REQUEST_ID = /^[\w-]{1,64}$/;
 
 /**
- * One structured line per request (method, path, status, duration, caller, request id) when
- * LOG_REQUESTS is on; 5xx answers are always logged. The request id comes from `x-request-id` when
- * it is well formed, otherwise a new one, and is echoed in the response.
+ * One middleware for what every request gets (each Express layer costs a step of its router):
+ * helmet's security headers; the request id, from `x-request-id` when it is well formed, otherwise
+ * a new one, echoed in the response; the request's duration in the metrics; one structured line
+ * per request (method, path, status, duration, caller, request id) when LOG_REQUESTS is on, and
+ * for every 5xx answer.
  */
-export function registerRequestLogging(app: Express, config: AppConfig, metrics: AppMetrics): void {
+export function registerRequestHandling(app: Express, config: AppConfig, metrics: AppMetrics): void {
   const logger = new Logger('HTTP');
+  const headers = securityHeaders();
+  app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    for (const [name, value] of headers) res.setHeader(name, value);
     const incoming = req.headers['x-request-id'];
     req.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', req.requestId);
@@ -111,11 +121,11 @@ export function registerRequestLogging(app: Express, config: AppConfig, metrics:
 }
 
 /**
- * helmet's default security headers on every response. They do not depend on the request, so
- * helmet runs once at start-up against a recording response and each request only copies the
- * result (running helmet's middleware per request rebuilt the same headers every time).
+ * helmet's default security headers. They do not depend on the request, so helmet runs once at
+ * start-up against a recording response and each request only copies the result (running
+ * helmet's middleware per request rebuilt the same headers every time).
  */
-export function registerSecurityHeaders(app: Express): void {
+function securityHeaders(): [string, string][] {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: string | number | string[]) => {
@@ -129,12 +139,7 @@ export function registerSecurityHeaders(app: Express): void {
   let failed: unknown;
   helmet()({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => (failed = err));
   if (failed || Object.keys(headers).length === 0) throw new Error(`helmet produced no headers: ${String(failed)}`);
-  const entries = Object.entries(headers);
-  app.disable('x-powered-by');
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    for (const [name, value] of entries) res.setHeader(name, value);
-    next();
-  });
+  return Object.entries(headers);
 }
 
 function trustProxy(value: string): boolean | number | string {

@@ -2,6 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { Express, NextFunction, Request, Response, Router } from 'express';
 import { errorBody, mapException } from '../common/http-exception.filter';
 import { parseJsonBody, readBodyText } from '../common/http-setup';
+import { sendJson } from '../common/json-express.adapter';
 import { ReceiverAuth, WebhookReceiverService } from './webhook-receiver.service';
 
 const AUTH = Symbol('webhookAuth');
@@ -32,7 +33,7 @@ export function registerWebhookFastPath(app: Express, nest: INestApplication, bo
     if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
     // The body of a refused request is not read: the connection closes after the answer.
     if (!req.complete) res.setHeader('connection', 'close');
-    res.status(status).json(errorBody(status, message));
+    sendJson(res, status, errorBody(status, message));
   };
 
   const authorize = (req: Request, res: Response, next: NextFunction) => {
@@ -55,12 +56,12 @@ export function registerWebhookFastPath(app: Express, nest: INestApplication, bo
     }
     receiver()
       .accept((req as WithAuth)[AUTH]!, body)
-      .then((stored) => void res.status(200).json(stored), (err: unknown) => fail(err, req, res));
+      .then((stored) => sendJson(res, 200, stored), (err: unknown) => fail(err, req, res));
   };
   const bodyError = (err: unknown, req: Request, res: Response, _next: NextFunction) => fail(err, req, res);
 
   const router = Router();
-  router.post('/api/webhooks/instantly', authorize, readBody, receive, bodyError);
-  router.post('/api/webhooks/:source', authorize, readBody, receive, bodyError);
-  app.use(router);
+  router.post('/instantly', authorize, readBody, receive, bodyError);
+  router.post('/:source', authorize, readBody, receive, bodyError);
+  app.use('/api/webhooks', router);
 }
