@@ -1,5 +1,6 @@
 import { join } from 'path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
 
 /** The NOLOGIN role that every request and job switches to; created by the first migration. */
 export const RUNTIME_ROLE = 'salesbrain_app';
@@ -33,7 +34,7 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     migrationsTableName: 'typeorm_migrations',
-    entities: [join(__dirname, '..', '**', '*.entity.js')],
+    entities: ENTITIES,
     migrations: [join(__dirname, '..', '..', 'migrations', '*.js')],
     logging: false,
     extra: {
