@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { ActivityRepository } from './activity.repository';
 
 export interface ActivityEntry {
   action: string;
@@ -18,22 +18,18 @@ export interface ActivityEntry {
  */
 @Injectable()
 export class ActivityService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly activity: ActivityRepository) {}
 
   async record(entry: ActivityEntry): Promise<void> {
-    await this.db.query(
-      `INSERT INTO activity_log (organization_id, actor_id, actor_role, action, target_type, target_id, item_count, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [
-        entry.organizationId,
-        entry.actorId,
-        entry.actorRole,
-        entry.action,
-        entry.targetType ?? null,
-        entry.targetId ?? null,
-        entry.itemCount ?? 1,
-        JSON.stringify(entry.details ?? {}),
-      ],
-    );
+    await this.activity.insert({
+      organization_id: entry.organizationId,
+      actor_id: entry.actorId,
+      actor_role: entry.actorRole,
+      action: entry.action,
+      target_type: entry.targetType ?? null,
+      target_id: entry.targetId ?? null,
+      item_count: entry.itemCount ?? 1,
+      details: entry.details ?? {},
+    });
   }
 }

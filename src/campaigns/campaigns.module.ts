@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CampaignsController } from './campaigns.controller';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { CampaignRepository } from './campaign.repository';
 import { CampaignsService } from './campaigns.service';
 
-@Module({ controllers: [CampaignsController], providers: [CampaignsService], exports: [CampaignsService] })
+@Module({ imports: [OrganizationsModule], controllers: [CampaignsController], providers: [CampaignsService, CampaignRepository], exports: [CampaignsService] })
 export class CampaignsModule {}

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import { RlsContext } from './rls-context';
-import { PgClient, RlsTransactionalAdapter, runInRlsTransaction } from './rls-transactional.adapter';
+import { PgClient, RlsTransactionalAdapter } from './rls-transactional.adapter';
+import { entityManagerFor } from './tx-entity-manager';
 
 export interface ExecResult<T> {
   rows: T[];
@@ -11,9 +12,10 @@ export interface ExecResult<T> {
 }
 
 /**
- * The only way feature code reaches the database. Every query runs inside a transaction whose
- * first statement set the RLS context; a query attempted outside one throws instead of silently
- * running on the bare pool with no policies' variables set.
+ * The repositories' way to the database: TypeORM's EntityManager and repositories for row work,
+ * query() for hand-written statements, both on the current RLS transaction (the request's, opened
+ * by the interceptor, or a job's, opened by runAs). A query attempted outside one throws instead
+ * of silently running on the bare pool with no policies' variables set.
  */
 @Injectable()
 export class Db {
@@ -27,6 +29,16 @@ export class Db {
     const client = this.txHost.isTransactionActive() ? this.txHost.tx : undefined;
     if (!client) throw new Error('database access outside an RLS transaction');
     return client;
+  }
+
+  /** TypeORM's EntityManager bound to the current transaction. */
+  get manager(): EntityManager {
+    return entityManagerFor(this.dataSource, this.tx);
+  }
+
+  /** TypeORM's Repository of entity, bound to the current transaction. */
+  repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
+    return this.manager.getRepository(entity);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -44,20 +56,12 @@ export class Db {
   }
 
   /**
-   * Runs fn in a fresh CLS context and a new transaction under ctx: for jobs, workers and other
-   * work that has no request of its own (or must not join the caller's transaction).
+   * Runs fn in a fresh CLS context and a new transaction under ctx: the one way for work that has
+   * no request of its own (jobs, workers, the ingest batcher, the receivers' credential lookup)
+   * or must not join the caller's transaction. Requests get theirs from the interceptor.
    */
   runAs<T>(ctx: RlsContext, fn: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'override' }, () => this.txHost.withTransaction({ context: ctx }, fn));
-  }
-
-  /**
-   * A dedicated connection and transaction under ctx, outside CLS: for a response streamed after
-   * the handler returned, and for batches flushed from a timer. Commits on success, rolls back on
-   * error, and always releases the connection.
-   */
-  withConnection<T>(ctx: RlsContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
-    return runInRlsTransaction(this.dataSource, ctx, fn);
   }
 
   get raw(): DataSource {

@@ -3,6 +3,7 @@ import { hostname } from 'os';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { JobRunRepository } from './job-run.repository';
 
 /**
  * Runs a scheduled job at most once per time slot across every instance on the database: the
@@ -16,6 +17,7 @@ export class JobRunner {
 
   constructor(
     private readonly db: Db,
+    private readonly runs: JobRunRepository,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
@@ -41,16 +43,12 @@ export class JobRunner {
   }
 
   /** In the current transaction: true when this instance took the slot. */
-  private async claim(job: string, slot: Date): Promise<boolean> {
-    const claimed = await this.db.one(
-      `INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job`,
-      [job, slot, this.instance],
-    );
-    return Boolean(claimed);
+  private claim(job: string, slot: Date): Promise<boolean> {
+    return this.runs.claim(job, slot, this.instance);
   }
 
-  private async finish(job: string, slot: Date, result: object): Promise<void> {
-    await this.db.query(`UPDATE job_run SET finished_at = now(), result = $3::jsonb WHERE job = $1 AND slot = $2`, [job, slot, JSON.stringify(result)]);
+  private finish(job: string, slot: Date, result: object): Promise<void> {
+    return this.runs.finish(job, slot, result);
   }
 }
 

@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Db } from '../database/db.service';
+import { ActivityLog } from './activity-log.entity';
+
+/** activity_log's rows, written in the caller's transaction. */
+@Injectable()
+export class ActivityRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: Pick<ActivityLog, 'organization_id' | 'actor_id' | 'actor_role' | 'action' | 'target_type' | 'target_id' | 'item_count' | 'details'>): Promise<void> {
+    await this.db.repository(ActivityLog).insert(row as QueryDeepPartialEntity<ActivityLog>);
+  }
+}

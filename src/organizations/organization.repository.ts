@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { ILike } from 'typeorm';
+import { Db } from '../database/db.service';
+import { Organization } from './organization.entity';
+
+export type OrganizationChanges = Partial<Pick<Organization, 'name' | 'instantly_workspace_id' | 'auto_assign_strategy' | 'status'>>;
+
+/** organization's rows; RLS limits organization roles to their own. */
+@Injectable()
+export class OrganizationRepository {
+  constructor(private readonly db: Db) {}
+
+  private get organizations() {
+    return this.db.repository(Organization);
+  }
+
+  /** Whether the caller can see the organization (another tenant's is as absent as a missing one). */
+  async exists(id: string): Promise<boolean> {
+    return this.organizations.exists({ where: { id } });
+  }
+
+  async create(row: Pick<Organization, 'name' | 'instantly_workspace_id' | 'auto_assign_strategy'>): Promise<Organization> {
+    return this.organizations.save(this.organizations.create(row));
+  }
+
+  /** A page by name, and the number of matches; namePattern is an ILIKE pattern (escaped by the caller). */
+  async page(namePattern: string | null, limit: number, offset: number): Promise<[Organization[], number]> {
+    return this.organizations.findAndCount({
+      where: namePattern ? { name: ILike(namePattern) } : {},
+      order: { name: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  /** The changed row, or null when the caller cannot see it. */
+  async update(id: string, changes: OrganizationChanges): Promise<Organization | null> {
+    const result = await this.organizations
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, updated_at: () => 'now()' })
+      .where({ id })
+      .returning('*')
+      .execute();
+    const raw = result.raw as Organization[];
+    return raw[0] ?? null;
+  }
+}
