@@ -1,4 +1,4 @@
-import { SEARCH_CANDIDATES } from '../src/webhook-logs/log-filter.sql';
+import { SEARCH_CANDIDATES } from '../src/webhook-logs/log-filter';
 import { randomUUID } from 'crypto';
 import http from 'http';
 import { TokenRole } from '../src/auth/roles';

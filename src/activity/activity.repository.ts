@@ -9,6 +9,13 @@ export class ActivityRepository {
   constructor(private readonly db: Db) {}
 
   async insert(row: Pick<ActivityLog, 'organization_id' | 'actor_id' | 'actor_role' | 'action' | 'target_type' | 'target_id' | 'item_count' | 'details'>): Promise<void> {
-    await this.db.repository(ActivityLog).insert(row as QueryDeepPartialEntity<ActivityLog>);
+    // No RETURNING: callers such as a link holder may write a record they may not read back.
+    await this.db
+      .repository(ActivityLog)
+      .createQueryBuilder()
+      .insert()
+      .values(row as QueryDeepPartialEntity<ActivityLog>)
+      .updateEntity(false)
+      .execute();
   }
 }

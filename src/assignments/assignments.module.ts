@@ -2,9 +2,16 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { WebhookProcessorService } from '../webhooks/processing/webhook-processor.service';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AssignmentsController } from './assignments.controller';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { AssignmentRepository } from './assignment.repository';
 import { AssignmentsService } from './assignments.service';
 
-@Module({ imports: [WebhooksModule], controllers: [AssignmentsController], providers: [AssignmentsService], exports: [AssignmentsService] })
+@Module({
+  imports: [WebhooksModule, OrganizationsModule],
+  controllers: [AssignmentsController],
+  providers: [AssignmentsService, AssignmentRepository],
+  exports: [AssignmentsService],
+})
 export class AssignmentsModule implements OnModuleInit {
   constructor(
     private readonly processor: WebhookProcessorService,

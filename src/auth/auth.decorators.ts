@@ -7,6 +7,7 @@ export const IS_PUBLIC = 'auth:isPublic';
 export const ROLES = 'auth:roles';
 export const NO_REQUEST_TX = 'db:noRequestTransaction';
 export const SINGLE_READ = 'db:singleReadStatement';
+export const LINK_HOLDER = 'db:linkHolder';
 
 /**
  * Route access in one place: which roles may call it (the guard enforces it) and the same facts in
@@ -27,7 +28,7 @@ export function Public(summary: string): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(IS_PUBLIC, true), ApiOperation({ summary, description: 'Public: no JWT.' }));
 }
 
-/** The handler manages its own connections (health, receivers, streams): no request transaction. */
+/** No request transaction: the handler needs no database (receivers, metrics, the event-type list). */
 export const NoRequestTransaction = (): MethodDecorator & ClassDecorator => SetMetadata(NO_REQUEST_TX, true);
 
 /**
@@ -37,3 +38,10 @@ export const NoRequestTransaction = (): MethodDecorator & ClassDecorator => SetM
  * handlers whose one query is all they do.
  */
 export const SingleReadStatement = (): MethodDecorator => SetMetadata(SINGLE_READ, true);
+
+/**
+ * Public onboarding routes: the request's transaction runs as the holder of the token in the
+ * route parameter `param` (RLS shows that token's link only). A token that is not of the link
+ * token format is refused with a 400 before any transaction starts.
+ */
+export const LinkHolder = (param = 'token'): MethodDecorator & ClassDecorator => SetMetadata(LINK_HOLDER, param);

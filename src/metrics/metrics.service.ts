@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { WebhookLogRepository } from '../webhook-logs/webhook-log.repository';
 import { WebhookStatsRollup } from '../webhook-logs/webhook-stats-rollup.service';
 import { APP_METRICS, AppMetrics } from './app-metrics';
 
@@ -26,6 +27,7 @@ export class MetricsService implements OnApplicationBootstrap {
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
     private readonly db: Db,
     private readonly rollup: WebhookStatsRollup,
+    private readonly logs: WebhookLogRepository,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
@@ -33,19 +35,8 @@ export class MetricsService implements OnApplicationBootstrap {
     const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
     this.metrics.readings = {
       statusCounts: () => this.db.runAs(SYSTEM_CONTEXT, () => this.rollup.statusTotals()),
-      oldestDuePendingSeconds: () =>
-        this.db.runAs(SYSTEM_CONTEXT, async () => {
-          const r = await this.db.one<{ lag: number | null }>(
-            `SELECT extract(epoch FROM now() - min(next_attempt_at))::float8 AS lag
-               FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()`,
-          );
-          return Math.max(0, r?.lag ?? 0);
-        }),
-      retryQueueDepth: () =>
-        this.db.runAs(SYSTEM_CONTEXT, async () => {
-          const r = await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log_retry LIMIT ${RETRY_QUEUE_CAP}) q`);
-          return r?.n ?? 0;
-        }),
+      oldestDuePendingSeconds: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.oldestDuePendingSeconds()),
+      retryQueueDepth: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.retryQueueDepth(RETRY_QUEUE_CAP)),
       pool: () => ({ total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0, max: pool?.options.max ?? 0 }),
     };
   }

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { OnboardingExpiryScheduler } from './onboarding-expiry.scheduler';
-import { OnboardingAdminController, OnboardingPublicController } from './onboarding.controller';
+import { OnboardingAdminController } from './onboarding-admin.controller';
+import { OnboardingPublicController } from './onboarding-public.controller';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { OnboardingLinkRepository } from './onboarding-link.repository';
 import { OnboardingService } from './onboarding.service';
 
 @Module({
+  imports: [OrganizationsModule],
   controllers: [OnboardingAdminController, OnboardingPublicController],
-  providers: [OnboardingService, OnboardingExpiryScheduler],
+  providers: [OnboardingService, OnboardingLinkRepository, OnboardingExpiryScheduler],
   exports: [OnboardingService],
 })
 export class OnboardingModule {}

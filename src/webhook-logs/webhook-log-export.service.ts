@@ -2,15 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamParser } from '@json2csv/plainjs';
 import type { Response } from 'express';
 import { ServerResponse } from 'http';
-import Cursor from 'pg-cursor';
 import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
-import { Db } from '../database/db.service';
-import { contextOf, RlsContext } from '../database/rls-context';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
-import { logFilterSql } from './log-filter.sql';
+import { logFilterValues } from './log-filter';
+import { WebhookLogRepository } from './webhook-log.repository';
 
 export const CSV_FIELDS = ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', 'created_at'] as const;
 
@@ -123,10 +121,10 @@ function stamp(d = new Date()): string {
 }
 
 /**
- * Export streamed from a server-side cursor on a connection of its own, in a transaction that
- * carries the caller's RLS context from the first row to the last. The response is written after
- * the handler returned, so the request transaction cannot be used. If the client goes away, the
- * write loop stops, the cursor is closed, the transaction rolled back and the connection released.
+ * Export streamed from a server-side cursor in the request's transaction, which carries the
+ * caller's RLS context from the first row to the last: the handler returns only once the last row
+ * is written. If the client goes away, the write loop stops, the cursor is closed, and the
+ * interceptor rolls the transaction back and releases the connection.
  */
 @Injectable()
 export class WebhookLogExportService {
@@ -138,7 +136,7 @@ export class WebhookLogExportService {
   private readonly maxRunning: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly logs: WebhookLogRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {
@@ -170,21 +168,11 @@ export class WebhookLogExportService {
   }
 
   private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
-    const f = logFilterSql(q, orgScope(caller, q.organization_id), 1);
-    // Timestamps leave PostgreSQL as ISO text (the format JSON.stringify gives a Date): parsing a
-    // million of them into Date objects and back was a large share of the export's CPU.
-    const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c}`;
-    const columns =
-      q.format === 'csv'
-        ? CSV_FIELDS.map((c) => (c === 'created_at' ? iso(c) : c)).join(', ')
-        : `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
-           error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`;
-    // Qualified: a bare created_at here would sort by the text column of the same name.
-    const sql = `SELECT ${columns} FROM webhook_log WHERE ${f.sql} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
+    const filter = logFilterValues(q, orgScope(caller, q.organization_id));
     // Counts the rows that left, also when the client goes away half-way.
     const rowsOut = q.format === 'csv' ? csvWriter() : jsonWriter();
     try {
-      await this.stream(sql, f.params, q.format, contextOf(caller), res, rowsOut);
+      await this.stream(filter, q.format, res, rowsOut);
     } catch (err) {
       // A client that went away is not an error of ours: the cursor is closed, the transaction
       // rolled back and the connection released by then.
@@ -199,61 +187,49 @@ export class WebhookLogExportService {
     this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rowsOut.rows} rows`);
   }
 
-  private async stream(
-    sql: string,
-    params: unknown[],
-    format: 'csv' | 'json',
-    ctx: RlsContext,
-    res: Response,
-    rowsOut: BatchWriter,
-  ): Promise<void> {
-    await this.db.withConnection(ctx, async (client) => {
-      // Stream in index order rather than sorting the whole result first: the first bytes leave at
-      // once and memory stays flat. Transaction-local, like the RLS context.
-      await client.query('SET LOCAL enable_sort TO off');
-      const cursor = client.query(new Cursor<Record<string, unknown>>(sql, params));
-      // The first batch is read before anything is sent: a query PostgreSQL refuses (a value it
-      // cannot take) is still an ordinary error answer, not a cut connection.
-      let next: Promise<Record<string, unknown>[]> | undefined = cursor.read(BATCH_ROWS);
-      try {
-        await next;
-      } catch (err) {
-        await cursor.close().catch(() => undefined);
-        throw err;
-      }
-      // Written straight to the socket, after the headers the middleware set (helmet, request id).
-      res.statusCode = 200;
-      res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
-      res.setHeader('Cache-Control', 'no-store');
-      // One batch of rows, one write: no per-row stream machinery between the cursor and the
-      // socket. Backpressure: a batch is written only once the socket has taken the one before,
-      // and only one more is read meanwhile, so at most two batches are in memory.
-      const stallMs = this.config.exportStallTimeoutMs;
-      try {
-        for (;;) {
-          const rows = await next;
-          if (rows.length === 0) break;
-          // The next batch is on its way while this one is formatted and written.
-          next = cursor.read(BATCH_ROWS);
-          const text = rowsOut.batch(rows);
-          await writable(res, stallMs);
-          res.write(text);
-        }
+  private async stream(filter: unknown[], format: 'csv' | 'json', res: Response, rowsOut: BatchWriter): Promise<void> {
+    const cursor = await this.logs.exportCursor(filter, format);
+    // The first batch is read before anything is sent: a query PostgreSQL refuses (a value it
+    // cannot take) is still an ordinary error answer, not a cut connection.
+    let next: Promise<Record<string, unknown>[]> = cursor.read(BATCH_ROWS);
+    try {
+      await next;
+    } catch (err) {
+      await cursor.close().catch(() => undefined);
+      throw err;
+    }
+    // Written straight to the socket, after the headers the middleware set (helmet, request id).
+    res.statusCode = 200;
+    res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
+    res.setHeader('Cache-Control', 'no-store');
+    // One batch of rows, one write: no per-row stream machinery between the cursor and the
+    // socket. Backpressure: a batch is written only once the socket has taken the one before,
+    // and only one more is read meanwhile, so at most two batches are in memory.
+    const stallMs = this.config.exportStallTimeoutMs;
+    try {
+      for (;;) {
+        const rows = await next;
+        if (rows.length === 0) break;
+        // The next batch is on its way while this one is formatted and written.
+        next = cursor.read(BATCH_ROWS);
+        const text = rowsOut.batch(rows);
         await writable(res, stallMs);
-        res.end(rowsOut.end());
-      } catch (err) {
-        // The batch read ahead may still be on its way: its outcome no longer matters.
-        next?.catch(() => undefined);
-        await cursor.close().catch(() => undefined);
-        if (err instanceof ClientGoneError) {
-          if (err.message) this.logger.warn(`export ended: ${err.message}`);
-          throw err;
-        }
-        // Headers are gone already: the client can only be told by a cut connection.
-        res.destroy(err as Error);
+        res.write(text);
+      }
+      await writable(res, stallMs);
+      res.end(rowsOut.end());
+    } catch (err) {
+      // The batch read ahead may still be on its way: its outcome no longer matters.
+      next?.catch(() => undefined);
+      await cursor.close().catch(() => undefined);
+      if (err instanceof ClientGoneError) {
+        if (err.message) this.logger.warn(`export ended: ${err.message}`);
         throw err;
       }
-    });
+      // Headers are gone already: the client can only be told by a cut connection.
+      res.destroy(err as Error);
+      throw err;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFound
 import { ApiEnvelope, ApiFlat, Envelope } from '../common/api-envelope';
 import { BulkRetryResultDto, CleanupResultDto, ExportedLogDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 import type { Response } from 'express';
-import { Authenticated, NoRequestTransaction } from '../auth/auth.decorators';
+import { Authenticated } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
@@ -38,7 +38,6 @@ export class WebhookLogsController {
   }
 
   @Get('logs/export')
-  @NoRequestTransaction()
   @Authenticated(RoleGroups.managers, 'Export webhook logs as CSV or JSON (streamed, no row cap)')
   @ApiProduces('text/csv', 'application/json')
   @ApiExtraModels(ExportedLogDto)
@@ -81,7 +80,6 @@ export class WebhookLogsController {
   }
 
   @Delete('logs/cleanup')
-  @NoRequestTransaction()
   @Authenticated(RoleGroups.sbAdmin, 'Delete logs older than N days (in bounded batches)')
   @ApiFlat(CleanupResultDto)
   async cleanup(@Query() q: CleanupQueryDto, @CurrentCaller() caller: Caller): Promise<CleanupResultDto> {

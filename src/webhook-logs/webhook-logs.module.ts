@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { WebhookLogExportService } from './webhook-log-export.service';
+import { WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogsController } from './webhook-logs.controller';
 import { WebhookLogsService } from './webhook-logs.service';
 import { WebhookRetentionScheduler } from './webhook-retention.scheduler';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
-@Module({ controllers: [WebhookLogsController], providers: [WebhookLogsService, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup], exports: [WebhookLogsService, WebhookStatsRollup] })
+@Module({
+  controllers: [WebhookLogsController],
+  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup],
+  exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup],
+})
 export class WebhookLogsModule {}

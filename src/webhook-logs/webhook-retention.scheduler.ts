@@ -34,7 +34,7 @@ export class WebhookRetentionScheduler implements OnApplicationBootstrap {
 
   async runScheduled(slot: Date = minuteSlot(), days = this.config.webhookLogRetentionDays): Promise<{ deleted_count: number } | null> {
     const result = await this.jobs.runBatchedOncePerSlot(RETENTION_JOB, slot, async () => {
-      const deleted = await this.logs.deleteInBatches(days, ['processed', 'skipped'], SYSTEM_CONTEXT);
+      const deleted = await this.logs.deleteInBatches(days, ['processed', 'skipped'], (batch) => this.db.runAs(SYSTEM_CONTEXT, batch));
       await this.db.runAs(SYSTEM_CONTEXT, () =>
         this.activity.record({ action: 'webhook.retention', organizationId: null, actorId: null, actorRole: 'system', targetType: 'webhook_log', itemCount: deleted, details: { older_than_days: days } }),
       );

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
+import { EventColumns, WebhookEventRepository } from './webhook-event.repository';
 import { IncomingWebhook } from './webhook-payload';
 
 export interface StoredWebhook {
@@ -40,6 +41,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
 
   constructor(
     private readonly db: Db,
+    private readonly events: WebhookEventRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {
@@ -125,7 +127,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
       else byKey.set(key, [p]);
     }
     const unique = [...byKey.values()].map((l) => l[0].event);
-    const cols = {
+    const cols: EventColumns = {
       source: unique.map((e) => e.source),
       dedup: unique.map((e) => e.dedupKey),
       type: unique.map((e) => e.eventType),
@@ -139,27 +141,14 @@ export class WebhookIngestService implements OnApplicationShutdown {
     };
     this.metrics.batchSize.observe(unique.length);
     const endTimer = this.metrics.batchDuration.startTimer();
-    const found = await this.db.withConnection(SYSTEM_CONTEXT, async (client) => {
-      const { rows: inserted } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
-        `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
-                                  instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
-         SELECT s, d, t, r, p::jsonb, w, ic, cn, em, o, o
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
-             AS x(s, d, t, r, p, w, ic, cn, em, o)
-         ON CONFLICT ON CONSTRAINT uq_webhook_log_dedup DO NOTHING
-         RETURNING id, event_source, dedup_key`,
-        [cols.source, cols.dedup, cols.type, cols.raw, cols.payload, cols.workspace, cols.icampaign, cols.cname, cols.email, cols.org],
-      );
+    const found = await this.db.runAs(SYSTEM_CONTEXT, async () => {
+      const inserted = await this.events.insertLogs(cols);
       const result = new Map<string, StoredWebhook>();
       for (const r of inserted) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: false });
       if (inserted.length < unique.length) {
         const missing = unique.filter((e) => !result.has(`${e.source}\u0000${e.dedupKey}`));
         // Conflicting rows were committed by earlier (or concurrent, now finished) transactions.
-        const { rows: existing } = await client.query<{ id: string; event_source: string; dedup_key: string }>(
-          `SELECT w.id, w.event_source, w.dedup_key FROM webhook_log w
-             JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON w.event_source = x.s AND w.dedup_key = x.d`,
-          [missing.map((e) => e.source), missing.map((e) => e.dedupKey)],
-        );
+        const existing = await this.events.findLogs(missing.map((e) => e.source), missing.map((e) => e.dedupKey));
         for (const r of existing) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: true });
       }
       return result;

@@ -2,15 +2,18 @@ import { Module } from '@nestjs/common';
 import { InstantlyEventHandler } from './processing/instantly-event.handler';
 import { WebhookProcessorService } from './processing/webhook-processor.service';
 import { WebhookCredentialsController } from './webhook-credentials.controller';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { WebhookCredentialsService } from './webhook-credentials.service';
+import { WebhookEventRepository } from './webhook-event.repository';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookMetaController } from './webhook-meta.controller';
 import { WebhookReceiverController } from './webhook-receiver.controller';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
 @Module({
+  imports: [OrganizationsModule],
   controllers: [WebhookReceiverController, WebhookMetaController, WebhookCredentialsController],
-  providers: [WebhookIngestService, WebhookCredentialsService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
+  providers: [WebhookEventRepository, WebhookIngestService, WebhookCredentialsService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
   exports: [WebhookProcessorService, WebhookIngestService],
 })
 export class WebhooksModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
-import { Db } from '../../database/db.service';
+import { RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
 export interface ClaimedLog {
@@ -31,7 +31,6 @@ export class ProcessingError extends Error {}
 /** No organization takes the event: retrying will not change that until an admin acts, so it fails at once. */
 export class UnroutableEventError extends ProcessingError {}
 
-type RoutedOrganization = { id: string; auto_assign_strategy: string | null };
 
 const text = (v: unknown, max: number): string | null => {
   if (typeof v === 'number') v = String(v);
@@ -47,7 +46,7 @@ const text = (v: unknown, max: number): string | null => {
 @Injectable()
 export class InstantlyEventHandler {
   constructor(
-    private readonly db: Db,
+    private readonly events: WebhookEventRepository,
     private readonly activity: ActivityService,
   ) {}
 
@@ -72,14 +71,7 @@ export class InstantlyEventHandler {
 
     let campaign: { id: string; name: string } | null = null;
     if (instantlyCampaignId) {
-      campaign = (await this.db.one<{ id: string; name: string }>(
-        `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status)
-         VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'))
-         ON CONFLICT ON CONSTRAINT uq_campaign_instantly DO UPDATE
-           SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now()
-         RETURNING id, name`,
-        [org.id, text(p.campaign_name, 300), instantlyCampaignId, CAMPAIGN_STATUS_EFFECTS[log.event_type] ?? null],
-      ))!;
+      campaign = await this.events.upsertInstantlyCampaign(org.id, text(p.campaign_name, 300), instantlyCampaignId, CAMPAIGN_STATUS_EFFECTS[log.event_type] ?? null);
     }
 
     if (ACCOUNT_EVENTS.has(log.event_type)) {
@@ -102,44 +94,23 @@ export class InstantlyEventHandler {
     const email = text(p.lead_email, 320)?.toLowerCase() ?? null;
     if (effect && email) {
       const c = (n: string) => (effect.counter === n ? 1 : 0);
-      const row = await this.db.one<{ id: string; inserted: boolean }>(
-        `INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
-                              emails_sent, opens, clicks, replies, bounced, unsubscribed, last_event_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (organization_id, lower(email)) DO UPDATE SET
-           first_name = coalesce(EXCLUDED.first_name, contact.first_name),
-           last_name = coalesce(EXCLUDED.last_name, contact.last_name),
-           company = coalesce(EXCLUDED.company, contact.company),
-           campaign_id = coalesce(EXCLUDED.campaign_id, contact.campaign_id),
-           lead_score = contact.lead_score + EXCLUDED.lead_score,
-           lead_status = coalesce(EXCLUDED.lead_status, contact.lead_status),
-           emails_sent = contact.emails_sent + EXCLUDED.emails_sent,
-           opens = contact.opens + EXCLUDED.opens,
-           clicks = contact.clicks + EXCLUDED.clicks,
-           replies = contact.replies + EXCLUDED.replies,
-           bounced = contact.bounced OR EXCLUDED.bounced,
-           unsubscribed = contact.unsubscribed OR EXCLUDED.unsubscribed,
-           last_event_at = greatest(contact.last_event_at, EXCLUDED.last_event_at),
-           updated_at = now()
-         RETURNING id, (xmax = 0) AS inserted`,
-        [
-          org.id,
-          email,
-          text(p.firstName ?? p.first_name, 100),
-          text(p.lastName ?? p.last_name, 100),
-          text(p.companyName ?? p.company_name ?? p.company, 200),
-          campaign?.id ?? null,
-          effect.scoreDelta,
-          effect.leadStatus ?? null,
-          c('emails_sent'),
-          c('opens'),
-          c('clicks'),
-          c('replies'),
-          effect.bounced ?? false,
-          effect.unsubscribed ?? false,
-          at,
-        ],
-      );
+      const row = await this.events.upsertContact({
+        organizationId: org.id,
+        email,
+        firstName: text(p.firstName ?? p.first_name, 100),
+        lastName: text(p.lastName ?? p.last_name, 100),
+        company: text(p.companyName ?? p.company_name ?? p.company, 200),
+        campaignId: campaign?.id ?? null,
+        scoreDelta: effect.scoreDelta,
+        leadStatus: effect.leadStatus ?? null,
+        emailsSent: c('emails_sent'),
+        opens: c('opens'),
+        clicks: c('clicks'),
+        replies: c('replies'),
+        bounced: effect.bounced ?? false,
+        unsubscribed: effect.unsubscribed ?? false,
+        at,
+      });
       if (row?.inserted && org.auto_assign_strategy) {
         newContact = { id: row.id, organizationId: org.id, strategy: org.auto_assign_strategy };
       }
@@ -152,10 +123,7 @@ export class InstantlyEventHandler {
    * nowhere: a workspace other than the one a platform admin mapped to it fails.
    */
   private async credentialOrganization(orgId: string, workspace: string | null): Promise<RoutedOrganization> {
-    const org = await this.db.one<RoutedOrganization & { instantly_workspace_id: string | null }>(
-      `SELECT id, auto_assign_strategy, instantly_workspace_id FROM organization WHERE id = $1`,
-      [orgId],
-    );
+    const org = await this.events.organizationById(orgId);
     if (!org) throw new UnroutableEventError(`the organization ${orgId} whose credential received this event no longer exists`);
     if (workspace && org.instantly_workspace_id !== workspace) {
       throw new UnroutableEventError(
@@ -169,19 +137,12 @@ export class InstantlyEventHandler {
 
   private async resolveOrganization(workspace: string | null, instantlyCampaignId: string | null): Promise<RoutedOrganization | null> {
     if (workspace) {
-      const org = await this.db.one<RoutedOrganization>(
-        `SELECT id, auto_assign_strategy FROM organization WHERE instantly_workspace_id = $1`,
-        [workspace],
-      );
+      const org = await this.events.organizationByWorkspace(workspace);
       if (org) return org;
     }
     if (instantlyCampaignId) {
       // Only when the campaign id names exactly one organization's campaign.
-      const rows = await this.db.query<RoutedOrganization>(
-        `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
-          WHERE c.instantly_campaign_id = $1 LIMIT 2`,
-        [instantlyCampaignId],
-      );
+      const rows = await this.events.organizationsByInstantlyCampaign(instantlyCampaignId);
       if (rows.length === 1) return rows[0];
     }
     return null;

@@ -3,15 +3,13 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Db } from '../../database/db.service';
 import { SYSTEM_CONTEXT } from '../../database/rls-context';
 import { APP_METRICS, AppMetrics } from '../../metrics/app-metrics';
+import { WebhookEventRepository } from '../webhook-event.repository';
 import { WebhookIngestService } from '../webhook-ingest.service';
 import { ClaimedLog, HandlerOutcome, InstantlyEventHandler, UnroutableEventError } from './instantly-event.handler';
 
 export type NewContactHook = (contact: NonNullable<HandlerOutcome['newContact']>) => Promise<void>;
 
 class LeaseLostError extends Error {}
-
-/** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
 
 /**
  * Workers that turn pending logs into CRM changes. Claims are short transactions with
@@ -30,6 +28,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly db: Db,
+    private readonly events: WebhookEventRepository,
     private readonly handler: InstantlyEventHandler,
     private readonly ingest: WebhookIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -99,7 +98,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     for (;;) {
       const n = await this.processBatch();
       // A batch can take only queue entries that no longer apply (none claimed): go on while any are left.
-      if (n === 0 && !(await this.db.runAs(SYSTEM_CONTEXT, () => this.db.one(`SELECT 1 FROM webhook_log_retry LIMIT 1`)))) return total;
+      if (n === 0 && !(await this.db.runAs(SYSTEM_CONTEXT, () => this.events.hasQueuedRetries()))) return total;
       total += n;
     }
   }
@@ -111,36 +110,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
    * otherwise (retried one by one meanwhile, or deleted) its entry is simply dropped.
    */
   async claimPendingLogs(limit: number): Promise<ClaimedLog[]> {
-    return this.db.runAs(SYSTEM_CONTEXT, () =>
-      this.db.query<ClaimedLog>(
-        `WITH due AS (
-            SELECT id FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()
-             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
-          ), stale AS (
-            SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
-             ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
-          ), dequeued AS (
-            DELETE FROM webhook_log_retry q WHERE q.log_id IN (
-              SELECT log_id FROM webhook_log_retry ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING q.log_id, q.force, q.requested_at
-          ), retried AS (
-            UPDATE webhook_log w
-               SET status = 'processing', attempts = 1, retry_count = w.retry_count + 1, last_retry_at = q.requested_at,
-                   next_attempt_at = now(), locked_until = now() + make_interval(secs => $2)
-              FROM dequeued q
-             WHERE w.id = q.log_id AND (w.status IN ('failed', 'skipped') OR (q.force AND w.status = 'processed'))
-            RETURNING ${CLAIMED_COLUMNS}
-          ), claimed AS (
-            UPDATE webhook_log w
-               SET status = 'processing', attempts = w.attempts + 1,
-                   locked_until = now() + make_interval(secs => $2)
-             WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
-            RETURNING ${CLAIMED_COLUMNS}
-          )
-          SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
-        [limit, this.config.webhookLeaseSeconds],
-      ),
-    );
+    return this.db.runAs(SYSTEM_CONTEXT, () => this.events.claim(limit, this.config.webhookLeaseSeconds));
   }
 
   async processLog(log: ClaimedLog): Promise<void> {
@@ -149,25 +119,16 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     let result = 'error';
     try {
       result = await this.db.runAs(SYSTEM_CONTEXT, async () => {
-        // Re-lock the row and check we still hold the lease. This transaction's commit need not
-        // wait for the WAL flush: the CRM changes and the status are committed together, so a
-        // crash can only lose both, and the log is then reclaimed and processed again.
-        const held = await this.db.one(
-          `SELECT set_config('synchronous_commit', 'off', true) FROM webhook_log
-            WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
-          [log.id, log.attempts],
-        );
-        if (!held) throw new LeaseLostError();
+        if (!(await this.events.holdLease(log.id, log.attempts))) throw new LeaseLostError();
         const outcome = await this.handler.handle(log);
         if (outcome.newContact && this.newContactHook) await this.newContactHook(outcome.newContact);
-        await this.db.query(
-          `UPDATE webhook_log SET status = $2::text, processed_at = now(), locked_until = NULL, error_message = $3::text,
-                  attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', $2::text, 'message', $3::text),
-                  organization_id = coalesce($4, organization_id), campaign_id = coalesce($5, campaign_id),
-                  campaign_name = coalesce($6, campaign_name)
-            WHERE id = $1`,
-          [log.id, outcome.status, outcome.message ?? null, outcome.organizationId, outcome.campaignId, outcome.campaignName],
-        );
+        await this.events.finishLog(log.id, {
+          status: outcome.status,
+          message: outcome.message ?? null,
+          organizationId: outcome.organizationId,
+          campaignId: outcome.campaignId,
+          campaignName: outcome.campaignName,
+        });
         return outcome.status;
       });
     } catch (err) {
@@ -194,16 +155,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     // once, and an admin's retry after mapping the workspace processes it.
     const final = err instanceof UnroutableEventError || log.attempts >= this.config.webhookMaxAttempts;
     try {
-      await this.db.runAs(SYSTEM_CONTEXT, () =>
-        this.db.query(
-          `UPDATE webhook_log
-              SET status = $3::text, error_message = $4::text, locked_until = NULL,
-                  attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', 'error', 'message', $4::text),
-                  next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
-            WHERE id = $1 AND status = 'processing' AND attempts = $2`,
-          [log.id, log.attempts, final ? 'failed' : 'pending', message, final ? 0 : this.backoffMs(log.attempts)],
-        ),
-      );
+      await this.db.runAs(SYSTEM_CONTEXT, () => this.events.recordFailure(log.id, log.attempts, final, message, final ? 0 : this.backoffMs(log.attempts)));
     } catch (e) {
       // The lease will run out and another attempt will pick the log up again.
       this.logger.warn(`could not record the failure of log ${log.id}: ${(e as Error).message}`);

@@ -1,0 +1,74 @@
+import { containsPattern } from '../common/paging';
+import { CUSTOM_LABEL, resolveEventType } from '../webhooks/event-types';
+import { WebhookLogFilterDto } from './dto/log-filter.dto';
+
+/**
+ * The list filter's values, in the order of the repository's fixed filter text (unset filters are
+ * NULL): event type, source, status, campaign, organization, from, to, search pattern, contact
+ * email, search ids. No input ever becomes part of SQL text.
+ */
+export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, searchIds: string[] | null = null): unknown[] {
+  let eventType: string | null = null;
+  if (f.event_type) {
+    const r = resolveEventType(f.event_type);
+    eventType = r.canonical === CUSTOM_LABEL && f.event_type !== CUSTOM_LABEL ? f.event_type : r.canonical;
+  }
+  return [
+    eventType,
+    f.event_source ?? null,
+    f.status ?? null,
+    f.campaign_id ?? null,
+    orgId,
+    f.date_from ? new Date(f.date_from) : null,
+    f.date_to ? exclusiveUpperBound(f.date_to) : null,
+    // With searchIds the search has already been answered (the trigram candidates): match the ids.
+    f.search && !searchIds ? containsPattern(f.search) : null,
+    // Stored lower-case at receipt; comparing the bare column keeps the qual leakproof, so the
+    // index can be used under RLS (lower(column) would not be).
+    f.contact_email ? f.contact_email.trim().toLowerCase() : null,
+    searchIds,
+  ];
+}
+
+/** True when f narrows beyond the organization (which the stats rollup is keyed by). */
+export function filtersBeyondOrganization(f: WebhookLogFilterDto): boolean {
+  return logFilterValues(f, null).some((v) => v !== null);
+}
+
+/**
+ * Up to this many ids answer a search through the trigram index (migration WebhookLogSearch); a
+ * search matching more falls back to filtering rows by ILIKE, which finds its page quickly
+ * because such matches are common.
+ */
+export const SEARCH_CANDIDATES = 1_000;
+
+/**
+ * pg_trgm builds trigrams from runs of letters and digits; a search without three of them in a
+ * row gives the index nothing to look up, so such a search filters rows directly.
+ */
+export function searchUsesIndex(search: string): boolean {
+  return /[\p{L}\p{N}]{3}/u.test(search);
+}
+
+/** A bare date means the whole day; a timestamp is inclusive to the millisecond. */
+export function exclusiveUpperBound(value: string): Date {
+  const d = new Date(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(d.getTime() + 86_400_000) : new Date(d.getTime() + 1);
+}
+
+export interface LogCursor {
+  /** Microsecond precision text: a JavaScript Date would drop the microseconds and skip rows. */
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(c: { cursor_ts: string; id: string }): string {
+  return Buffer.from(`${c.cursor_ts}|${c.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(raw: string): LogCursor | null {
+  const text = Buffer.from(raw, 'base64url').toString('utf8');
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
+  if (!m || Number.isNaN(new Date(m[1]).getTime())) return null;
+  return { createdAt: m[1], id: m[2] };
+}

@@ -1,0 +1,326 @@
+import { Injectable } from '@nestjs/common';
+import Cursor from 'pg-cursor';
+import { Db } from '../database/db.service';
+import { RetriedLogDto, WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
+import { LogCursor } from './log-filter';
+import { WebhookLog } from './webhook-log.entity';
+
+/** The substring search runs over these three columns at once (the trigram index's expression). */
+const SEARCH_EXPR = `(coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, ''))`;
+
+/**
+ * The list filter as one fixed SQL text with positional parameters from $start on, in the order of
+ * logFilterValues(). Unset filters are NULL and folded away when PostgreSQL plans the statement
+ * with its parameters.
+ */
+function filterSql(start: number): string {
+  const p = (i: number) => `$${start + i}`;
+  return `(${p(0)}::text IS NULL OR event_type = ${p(0)})
+    AND (${p(1)}::text IS NULL OR event_source = ${p(1)})
+    AND (${p(2)}::text IS NULL OR status = ${p(2)})
+    AND (${p(3)}::uuid IS NULL OR campaign_id = ${p(3)})
+    AND (${p(4)}::uuid IS NULL OR organization_id = ${p(4)})
+    AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)})
+    AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)})
+    AND (${p(7)}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${p(7)} ESCAPE '\\')
+    AND (${p(8)}::text IS NULL OR contact_email = ${p(8)})
+    AND (${p(9)}::uuid[] IS NULL OR id = ANY(${p(9)}))`;
+}
+
+/** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
+const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
+
+const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
+  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at, ${RETRY_QUEUED_AT}`;
+
+/** created_at as exact UTC text, selected next to each row for its cursor. */
+const CURSOR_TS_EXPR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
+ * the bare column would let the planner walk the created_at index newest-first and test every row
+ * against the pattern, which for a rare match means most of the table. Same order, other plan.
+ */
+const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
+
+/** Timestamps leave PostgreSQL as ISO text (what JSON.stringify gives a Date): a million Dates parsed and printed again cost the export most of its CPU. */
+const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c}`;
+const EXPORT_COLUMNS = {
+  csv: ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', iso('created_at')].join(', '),
+  json: `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
+         error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`,
+} as const;
+
+export type LogRow = WebhookLogDto & { cursor_ts: string };
+
+export interface BulkRetryByIds {
+  success_count: number;
+  requested: number;
+  not_found: number;
+  already_pending: number;
+  processed_needs_force: number;
+}
+
+export interface StatsScanRow {
+  status: string | null;
+  event_type: string | null;
+  event_source: string | null;
+  bucket: Date | null;
+  n: number;
+  failed: number;
+  g: number;
+}
+
+/**
+ * webhook_log and its retry queue and stats rollup: the list, search, detail, retries, cleanup,
+ * stats and export, as the caller's RLS context lets them see it. `filter` arguments are
+ * logFilterValues().
+ */
+@Injectable()
+export class WebhookLogRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Ids of the caller's logs whose search text contains pattern, through the trigram index, at most limit. */
+  async searchCandidates(pattern: string, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_candidates($1, $2) AS id`, [pattern, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Newest first, from the cursor (or offset), limit rows. bySearchOrder for trigram candidates;
+   * walkIndex for a common search (read the newest rows in index order and filter them: under RLS
+   * the planner cannot see how common a pattern is and would sort every match).
+   */
+  async page(filter: unknown[], cursor: LogCursor | null, limit: number, offset: number, opts: { bySearchOrder: boolean; walkIndex: boolean }): Promise<LogRow[]> {
+    const n = filter.length;
+    if (opts.walkIndex) await this.db.query(`SET LOCAL enable_sort TO off`);
+    const rows = await this.db.query<LogRow>(
+      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
+        WHERE ${filterSql(1)}
+          AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
+        ORDER BY ${opts.bySearchOrder ? SEARCH_ORDER : 'created_at DESC, id DESC'}
+        LIMIT $${n + 3} OFFSET $${n + 4}`,
+      [...filter, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
+    );
+    if (opts.walkIndex) await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
+    return rows;
+  }
+
+  /** Matching rows counted up to cap + 1: an exact count over millions of rows costs more than the page. */
+  async countUpTo(filter: unknown[], cap: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(1)} LIMIT ${Number(cap) + 1}) s`,
+      filter,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async detail(id: string): Promise<(WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }) | undefined> {
+    const rows = await this.db.query<WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }>(
+      `SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
+         FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Back to pending and due now, when retriable (or waiting for its backoff); undefined otherwise. */
+  async retry(id: string, force: boolean): Promise<(RetriedLogDto & { organization_id: string | null }) | undefined> {
+    const rows = await this.db.query<RetriedLogDto & { organization_id: string | null }>(
+      `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+              retry_count = retry_count + 1, last_retry_at = now()
+        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
+                           -- waiting for its automatic retry's backoff: due now instead
+                           OR (status = 'pending' AND next_attempt_at > now()))
+        RETURNING id, status, retry_count, last_retry_at, organization_id`,
+      [id, force],
+    );
+    return rows[0];
+  }
+
+  async statusOf(id: string): Promise<WebhookLog['status'] | undefined> {
+    const log = await this.db.repository(WebhookLog).findOne({ select: { status: true }, where: { id } });
+    return log?.status;
+  }
+
+  /** One statement: retry the retriable ones of ids (or only count them, dryRun) and say why the others were not. */
+  async bulkRetryByIds(ids: string[], force: boolean, dryRun: boolean): Promise<BulkRetryByIds> {
+    const rows = await this.db.query<BulkRetryByIds>(
+      `WITH input AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
+       upd AS (
+         UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+                retry_count = w.retry_count + 1, last_retry_at = now()
+           FROM input i
+          WHERE w.id = i.id AND NOT $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))
+         RETURNING w.id),
+       would AS (
+         SELECT w.id FROM webhook_log w JOIN input i ON i.id = w.id
+          WHERE $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))),
+       done AS (SELECT id FROM upd UNION ALL SELECT id FROM would)
+       SELECT (SELECT count(*) FROM done)::int AS success_count,
+              (SELECT count(*) FROM input)::int AS requested,
+              count(*) FILTER (WHERE w.id IS NULL)::int AS not_found,
+              count(*) FILTER (WHERE w.status IN ('pending', 'processing'))::int AS already_pending,
+              count(*) FILTER (WHERE w.status = 'processed')::int AS processed_needs_force
+         FROM input i LEFT JOIN webhook_log w ON w.id = i.id
+        WHERE i.id NOT IN (SELECT id FROM done)`,
+      [ids, force, dryRun],
+    );
+    return rows[0];
+  }
+
+  /**
+   * By filter the logs are queued, not rewritten (migration WebhookLogRetryQueue): a filter can
+   * match any number of logs, and a worker claims queued logs as it claims pending ones. One
+   * statement; matched counts the retriable logs, queued those not queued already. With
+   * requestedBy null nothing is queued (a dry run): queued counts those that would be.
+   */
+  async queueRetryByFilter(filter: unknown[], force: boolean, requestedBy: string | null, dryRun: boolean): Promise<{ matched: number; queued: number }> {
+    const retriable = (start: number) => `(status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${filterSql(start)}`;
+    const rows = dryRun
+      ? await this.db.query<{ matched: number; queued: number }>(
+          `SELECT count(*)::int AS matched,
+                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM webhook_log_retry q WHERE q.log_id = webhook_log.id))::int AS queued
+             FROM webhook_log WHERE ${retriable(2)}`,
+          [force, ...filter],
+        )
+      : await this.db.query<{ matched: number; queued: number }>(
+          `WITH matched AS (SELECT id, organization_id FROM webhook_log WHERE ${retriable(3)}),
+                queued AS (
+                  INSERT INTO webhook_log_retry (log_id, organization_id, force, requested_by)
+                  SELECT id, organization_id, $1, $2 FROM matched
+                  ON CONFLICT (log_id) DO NOTHING RETURNING 1)
+           SELECT (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM queued)::int AS queued`,
+          [force, requestedBy, ...filter],
+        );
+    return rows[0];
+  }
+
+  /** Deletes up to batch logs older than the given days in one of statuses; returns how many. */
+  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number): Promise<number> {
+    const r = await this.db.execute(
+      `DELETE FROM webhook_log WHERE id IN (
+         SELECT id FROM webhook_log
+          WHERE created_at < now() - make_interval(days => $1) AND status = ANY($2::text[])
+          LIMIT $3)`,
+      [olderThanDays, statuses, batch],
+    );
+    return r.affected;
+  }
+
+  /** Counts by status, type, source and time bucket in one scan of the matching rows (GROUPING SETS; g tells which set). */
+  statsScan(filter: unknown[], interval: 'hour' | 'day', bucketFrom: Date): Promise<StatsScanRow[]> {
+    return this.db.query<StatsScanRow>(
+      `SELECT status, event_type, event_source,
+              CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END AS bucket,
+              count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              GROUPING(status, event_type, event_source, CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END)::int AS g
+         FROM webhook_log WHERE ${filterSql(3)}
+        GROUP BY GROUPING SETS ((status), (event_type), (event_source),
+                                (CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END))`,
+      [interval, bucketFrom, ...filter],
+    );
+  }
+
+  /**
+   * A server-side cursor over the matching logs, newest first, in the current transaction. The
+   * rows come in index order rather than sorted first: the first bytes leave at once and memory
+   * stays flat (enable_sort is off for the rest of the transaction).
+   */
+  async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
+    await this.db.query('SET LOCAL enable_sort TO off');
+    // Qualified: a bare created_at here would sort by the text column of the same name.
+    const sql = `SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(1)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
+    return this.db.tx.query(new Cursor<Record<string, unknown>>(sql, filter));
+  }
+
+  // ---- the stats rollup (migration WebhookLogStats): daily counts per dimension, hourly per status, plus pending deltas ----
+
+  /** Folds the deltas into the rollups, on one instance at a time; returns how many were folded. */
+  async compactStats(): Promise<number> {
+    const lock = await this.db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0)) AS ok`);
+    if (!lock[0]?.ok) return 0;
+    const rows = await this.db.query<{ n: number }>(
+      `WITH moved AS (
+         DELETE FROM webhook_log_stats_delta RETURNING organization_id, hour, event_type, event_source, status, n),
+       daily AS (
+         INSERT INTO webhook_log_stats_daily (organization_id, day, dim, value, n)
+         SELECT m.organization_id, m.hour::date, v.dim, v.value, sum(m.n)
+           FROM moved m, LATERAL (VALUES ('status', m.status), ('event_type', m.event_type), ('source', m.event_source)) AS v(dim, value)
+          GROUP BY 1, 2, 3, 4
+         ON CONFLICT ON CONSTRAINT pk_webhook_log_stats_daily DO UPDATE SET n = webhook_log_stats_daily.n + EXCLUDED.n),
+       hourly AS (
+         INSERT INTO webhook_log_stats_hourly (organization_id, hour, status, n)
+         SELECT organization_id, hour, status, sum(n) FROM moved GROUP BY 1, 2, 3
+         ON CONFLICT ON CONSTRAINT pk_webhook_log_stats_hourly DO UPDATE SET n = webhook_log_stats_hourly.n + EXCLUDED.n)
+       SELECT count(*)::int AS n FROM moved`,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Logs per status over every organization visible: rollup plus pending deltas, no scan of webhook_log. */
+  statusTotals(): Promise<{ status: string; n: number }[]> {
+    return this.db.query<{ status: string; n: number }>(
+      `SELECT status, sum(n)::bigint::float8 AS n FROM (
+         SELECT value AS status, n FROM webhook_log_stats_daily WHERE dim = 'status'
+         UNION ALL
+         SELECT status, n FROM webhook_log_stats_delta) x
+       GROUP BY status`,
+    );
+  }
+
+  /** Totals per dimension for one organization (or all visible): rollup plus pending deltas. */
+  rollupTotals(orgId: string | null): Promise<{ dim: string; value: string; n: number }[]> {
+    return this.db.query<{ dim: string; value: string; n: number }>(
+      `SELECT dim, value, sum(n)::int AS n FROM (
+         SELECT dim, value, n FROM webhook_log_stats_daily WHERE $1::uuid IS NULL OR organization_id = $1
+         UNION ALL
+         SELECT v.dim, v.value, d.n FROM webhook_log_stats_delta d,
+                LATERAL (VALUES ('status', d.status), ('event_type', d.event_type), ('source', d.event_source)) AS v(dim, value)
+          WHERE $1::uuid IS NULL OR d.organization_id = $1) x
+       GROUP BY dim, value HAVING sum(n) <> 0`,
+      [orgId],
+    );
+  }
+
+  /** Logs and failures per UTC hour or day from bucketFrom on: rollup plus pending deltas. */
+  rollupBuckets(orgId: string | null, interval: 'hour' | 'day', bucketFrom: Date): Promise<{ bucket: Date; total: number; failed: number }[]> {
+    const from = bucketFrom.toISOString();
+    return interval === 'hour'
+      ? this.db.query<{ bucket: Date; total: number; failed: number }>(
+          `SELECT (hour AT TIME ZONE 'UTC') AS bucket, sum(n)::int AS total, (sum(n) FILTER (WHERE status = 'failed'))::int AS failed FROM (
+             SELECT hour, status, n FROM webhook_log_stats_hourly WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour >= ($2::timestamptz AT TIME ZONE 'UTC')
+             UNION ALL
+             SELECT hour, status, n FROM webhook_log_stats_delta WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour >= date_trunc('hour', $2::timestamptz AT TIME ZONE 'UTC')) x
+           GROUP BY hour HAVING sum(n) <> 0 ORDER BY hour`,
+          [orgId, from],
+        )
+      : this.db.query<{ bucket: Date; total: number; failed: number }>(
+          `SELECT (day::timestamp AT TIME ZONE 'UTC') AS bucket, sum(n)::int AS total, (sum(n) FILTER (WHERE status = 'failed'))::int AS failed FROM (
+             SELECT day, value AS status, n FROM webhook_log_stats_daily
+              WHERE dim = 'status' AND ($1::uuid IS NULL OR organization_id = $1) AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+             UNION ALL
+             SELECT hour::date, status, n FROM webhook_log_stats_delta
+              WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour::date >= ($2::timestamptz AT TIME ZONE 'UTC')::date) x
+           GROUP BY day HAVING sum(n) <> 0 ORDER BY day`,
+          [orgId, from],
+        );
+  }
+
+  // ---- readings for /metrics ----
+
+  /** How long the oldest due pending log has waited, in seconds (one entry of the partial due index). */
+  async oldestDuePendingSeconds(): Promise<number> {
+    const rows = await this.db.query<{ lag: number | null }>(
+      `SELECT extract(epoch FROM now() - min(next_attempt_at))::float8 AS lag
+         FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()`,
+    );
+    return Math.max(0, rows[0]?.lag ?? 0);
+  }
+
+  /** Queued retries, counted up to cap. */
+  async retryQueueDepth(cap: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log_retry LIMIT $1) q`, [cap]);
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+import { Organization } from '../organizations/organization.entity';
+import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
+import type { ClaimedLog } from './processing/instantly-event.handler';
+
+/** What a claim returns of each log it took (ClaimedLog). */
+const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
+
+/** Columns of a batch of received events, one array per column, the same length each. */
+export interface EventColumns {
+  source: string[];
+  dedup: string[];
+  type: string[];
+  raw: (string | null)[];
+  payload: string[];
+  workspace: (string | null)[];
+  icampaign: (string | null)[];
+  cname: (string | null)[];
+  email: (string | null)[];
+  org: (string | null)[];
+}
+
+export type CredentialRow = Pick<OrganizationWebhookCredential, 'organization_id' | 'secret_prefix' | 'created_at' | 'rotated_at' | 'previous_valid_until'>;
+export type StoredKey = { id: string; event_source: string; dedup_key: string };
+export type RoutedOrganization = Pick<Organization, 'id' | 'auto_assign_strategy'>;
+
+export interface ContactEvent {
+  organizationId: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  campaignId: string | null;
+  scoreDelta: number;
+  leadStatus: string | null;
+  emailsSent: number;
+  opens: number;
+  clicks: number;
+  replies: number;
+  bounced: boolean;
+  unsubscribed: boolean;
+  at: Date;
+}
+
+const CREDENTIAL_COLUMNS = { organization_id: true, secret_prefix: true, created_at: true, rotated_at: true, previous_valid_until: true } as const;
+
+/**
+ * The webhooks module's SQL: storing received events (batched, deduplicated), organization
+ * credentials, the workers' claims and outcomes, and the CRM rows processing writes. Processing
+ * runs as `system`; credentials under the caller's role.
+ */
+@Injectable()
+export class WebhookEventRepository {
+  constructor(private readonly db: Db) {}
+
+  // ---- receipt ----
+
+  /** One statement for the whole batch; rows whose (source, dedup key) exists already are skipped. */
+  insertLogs(c: EventColumns): Promise<StoredKey[]> {
+    return this.db.query<StoredKey>(
+      `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
+                                instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
+       SELECT s, d, t, r, p::jsonb, w, ic, cn, em, o, o
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+           AS x(s, d, t, r, p, w, ic, cn, em, o)
+       ON CONFLICT ON CONSTRAINT uq_webhook_log_dedup DO NOTHING
+       RETURNING id, event_source, dedup_key`,
+      [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org],
+    );
+  }
+
+  /** The stored logs of (sources[i], dedupKeys[i]) pairs. */
+  findLogs(sources: string[], dedupKeys: string[]): Promise<StoredKey[]> {
+    return this.db.query<StoredKey>(
+      `SELECT w.id, w.event_source, w.dedup_key FROM webhook_log w
+         JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON w.event_source = x.s AND w.dedup_key = x.d`,
+      [sources, dedupKeys],
+    );
+  }
+
+  // ---- organization credentials ----
+
+  async credential(orgId: string): Promise<CredentialRow | null> {
+    return this.db.repository(OrganizationWebhookCredential).findOne({ select: CREDENTIAL_COLUMNS, where: { organization_id: orgId } });
+  }
+
+  /** A new current secret hash; the previous one stays valid for graceHours (0: not at all). */
+  async rotateCredential(orgId: string, secretHash: string, prefix: string, rotatedBy: string, graceHours: number): Promise<CredentialRow> {
+    const rows = await this.db.query<CredentialRow>(
+      `INSERT INTO organization_webhook_credential AS c (organization_id, secret_hash, secret_prefix, rotated_by)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organization_id) DO UPDATE SET
+         secret_hash = EXCLUDED.secret_hash, secret_prefix = EXCLUDED.secret_prefix, rotated_by = EXCLUDED.rotated_by,
+         rotated_at = now(), previous_secret_hash = CASE WHEN $5 > 0 THEN c.secret_hash END,
+         previous_valid_until = CASE WHEN $5 > 0 THEN now() + make_interval(hours => $5) END
+       RETURNING organization_id, secret_prefix, created_at, rotated_at, previous_valid_until`,
+      [orgId, secretHash, prefix, rotatedBy, graceHours],
+    );
+    return rows[0];
+  }
+
+  /** The organization whose current, or still valid previous, secret has this hash. */
+  async organizationForSecretHash(hash: string): Promise<string | null> {
+    const rows = await this.db.query<{ organization_id: string }>(
+      `SELECT organization_id FROM organization_webhook_credential
+        WHERE secret_hash = $1 OR (previous_secret_hash = $1 AND previous_valid_until > now())`,
+      [hash],
+    );
+    return rows[0]?.organization_id ?? null;
+  }
+
+  // ---- the workers ----
+
+  /**
+   * Claims up to `limit` due logs, up to `limit` whose lease ran out, and up to `limit` queued by a
+   * bulk retry (migration WebhookLogRetryQueue): a queued log is taken off the queue and claimed in
+   * the same statement, if it is still failed or skipped (or processed, when queued with force);
+   * otherwise (retried one by one meanwhile, or deleted) its entry is simply dropped.
+   */
+  claim(limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
+    return this.db.query<ClaimedLog>(
+      `WITH due AS (
+          SELECT id FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()
+           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+        ), stale AS (
+          SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
+           ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
+        ), dequeued AS (
+          DELETE FROM webhook_log_retry q WHERE q.log_id IN (
+            SELECT log_id FROM webhook_log_retry ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING q.log_id, q.force, q.requested_at
+        ), retried AS (
+          UPDATE webhook_log w
+             SET status = 'processing', attempts = 1, retry_count = w.retry_count + 1, last_retry_at = q.requested_at,
+                 next_attempt_at = now(), locked_until = now() + make_interval(secs => $2)
+            FROM dequeued q
+           WHERE w.id = q.log_id AND (w.status IN ('failed', 'skipped') OR (q.force AND w.status = 'processed'))
+          RETURNING ${CLAIMED_COLUMNS}
+        ), claimed AS (
+          UPDATE webhook_log w
+             SET status = 'processing', attempts = w.attempts + 1,
+                 locked_until = now() + make_interval(secs => $2)
+           WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
+          RETURNING ${CLAIMED_COLUMNS}
+        )
+        SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
+      [limit, leaseSeconds],
+    );
+  }
+
+  async hasQueuedRetries(): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM webhook_log_retry LIMIT 1`)).length > 0;
+  }
+
+  /**
+   * Re-locks the log and checks the lease is still this attempt's. The transaction's commit need
+   * not wait for the WAL flush: the CRM changes and the status are committed together, so a crash
+   * can only lose both, and the log is then reclaimed and processed again.
+   */
+  async holdLease(id: string, attempts: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT set_config('synchronous_commit', 'off', true) FROM webhook_log
+        WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
+      [id, attempts],
+    );
+    return rows.length > 0;
+  }
+
+  async finishLog(id: string, o: { status: string; message: string | null; organizationId: string | null; campaignId: string | null; campaignName: string | null }): Promise<void> {
+    await this.db.query(
+      `UPDATE webhook_log SET status = $2::text, processed_at = now(), locked_until = NULL, error_message = $3::text,
+              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', $2::text, 'message', $3::text),
+              organization_id = coalesce($4, organization_id), campaign_id = coalesce($5, campaign_id),
+              campaign_name = coalesce($6, campaign_name)
+        WHERE id = $1`,
+      [id, o.status, o.message, o.organizationId, o.campaignId, o.campaignName],
+    );
+  }
+
+  /** A failed attempt: pending again after retryInMs, or failed for good (final), if the lease is still this attempt's. */
+  async recordFailure(id: string, attempts: number, final: boolean, message: string, retryInMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE webhook_log
+          SET status = $3::text, error_message = $4::text, locked_until = NULL,
+              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', 'error', 'message', $4::text),
+              next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
+        WHERE id = $1 AND status = 'processing' AND attempts = $2`,
+      [id, attempts, final ? 'failed' : 'pending', message, retryInMs],
+    );
+  }
+
+  // ---- CRM rows written by processing ----
+
+  async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
+    return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
+  }
+
+  async organizationByWorkspace(workspace: string): Promise<RoutedOrganization | null> {
+    return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
+  }
+
+  /** The organizations with a campaign of this Instantly id (at most two: routing needs exactly one). */
+  organizationsByInstantlyCampaign(instantlyCampaignId: string): Promise<RoutedOrganization[]> {
+    return this.db.query<RoutedOrganization>(
+      `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
+        WHERE c.instantly_campaign_id = $1 LIMIT 2`,
+      [instantlyCampaignId],
+    );
+  }
+
+  /** The organization's campaign of this Instantly id, created or renamed / re-statused by the event. */
+  async upsertInstantlyCampaign(orgId: string, name: string | null, instantlyCampaignId: string, status: string | null): Promise<{ id: string; name: string }> {
+    const rows = await this.db.query<{ id: string; name: string }>(
+      `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status)
+       VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'))
+       ON CONFLICT ON CONSTRAINT uq_campaign_instantly DO UPDATE
+         SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now()
+       RETURNING id, name`,
+      [orgId, name, instantlyCampaignId, status],
+    );
+    return rows[0];
+  }
+
+  /** The contact created, or updated with the event's counters and fields; inserted tells which. */
+  async upsertContact(e: ContactEvent): Promise<{ id: string; inserted: boolean }> {
+    const rows = await this.db.query<{ id: string; inserted: boolean }>(
+      `INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
+                            emails_sent, opens, clicks, replies, bounced, unsubscribed, last_event_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (organization_id, lower(email)) DO UPDATE SET
+         first_name = coalesce(EXCLUDED.first_name, contact.first_name),
+         last_name = coalesce(EXCLUDED.last_name, contact.last_name),
+         company = coalesce(EXCLUDED.company, contact.company),
+         campaign_id = coalesce(EXCLUDED.campaign_id, contact.campaign_id),
+         lead_score = contact.lead_score + EXCLUDED.lead_score,
+         lead_status = coalesce(EXCLUDED.lead_status, contact.lead_status),
+         emails_sent = contact.emails_sent + EXCLUDED.emails_sent,
+         opens = contact.opens + EXCLUDED.opens,
+         clicks = contact.clicks + EXCLUDED.clicks,
+         replies = contact.replies + EXCLUDED.replies,
+         bounced = contact.bounced OR EXCLUDED.bounced,
+         unsubscribed = contact.unsubscribed OR EXCLUDED.unsubscribed,
+         last_event_at = greatest(contact.last_event_at, EXCLUDED.last_event_at),
+         updated_at = now()
+       RETURNING id, (xmax = 0) AS inserted`,
+      [e.organizationId, e.email, e.firstName, e.lastName, e.company, e.campaignId, e.scoreDelta, e.leadStatus,
+       e.emailsSent, e.opens, e.clicks, e.replies, e.bounced, e.unsubscribed, e.at],
+    );
+    return rows[0];
+  }
+}

@@ -1,0 +1,78 @@
+import { QueryFailedError } from 'typeorm';
+import { Campaign } from '../src/campaigns/campaign.entity';
+import { CampaignRepository } from '../src/campaigns/campaign.repository';
+import { Db } from '../src/database/db.service';
+import { RlsContext } from '../src/database/rls-context';
+import { OrganizationRepository } from '../src/organizations/organization.repository';
+import { createOrgFixture, OrgFixture, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * TypeORM's repositories run on the RLS transaction's connection: what they find and what they
+ * may write is what the policies allow the context's role, checked against the rows at the
+ * database through the owner's connection (which bypasses RLS).
+ */
+describe('TypeORM repositories under RLS', () => {
+  let t: TestApp;
+  let db: Db;
+  let a: OrgFixture;
+  let b: OrgFixture;
+  const as = (org: OrgFixture, role: 'owner' | 'admin' | 'member' | 'viewer'): RlsContext => ({ role, orgId: org.id, userId: org.users[role] });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(Db);
+    a = await createOrgFixture(t.owner, 'Repo A', ['Repo alpha 1', 'Repo alpha 2']);
+    b = await createOrgFixture(t.owner, 'Repo B', ['Repo beta 1']);
+  });
+
+  afterAll(async () => {
+    await t.app.close();
+    await t.owner.end();
+  });
+
+  it.each(['owner', 'admin', 'member', 'viewer'] as const)('find() as %s sees its own organization’s campaigns only', async (role) => {
+    const found = await db.runAs(as(a, role), () => db.repository(Campaign).find({ order: { name: 'ASC' } }));
+    expect(found.map((c) => c.name)).toEqual(['Repo alpha 1', 'Repo alpha 2']);
+    const other = await db.runAs(as(a, role), () => db.repository(Campaign).findOneBy({ id: b.campaigns[0].id }));
+    expect(other).toBeNull();
+    // The rows are there: RLS, not the query, hid them.
+    const all = await t.owner.query(`SELECT count(*)::int AS n FROM campaign WHERE organization_id = ANY($1::uuid[])`, [[a.id, b.id]]);
+    expect(all.rows[0].n).toBe(3);
+  });
+
+  it('save() as an owner writes into its own organization, and is refused for another one', async () => {
+    const campaigns = t.app.get(CampaignRepository);
+    const mine = await db.runAs(as(a, 'owner'), () => campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null }));
+    expect(mine).toMatchObject({ organization_id: a.id, name: 'Saved by A', status: 'draft' });
+    const stored = await t.owner.query(`SELECT organization_id, name FROM campaign WHERE id = $1`, [mine!.id]);
+    expect(stored.rows).toEqual([{ organization_id: a.id, name: 'Saved by A' }]);
+
+    const refused = await db
+      .runAs(as(a, 'owner'), () => db.repository(Campaign).save(db.repository(Campaign).create({ organization_id: b.id, name: 'Planted by A', status: 'active' })))
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(QueryFailedError);
+    expect((refused as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('42501');
+    const planted = await t.owner.query(`SELECT count(*)::int AS n FROM campaign WHERE name = 'Planted by A'`);
+    expect(planted.rows[0].n).toBe(0);
+  });
+
+  it('save() of a loaded row updates it; another organization’s row cannot be loaded or updated', async () => {
+    await db.runAs(as(a, 'admin'), async () => {
+      const c = await db.repository(Campaign).findOneByOrFail({ id: a.campaigns[0].id });
+      c.status = 'paused';
+      await db.repository(Campaign).save(c);
+    });
+    expect((await t.owner.query(`SELECT status FROM campaign WHERE id = $1`, [a.campaigns[0].id])).rows[0].status).toBe('paused');
+
+    const organizations = t.app.get(OrganizationRepository);
+    const changed = await db.runAs(as(a, 'owner'), () => organizations.update(b.id, { name: 'Renamed by A' }));
+    expect(changed).toBeNull();
+    expect((await t.owner.query(`SELECT name FROM organization WHERE id = $1`, [b.id])).rows[0].name).toBe(b.name);
+    const updated = await db.runAs(as(b, 'owner'), () => db.repository(Campaign).update({ id: a.campaigns[1].id }, { name: 'Renamed by B' }));
+    expect(updated.affected).toBe(0);
+  });
+
+  it('outside an RLS transaction a repository refuses to run', () => {
+    expect(() => db.repository(Campaign)).toThrow(/outside an RLS transaction/);
+  });
+});
