@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Caller, orgScope } from '../auth/roles';
 import { DashboardRepository } from './dashboard.repository';
-import { ActivityDto, DashboardStatsDto, RecentActivityDto, RecentActivityQueryDto } from './dashboard.dto';
+import { DashboardStatsDto, RecentActivityDto, RecentActivityQueryDto } from './dashboard.dto';
 
 @Injectable()
 export class DashboardService {

@@ -63,8 +63,4 @@ export class Db {
   runAs<T>(ctx: RlsContext, fn: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'override' }, () => this.txHost.withTransaction({ context: ctx }, fn));
   }
-
-  get raw(): DataSource {
-    return this.dataSource;
-  }
 }

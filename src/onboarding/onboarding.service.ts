@@ -5,7 +5,7 @@ import { Caller, orgScope } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { MessageResultDto } from '../common/api-envelope';
 import { toPage } from '../common/paging';
-import { CreatedLinkDto, LinkDetailDto, LinkListItemDto, LinkPageDto, PublicLinkDto } from './dto/onboarding.response.dto';
+import { CreatedLinkDto, LinkDetailDto, LinkPageDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { OnboardingLinkRepository } from './onboarding-link.repository';

@@ -10,7 +10,7 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { decodeCursor, encodeCursor, filtersBeyondOrganization, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
-import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
+import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
 /** Counting stops here: an exact count(*) over a million rows costs far more than the page. */
 export const TOTAL_CAP = 1_000;

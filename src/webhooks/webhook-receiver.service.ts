@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'crypto';
+import { ok } from '../common/api-envelope';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig, HTTP_WEBHOOK_SOURCES, HttpWebhookSource } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
@@ -62,7 +63,7 @@ export class WebhookReceiverService {
     }
     const stored = await this.ingest.store(event);
     (stored.duplicate ? this.metrics.webhooksDeduplicated : this.metrics.webhooksReceived).inc({ source: auth.source });
-    return { success: true, data: stored };
+    return ok(stored);
   }
 
   /** Counts a refused request; an unknown source is one label value, not whatever the URL said. */
