@@ -496,6 +496,29 @@ describe('webhook logs admin API', () => {
       const act = await t.owner.query(`SELECT * FROM activity_log WHERE action = 'webhook.cleanup' ORDER BY created_at DESC LIMIT 1`);
       expect(act.rows[0]).toMatchObject({ actor_role: 'sb_admin' });
     });
+
+    it('deletes past its batch size, in key order, and leaves every row it should keep', async () => {
+      const org = await createOrgFixture(t.owner, 'Cleanup batches');
+      // 12,001 old processed logs (three batches of 5,000), with old pending ones and recent ones
+      // interleaved in time and equal timestamps among them (the key is (created_at, id)).
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, created_at)
+         SELECT $1, 'instantly', 'email.sent', CASE WHEN g % 1000 = 0 THEN 'pending' ELSE 'processed' END, md5('cb' || g), '{}',
+                now() - interval '40 days' - (g / 3) * interval '1 second'
+           FROM generate_series(1, 12013) g`,
+        [org.id],
+      );
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, created_at)
+         SELECT $1, 'instantly', 'email.sent', 'processed', md5('cr' || g), '{}', now() - interval '1 day' FROM generate_series(1, 7) g`,
+        [org.id],
+      );
+      const res = await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: 30, status: 'processed' }).set(org.as('sb_admin'));
+      expect(res.status).toBe(200);
+      expect(res.body.deleted_count).toBe(12001);
+      const left = await t.owner.query(`SELECT status, count(*)::int AS n FROM webhook_log WHERE organization_id = $1 GROUP BY status ORDER BY status`, [org.id]);
+      expect(left.rows).toEqual([{ status: 'pending', n: 12 }, { status: 'processed', n: 7 }]);
+    });
   });
 
   describe('stats, event types, sources', () => {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import express, { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import getRawBody from 'raw-body';
 import type { IncomingMessage, ServerResponse } from 'http';
 import sjson from 'secure-json-parse';
 import { Caller } from '../auth/roles';
@@ -24,12 +25,26 @@ declare module 'express-serve-static-core' {
 /** Webhook senders do not always label their JSON, so their routes parse any content type. */
 const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?$/;
 
+/** Whether the request announces a body (HTTP/1.1: a Content-Length or a Transfer-Encoding). */
+function hasBody(req: Request): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
 /**
- * Reads a body of any content type as UTF-8 text, up to `limit` bytes (body-parser answers 413
- * beyond it). GET and other requests without a body are left alone (req.body stays undefined).
+ * Reads a body of any content type as UTF-8 text into req.body, up to `limit` bytes (raw-body's
+ * 413 beyond it, before reading when Content-Length says so). Requests without a body are left
+ * alone (req.body stays undefined). raw-body alone: body-parser's text() around it parsed the
+ * content type and charset of every request for nothing this service uses.
  */
 export function readBodyText(limit: number): RequestHandler {
-  return express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!hasBody(req)) return next();
+    getRawBody(req, { length: req.headers['content-length'], limit, encoding: 'utf-8' }, (err, text) => {
+      if (err) return next(err);
+      req.body = text;
+      next();
+    });
+  };
 }
 
 /**
@@ -58,7 +73,7 @@ export function registerBodyParsers(app: Express, limit: number): void {
   const readText = readBodyText(limit);
   // One layer; requests without a body (most of the portal's) pass straight through.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    if (!hasBody(req)) return next();
     readText(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (typeof req.body !== 'string') return next();
@@ -89,6 +104,9 @@ const REQUEST_ID = /^[\w-]{1,64}$/;
 export function registerRequestHandling(app: Express, config: AppConfig, metrics: AppMetrics): void {
   const logger = new Logger('HTTP');
   const headers = securityHeaders();
+  // One histogram series per method, route template and status class, looked up by a string key
+  // (prom-client hashes the label object on every observe otherwise). Bounded: routes are templates.
+  const durations = new Map<string, { observe(seconds: number): void }>();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
@@ -101,7 +119,13 @@ export function registerRequestHandling(app: Express, config: AppConfig, metrics
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The route template (never the path with its ids); requests no route matched count as one.
       const route = req.routeTemplate ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-      metrics.httpDuration.observe({ method: req.method, route, status_class: `${Math.floor(status / 100)}xx` }, ms / 1000);
+      const key = `${req.method} ${route} ${Math.floor(status / 100)}xx`;
+      let series = durations.get(key);
+      if (!series) {
+        series = metrics.httpDuration.labels(req.method, route, `${Math.floor(status / 100)}xx`);
+        durations.set(key, series);
+      }
+      series.observe(ms / 1000);
       if (status >= 500 || config.logRequests) {
         const line = JSON.stringify({
           request_id: req.requestId,

@@ -122,9 +122,9 @@ class SingleReadTx implements PgClient {
 }
 
 /**
- * The pg pool behind the TypeORM data source. Transactions take their connection from it directly:
- * the service speaks SQL through pg, and TypeORM's query runner added a layer per query on the
- * request path (result wrapping, logging hooks) for nothing this service uses.
+ * The pg pool behind the TypeORM data source. Transactions take their connection from it directly,
+ * so the first statement can carry BEGIN and the context (ContextQuery); TypeORM's EntityManager
+ * then runs on that connection through a query runner bound to it (tx-entity-manager.ts).
  */
 function poolOf(dataSource: DataSource): Pool {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;

@@ -196,16 +196,27 @@ export class WebhookLogRepository {
     return rows[0];
   }
 
-  /** Deletes up to batch logs older than the given days in one of statuses; returns how many. */
-  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number): Promise<number> {
-    const r = await this.db.execute(
-      `DELETE FROM webhook_log WHERE id IN (
-         SELECT id FROM webhook_log
+  /**
+   * Deletes up to batch logs older than the given days in one of statuses, oldest first, from
+   * after the key the previous batch ended at (keyset): a batch never walks again over the rows
+   * earlier batches deleted, which in one transaction are still in the index (a plain
+   * `DELETE ... LIMIT` per batch read them all again, quadratic in the rows deleted). Returns how
+   * many were deleted and the key to go on from (null: nothing was left).
+   */
+  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number, after: LogCursor | null): Promise<{ deleted: number; next: LogCursor | null }> {
+    const rows = await this.db.query<{ deleted: number; created_at: string | null; id: string | null }>(
+      `WITH doomed AS (
+         SELECT id, created_at FROM webhook_log
           WHERE created_at < now() - make_interval(days => $1) AND status = ANY($2::text[])
-          LIMIT $3)`,
-      [olderThanDays, statuses, batch],
+            AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
+          ORDER BY created_at, id LIMIT $3),
+       gone AS (DELETE FROM webhook_log w USING doomed d WHERE w.id = d.id RETURNING 1),
+       last AS (SELECT id, ${CURSOR_TS_EXPR} AS created_at FROM doomed ORDER BY doomed.created_at DESC, id DESC LIMIT 1)
+       SELECT (SELECT count(*) FROM gone)::int AS deleted, last.created_at, last.id FROM (SELECT 1) one LEFT JOIN last ON true`,
+      [olderThanDays, statuses, batch, after?.createdAt ?? null, after?.id ?? null],
     );
-    return r.affected;
+    const r = rows[0];
+    return { deleted: r.deleted, next: r.id && r.created_at ? { createdAt: r.created_at, id: r.id } : null };
   }
 
   /** Counts by status, type, source and time bucket in one scan of the matching rows (GROUPING SETS; g tells which set). */

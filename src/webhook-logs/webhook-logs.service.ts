@@ -7,7 +7,7 @@ import { REDIS } from '../common/redis.module';
 import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
-import { decodeCursor, encodeCursor, filtersBeyondOrganization, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
+import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
@@ -169,13 +169,20 @@ export class WebhookLogsService {
    * inTransaction (the scheduled retention gives each its own short transaction, so receivers and
    * workers never wait behind one huge DELETE; by default the current transaction).
    */
-  async deleteInBatches(olderThanDays: number, statuses: string[], inTransaction: (batch: () => Promise<number>) => Promise<number> = (batch) => batch()): Promise<number> {
+  async deleteInBatches(
+    olderThanDays: number,
+    statuses: string[],
+    inTransaction: <T>(batch: () => Promise<T>) => Promise<T> = (batch) => batch(),
+  ): Promise<number> {
     let deleted = 0;
+    let after: LogCursor | null = null;
     for (;;) {
-      const n = await inTransaction(() => this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH));
-      deleted += n;
-      if (n < CLEANUP_BATCH) return deleted;
-      await new Promise((r) => setImmediate(r));
+      const from: LogCursor | null = after;
+      const r: { deleted: number; next: LogCursor | null } = await inTransaction(() => this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from));
+      deleted += r.deleted;
+      if (!r.next || r.deleted < CLEANUP_BATCH) return deleted;
+      after = r.next;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
