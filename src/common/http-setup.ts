@@ -73,7 +73,6 @@ export function registerBodyParsers(app: Express, limit: number): void {
   const readText = readBodyText(limit);
   // One layer; requests without a body (most of the portal's) pass straight through.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!hasBody(req)) return next();
     readText(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (typeof req.body !== 'string') return next();
@@ -119,10 +118,11 @@ export function registerRequestHandling(app: Express, config: AppConfig, metrics
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The route template (never the path with its ids); requests no route matched count as one.
       const route = req.routeTemplate ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-      const key = `${req.method} ${route} ${Math.floor(status / 100)}xx`;
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const key = `${req.method} ${route} ${statusClass}`;
       let series = durations.get(key);
       if (!series) {
-        series = metrics.httpDuration.labels(req.method, route, `${Math.floor(status / 100)}xx`);
+        series = metrics.httpDuration.labels(req.method, route, statusClass);
         durations.set(key, series);
       }
       series.observe(ms / 1000);

@@ -57,7 +57,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
    */
   private contextFor(context: ExecutionContext, request: Request): RlsContext {
     if (request.caller) return contextOf(request.caller);
-    const tokenParam = this.reflector.get<string | undefined>(LINK_HOLDER, context.getHandler()) ?? this.reflector.get<string | undefined>(LINK_HOLDER, context.getClass());
+    const tokenParam = this.reflector.getAllAndOverride<string | undefined>(LINK_HOLDER, [context.getHandler(), context.getClass()]);
     if (tokenParam === undefined) return ANONYMOUS_CONTEXT;
     const token = request.params[tokenParam];
     if (typeof token !== 'string' || !LINK_TOKEN_RE.test(token)) throw AppError.badRequest('malformed onboarding token');

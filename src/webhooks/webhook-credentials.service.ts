@@ -16,12 +16,6 @@ const CACHE_MAX = 10_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/**
- * Each organization's own Instantly receiver credential. Generated here, shown once, stored as a
- * SHA-256 hash (the secret has 256 random bits: a slow hash would add nothing); rotated by
- * platform roles or the organization's owner, with a grace period for the previous secret. RLS
- * decides who may read or rotate (migration TenantHardening).
- */
 function toDto(c: CredentialRow): WebhookCredentialDto {
   return {
     organization_id: c.organization_id,
@@ -32,6 +26,12 @@ function toDto(c: CredentialRow): WebhookCredentialDto {
   };
 }
 
+/**
+ * Each organization's own Instantly receiver credential. Generated here, shown once, stored as a
+ * SHA-256 hash (the secret has 256 random bits: a slow hash would add nothing); rotated by
+ * platform roles or the organization's owner, with a grace period for the previous secret. RLS
+ * decides who may read or rotate (migration TenantHardening).
+ */
 @Injectable()
 export class WebhookCredentialsService {
   private readonly cache = new Map<string, { orgId: string | null; until: number }>();
