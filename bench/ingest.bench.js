@@ -70,24 +70,31 @@ async function main() {
   const workspaces = Array.from({ length: 20 }, (_, i) => `ws-${i + 1}`);
   const env = { DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: POOL, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' };
   const report = { machine: machine(), seconds: SECONDS, pool: Number(POOL), runs: {} };
+  // The issue's baseline: a minimal table (id, event type, payload, unique dedup key, created_at).
+  await owner.query(`CREATE TABLE bench_minimal_log (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_type text NOT NULL, payload jsonb NOT NULL,
+                                                     dedup_key text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())`);
   const service = await startService(env);
-  const bare = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL });
+  const bare = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BARE_TABLE: 'minimal' });
+  const bareFull = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BARE_TABLE: 'full' });
   try {
     for (const connections of process.env.BENCH_ONLY === 'drain' ? [] : [200, 50]) {
       await run(bare.url, connections, workspaces, null);
       const b = await run(bare.url, connections, workspaces, null);
+      const bf = await run(bareFull.url, connections, workspaces, null);
       const ids = [];
       const s = await run(service.url, connections, workspaces, ids);
       const check = await verify(ownerUrl, ids);
       const ratio = s.requests_per_s / b.requests_per_s;
-      report.runs[connections] = { bare: b, service: s, ratio: Number(ratio.toFixed(3)), check };
+      const ratioFull = s.requests_per_s / bf.requests_per_s;
+      report.runs[connections] = { bare_minimal: b, bare_full_schema: bf, service: s, ratio: Number(ratio.toFixed(3)), ratio_full_schema: Number(ratioFull.toFixed(3)), check };
       console.log(`\nIngestion at ${connections} connections — ${machine()}`);
-      console.table({ bare: b, service: s });
-      console.log(`service/bare: ${ratio.toFixed(2)}×; answered ${check.answered}, in table ${check.found_in_table}, lost ${check.lost}`);
+      console.table({ bare_minimal: b, bare_full_schema: bf, service: s });
+      console.log(`service/bare minimal: ${ratio.toFixed(2)}×, service/bare full schema: ${ratioFull.toFixed(2)}×; answered ${check.answered}, in table ${check.found_in_table}, lost ${check.lost}`);
     }
   } finally {
     await stop(service);
     await stop(bare);
+    await stop(bareFull);
   }
 
   if (process.env.BENCH_ONLY === 'load') {

@@ -128,35 +128,51 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Seeds N logs with set-based SQL: 20 organizations, every type and source, 90 days, ~5% failed. */
-async function seedWebhookLogs(owner, N) {
+/**
+ * Seeds N logs with set-based SQL: 20 organizations, every type and source, spread evenly over
+ * the last BENCH_LOG_DAYS days (default 90), ~5% failed, in statements of a million rows. The
+ * months' partitions are created first (as the daily job would have), so nothing lands in the
+ * default partition.
+ */
+async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAYS || 90)) {
   const { EVENT_TYPES, WEBHOOK_SOURCES } = require('../dist/src/webhooks/event-types');
   const started = Date.now();
   await owner.query(`INSERT INTO organization (name, instantly_workspace_id) SELECT 'Org ' || g, 'ws-' || g FROM generate_series(1, 20) g`);
   await owner.query(`INSERT INTO campaign (organization_id, name) SELECT o.id, 'Campaign ' || g || ' ' || o.name FROM organization o, generate_series(1, 10) g`);
-  const types = EVENT_TYPES.map((e) => e.canonical);
-  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = false)`);
   await owner.query(
-    `WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organization),
-          camps AS (SELECT id, organization_id, name, row_number() OVER (PARTITION BY organization_id ORDER BY id) AS n FROM campaign)
-     INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, campaign_id,
-                              campaign_name, contact_email, error_message, attempts, processed_at, created_at)
-     SELECT o.id, src, typ, typ,
-            CASE WHEN g % 20 = 0 THEN 'failed' WHEN g % 97 = 0 THEN 'skipped' ELSE 'processed' END,
-            md5(g::text), jsonb_build_object('event_type', typ, 'lead_email', 'lead' || g || '@prospect' || (g % 500) || '.example', 'step', g % 3),
-            c.id, c.name, 'lead' || g || '@prospect' || (g % 500) || '.example',
-            CASE WHEN g % 20 = 0 THEN 'no organization is mapped to Instantly workspace ws-x' END,
-            1, ts, ts
-       FROM generate_series(1, $1) g
-       CROSS JOIN LATERAL (SELECT now() - ((g % 7776000) || ' seconds')::interval - (random() * interval '1 second') AS ts,
-                                  ($2::text[])[1 + g % array_length($2::text[], 1)] AS typ,
-                                  ($3::text[])[1 + (g / 7) % array_length($3::text[], 1)] AS src) x
-       JOIN orgs o ON o.n = 1 + g % 20
-       JOIN camps c ON c.organization_id = o.id AND c.n = 1 + (g / 20) % 10`,
-    [N, types, WEBHOOK_SOURCES],
+    `SELECT webhook_log_add_month(m::date) FROM generate_series(date_trunc('month', (now() - make_interval(days => $1)) AT TIME ZONE 'UTC'),
+                                                                 date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') m`,
+    [days],
   );
-  await owner.query(`ALTER TABLE webhook_log SET (autovacuum_enabled = true)`);
+  const types = EVENT_TYPES.map((e) => e.canonical);
+  const CHUNK = 1_000_000;
+  for (let from = 1; from <= N; from += CHUNK) {
+    await owner.query(
+      `WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organization),
+            camps AS (SELECT id, organization_id, name, row_number() OVER (PARTITION BY organization_id ORDER BY id) AS n FROM campaign)
+       INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, campaign_id,
+                                campaign_name, contact_email, error_message, attempts, processed_at, created_at)
+       SELECT o.id, src, typ, typ,
+              CASE WHEN g % 20 = 0 THEN 'failed' WHEN g % 97 = 0 THEN 'skipped' ELSE 'processed' END,
+              md5(g::text), jsonb_build_object('event_type', typ, 'lead_email', 'lead' || g || '@prospect' || (g % 500) || '.example', 'step', g % 3),
+              c.id, c.name, 'lead' || g || '@prospect' || (g % 500) || '.example',
+              CASE WHEN g % 20 = 0 THEN 'no organization is mapped to Instantly workspace ws-x' END,
+              1, ts, ts
+         FROM generate_series($4::int, least($4::int + $5::int - 1, $1::int)) g
+         CROSS JOIN LATERAL (SELECT now() - (g::float8 / $1::int) * make_interval(days => $6) - (random() * interval '1 second') AS ts,
+                                    ($2::text[])[1 + g % array_length($2::text[], 1)] AS typ,
+                                    ($3::text[])[1 + (g / 7) % array_length($3::text[], 1)] AS src) x
+         JOIN orgs o ON o.n = 1 + g % 20
+         JOIN camps c ON c.organization_id = o.id AND c.n = 1 + (g / 20) % 10`,
+      [N, types, WEBHOOK_SOURCES, from, CHUNK, days],
+    );
+    if (N > CHUNK) console.log(`  seeded ${Math.min(N, from + CHUNK - 1)} rows, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  // The keys receipt keeps (WEBHOOK_DEDUP_RETENTION_DAYS, 30 by default).
+  await owner.query(`INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id, created_at)
+                     SELECT event_source, dedup_key, id, created_at FROM webhook_log WHERE created_at > now() - interval '30 days'`);
   await owner.query(`VACUUM ANALYZE webhook_log`);
+  await owner.query(`VACUUM ANALYZE webhook_log_dedup`);
   return (Date.now() - started) / 1000;
 }
 

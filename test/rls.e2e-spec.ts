@@ -99,10 +99,22 @@ describe('row-level security at the database', () => {
   it('every table of the schema has row-level security enabled and forced, and at least one policy', async () => {
     const r = await owner.query(
       `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, (SELECT count(*)::int FROM pg_policies p WHERE p.tablename = c.relname) AS policies
-         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> 'typeorm_migrations'`,
+         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND c.relname <> 'typeorm_migrations'`,
     );
-    expect(r.rows.map((x) => x.relname)).toEqual(expect.arrayContaining(['webhook_log', 'webhook_log_retry', 'onboarding_link']));
+    expect(r.rows.map((x) => x.relname)).toEqual(expect.arrayContaining(['webhook_log', 'webhook_log_retry', 'onboarding_link', 'webhook_log_dedup']));
     expect(r.rows.filter((x) => !x.relrowsecurity || !x.relforcerowsecurity || x.policies === 0)).toEqual([]);
+  });
+
+  it("the log's partitions are reached only through webhook_log and its policies: the runtime role may not open one directly", async () => {
+    const parts = await owner.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'webhook_log'::regclass`);
+    expect(parts.rows.map((p) => p.relname)).toEqual(expect.arrayContaining(['webhook_log_default']));
+    expect(parts.rows.length).toBeGreaterThanOrEqual(4);
+    for (const { relname } of parts.rows) {
+      await expect(inContext('sb_admin', null, () => runtime.query(`SELECT 1 FROM ${relname} LIMIT 1`))).rejects.toMatchObject({ code: '42501' });
+      const grants = await owner.query(`SELECT has_table_privilege('salesbrain_app', $1::regclass, 'SELECT, INSERT, UPDATE, DELETE') AS ok`, [relname]);
+      expect(grants.rows[0].ok).toBe(false);
+    }
   });
 
   it("the retry queue: an organization's readers see only their own queued logs and cannot queue; workers (system) see all", async () => {

@@ -24,6 +24,10 @@ export interface AppConfig {
   webhookLeaseSeconds: number;
   webhookRetryBaseMs: number;
   webhookLogRetentionDays: number;
+  /** Dedup keys are kept this long (longer than any sender retries an event); 0 keeps them forever. */
+  webhookDedupRetentionDays: number;
+  /** Monthly log partitions created ahead of the current month. */
+  webhookLogPartitionsAhead: number;
   webhookStatsCacheSeconds: number;
   onboardingBaseUrl: string;
   onboardingExpiryCron: string;
@@ -144,6 +148,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookLeaseSeconds: intVar(env, 'WEBHOOK_LEASE_SECONDS', 60, 1, 86400),
     webhookRetryBaseMs: intVar(env, 'WEBHOOK_RETRY_BASE_MS', 30000, 1, 3600000),
     webhookLogRetentionDays: intVar(env, 'WEBHOOK_LOG_RETENTION_DAYS', 0, 0, 3650),
+    webhookDedupRetentionDays: intVar(env, 'WEBHOOK_DEDUP_RETENTION_DAYS', 30, 0, 3650),
+    webhookLogPartitionsAhead: intVar(env, 'WEBHOOK_LOG_PARTITIONS_AHEAD', 2, 1, 24),
     webhookStatsCacheSeconds: intVar(env, 'WEBHOOK_STATS_CACHE_SECONDS', 15, 0, 3600),
     onboardingBaseUrl: onboardingBaseUrl.replace(/\/+$/, ''),
     onboardingExpiryCron,

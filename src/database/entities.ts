@@ -14,6 +14,7 @@ import { WebhookLogStatsDelta } from '../webhook-logs/webhook-log-stats-delta.en
 import { WebhookLogStatsHourly } from '../webhook-logs/webhook-log-stats-hourly.entity';
 import { WebhookLog } from '../webhook-logs/webhook-log.entity';
 import { OrganizationWebhookCredential } from '../webhooks/organization-webhook-credential.entity';
+import { WebhookLogDedup } from '../webhook-logs/webhook-log-dedup.entity';
 
 /**
  * One entity per table, each in the module that owns the table. The schema is the migrations';
@@ -36,4 +37,5 @@ export const ENTITIES = [
   WebhookLogStatsDelta,
   WebhookLogStatsHourly,
   WebhookLogStatsDaily,
+  WebhookLogDedup,
 ];

@@ -19,8 +19,10 @@ export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource, em
     )).rows as { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[],
     forced: (await client.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'r'
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
           AND c.relname <> 'typeorm_migrations'
+          -- A partition is reached through its table, whose policies apply, unless this role may open it directly.
+          AND (NOT c.relispartition OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE'))
           AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
     )).rows as { relname: string }[],
   }));

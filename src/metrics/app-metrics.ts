@@ -12,6 +12,8 @@ export interface DatabaseReadings {
   oldestDuePendingSeconds(): Promise<number>;
   /** Logs queued by a bulk retry by filter, counted up to a cap. */
   retryQueueDepth(): Promise<number>;
+  /** Rows the log's default partition caught (a month with no partition) and monthly partitions ahead of today. */
+  partitions(): Promise<{ default_rows: number; months_ahead: number }>;
   pool(): { total: number; idle: number; waiting: number; max: number };
 }
 
@@ -131,6 +133,24 @@ export class AppMetrics {
       async collect() {
         const r = readings();
         if (r) this.set(await r.retryQueueDepth());
+      },
+    });
+    new Gauge({
+      name: 'webhook_log_default_partition_rows',
+      help: 'Logs stored in the default partition because their month had no partition (should be 0; the daily partition job moves them)',
+      registers: [this.registry],
+      async collect() {
+        const r = readings();
+        if (r) this.set((await r.partitions()).default_rows);
+      },
+    });
+    new Gauge({
+      name: 'webhook_log_partitions_ahead',
+      help: 'Monthly webhook log partitions that exist after the current month (alert when 0)',
+      registers: [this.registry],
+      async collect() {
+        const r = readings();
+        if (r) this.set((await r.partitions()).months_ahead);
       },
     });
     const pool = (name: string, help: string, pick: (p: ReturnType<DatabaseReadings['pool']>) => number) =>

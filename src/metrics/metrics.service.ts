@@ -37,6 +37,7 @@ export class MetricsService implements OnApplicationBootstrap {
       statusCounts: () => this.db.runAs(SYSTEM_CONTEXT, () => this.rollup.statusTotals()),
       oldestDuePendingSeconds: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.oldestDuePendingSeconds()),
       retryQueueDepth: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.retryQueueDepth(RETRY_QUEUE_CAP)),
+      partitions: async () => (await this.db.runAs(SYSTEM_CONTEXT, () => this.logs.partitionHealth())) ?? { default_rows: 0, months_ahead: 0 },
       pool: () => ({ total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0, max: pool?.options.max ?? 0 }),
     };
   }

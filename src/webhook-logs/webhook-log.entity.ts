@@ -1,25 +1,22 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Organization } from '../organizations/organization.entity';
 
 /**
  * Every received event, stored before it is processed, and its processing state (the retry queue
  * is this table: pending rows are due at next_attempt_at, processing rows leased until
- * locked_until). The list's views each have a (…, created_at DESC, id DESC) index; the partial,
- * descending and trigram ones are the migrations' (synchronize: false).
+ * locked_until). Partitioned by month on created_at (migration WebhookLogPartitions), hence the
+ * primary key (id, created_at); the dedup key is unique in webhook_log_dedup. Each index serves a
+ * measured view or job (docs/operations.md); the partial, descending and trigram ones are the
+ * migrations' (synchronize: false).
  */
 @Entity('webhook_log')
 @Check('ck_webhook_log_source', `event_source IN ('instantly', 'weconnect', 'n8n', 'zapier', 'make', 'custom', 'manual', 'system')`)
 @Check('ck_webhook_log_status', `status IN ('pending', 'processing', 'processed', 'failed', 'skipped')`)
-@Unique('uq_webhook_log_dedup', ['event_source', 'dedup_key'])
 @Index('idx_webhook_log_created', ['created_at', 'id'])
 @Index('idx_webhook_log_org_created', ['organization_id', 'created_at', 'id'])
 @Index('idx_webhook_log_org_status_created', ['organization_id', 'status', 'created_at', 'id'])
-@Index('idx_webhook_log_org_type_created', ['organization_id', 'event_type', 'created_at', 'id'])
 @Index('idx_webhook_log_status_created', ['status', 'created_at', 'id'])
-@Index('idx_webhook_log_type_created', ['event_type', 'created_at', 'id'])
-@Index('idx_webhook_log_source_created', ['event_source', 'created_at', 'id'])
-@Index('idx_webhook_log_campaign_created', { synchronize: false }) // partial: campaign_id IS NOT NULL
 @Index('idx_webhook_log_contact_email', { synchronize: false }) // partial: contact_email IS NOT NULL
 @Index('idx_webhook_log_due', { synchronize: false }) // partial: status = 'pending'
 @Index('idx_webhook_log_leased', { synchronize: false }) // partial: status = 'processing'
@@ -96,7 +93,7 @@ export class WebhookLog {
   @Column('timestamptz', { nullable: true })
   processed_at!: Date | null;
 
-  @Column('timestamptz', { default: () => 'now()' })
+  @PrimaryColumn('timestamptz', { primaryKeyConstraintName: 'pk_webhook_log', default: () => 'now()' })
   created_at!: Date;
 
   /** The organization whose own credential received the event (processed into it only). */

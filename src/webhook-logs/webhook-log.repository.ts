@@ -33,8 +33,11 @@ const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q
 const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
   contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at, ${RETRY_QUEUED_AT}`;
 
+/** A timestamptz as exact UTC ISO text (microseconds), or null. */
+const iso8601 = (c: string) => `to_char((${c}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** created_at as exact UTC text, selected next to each row for its cursor. */
-const CURSOR_TS_EXPR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const CURSOR_TS_EXPR = iso8601('created_at');
 
 /**
  * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
@@ -52,6 +55,12 @@ const EXPORT_COLUMNS = {
 } as const;
 
 export type LogRow = WebhookLogDto & { cursor_ts: string };
+
+/** A half-open range of created_at, as exact ISO text; null bounds are open. */
+export interface TimeRange {
+  from: string | null;
+  to: string | null;
+}
 
 export interface BulkRetryByIds {
   success_count: number;
@@ -197,26 +206,84 @@ export class WebhookLogRepository {
   }
 
   /**
-   * Deletes up to batch logs older than the given days in one of statuses, oldest first, from
-   * after the key the previous batch ended at (keyset): a batch never walks again over the rows
-   * earlier batches deleted, which in one transaction are still in the index (a plain
-   * `DELETE ... LIMIT` per batch read them all again, quadratic in the rows deleted). Returns how
-   * many were deleted and the key to go on from (null: nothing was left).
+   * Deletes up to batch logs older than the given days in one of statuses, within [range.from,
+   * range.to) when given, oldest first, from after the key the previous batch ended at (keyset): a
+   * batch never walks again over the rows earlier batches deleted, which in one transaction are
+   * still in the index (a plain `DELETE ... LIMIT` per batch read them all again, quadratic in the
+   * rows deleted). Returns how many were deleted and the key to go on from (null: nothing was left).
    */
-  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number, after: LogCursor | null): Promise<{ deleted: number; next: LogCursor | null }> {
+  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number, after: LogCursor | null, range: TimeRange): Promise<{ deleted: number; next: LogCursor | null }> {
     const rows = await this.db.query<{ deleted: number; created_at: string | null; id: string | null }>(
       `WITH doomed AS (
          SELECT id, created_at FROM webhook_log
           WHERE created_at < now() - make_interval(days => $1) AND status = ANY($2::text[])
+            AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7)
             AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
           ORDER BY created_at, id LIMIT $3),
-       gone AS (DELETE FROM webhook_log w USING doomed d WHERE w.id = d.id RETURNING 1),
+       gone AS (DELETE FROM webhook_log w USING doomed d WHERE w.id = d.id AND w.created_at = d.created_at RETURNING 1),
        last AS (SELECT id, ${CURSOR_TS_EXPR} AS created_at FROM doomed ORDER BY doomed.created_at DESC, id DESC LIMIT 1)
        SELECT (SELECT count(*) FROM gone)::int AS deleted, last.created_at, last.id FROM (SELECT 1) one LEFT JOIN last ON true`,
-      [olderThanDays, statuses, batch, after?.createdAt ?? null, after?.id ?? null],
+      [olderThanDays, statuses, batch, after?.createdAt ?? null, after?.id ?? null, range.from, range.to],
     );
     const r = rows[0];
     return { deleted: r.deleted, next: r.id && r.created_at ? { createdAt: r.created_at, id: r.id } : null };
+  }
+
+  // ---- partitions (migration WebhookLogPartitions) ----
+
+  /**
+   * For a retention of days: cutoff, the start of the UTC month that holds now - days (every
+   * monthly partition before it can go whole), and keptBefore, where the monthly partitions begin
+   * (older rows are only the kept logs of months dropped before), at most cutoff.
+   */
+  async retentionBounds(olderThanDays: number): Promise<{ cutoff: string; keptBefore: string }> {
+    const rows = await this.db.query<{ cutoff: string; kept_before: string }>(
+      `WITH b AS (SELECT date_trunc('month', (now() - make_interval(days => $1)) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS cutoff),
+            oldest AS (
+              SELECT min(to_date(substring(c.relname from 14), 'YYYYMM'))::timestamp AT TIME ZONE 'UTC' AS m
+                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+               WHERE i.inhparent = 'webhook_log'::regclass AND c.relname ~ '^webhook_log_p[0-9]{6}$')
+       SELECT ${iso8601('b.cutoff')} AS cutoff, ${iso8601('least(b.cutoff, coalesce(oldest.m, b.cutoff))')} AS kept_before FROM b, oldest`,
+      [olderThanDays],
+    );
+    return { cutoff: rows[0].cutoff, keptBefore: rows[0].kept_before };
+  }
+
+  /** Drops the monthly partitions that end by cutoff, keeping the logs not in statuses (webhook_log_drop_months). */
+  async dropMonths(cutoff: string, statuses: string[]): Promise<{ deleted: number; droppedBefore: string | null }> {
+    const rows = await this.db.query<{ deleted: number; dropped_before: string | null }>(
+      `SELECT deleted::int AS deleted, ${iso8601('dropped_before')} AS dropped_before FROM webhook_log_drop_months($1, $2::text[])`,
+      [cutoff, statuses],
+    );
+    return { deleted: rows[0].deleted, droppedBefore: rows[0].dropped_before };
+  }
+
+  /** Creates this month's partition and monthsAhead more where missing; returns how many it created. */
+  async ensurePartitions(monthsAhead: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_ensure_partitions($1) AS n`, [monthsAhead]);
+    return rows[0].n;
+  }
+
+  /** Rows in the default partition (up to 100,000) and the monthly partitions ahead of today. */
+  async partitionHealth(): Promise<{ default_rows: number; months_ahead: number; monthly_partitions: number } | undefined> {
+    const rows = await this.db.query<{ default_rows: number; months_ahead: number; monthly_partitions: number }>(
+      `SELECT default_rows::int AS default_rows, months_ahead, monthly_partitions FROM webhook_log_partition_health()`,
+    );
+    return rows[0]?.default_rows === null ? undefined : rows[0];
+  }
+
+  /** Deletes up to batch dedup keys older than days, oldest first; returns how many. */
+  async deleteExpiredDedupKeys(olderThanDays: number, batch: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM webhook_log_dedup k USING (
+           SELECT event_source, dedup_key FROM webhook_log_dedup
+            WHERE created_at < now() - make_interval(days => $1) ORDER BY created_at LIMIT $2) old
+          WHERE k.event_source = old.event_source AND k.dedup_key = old.dedup_key RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [olderThanDays, batch],
+    );
+    return rows[0].n;
   }
 
   /** Counts by status, type, source and time bucket in one scan of the matching rows (GROUPING SETS; g tells which set). */

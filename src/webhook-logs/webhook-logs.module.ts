@@ -3,12 +3,13 @@ import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogsController } from './webhook-logs.controller';
 import { WebhookLogsService } from './webhook-logs.service';
+import { WebhookPartitionScheduler } from './webhook-partition.scheduler';
 import { WebhookRetentionScheduler } from './webhook-retention.scheduler';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
 @Module({
   controllers: [WebhookLogsController],
-  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, WebhookRetentionScheduler, WebhookStatsRollup],
+  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
   exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup],
 })
 export class WebhookLogsModule {}

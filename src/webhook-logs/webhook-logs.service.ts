@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
-import { WebhookLogRepository } from './webhook-log.repository';
+import { TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
@@ -165,20 +165,35 @@ export class WebhookLogsService {
   }
 
   /**
-   * Deletes in statements of CLEANUP_BATCH rows until none is left; each batch runs through
-   * inTransaction (the scheduled retention gives each its own short transaction, so receivers and
-   * workers never wait behind one huge DELETE; by default the current transaction).
+   * Deletes the logs older than olderThanDays in one of statuses. Whole months past the limit are
+   * dropped as partitions (their other logs kept, migration WebhookLogPartitions); the rest by
+   * rows, in statements of CLEANUP_BATCH: the kept logs of months dropped before, the boundary
+   * month, and any month the drop could not lock. The row passes come first so that the lock the
+   * drop takes on the whole table is held for the drop only. Each step runs through inTransaction
+   * (the scheduled retention gives each its own short transaction; by default the current one).
    */
   async deleteInBatches(
     olderThanDays: number,
     statuses: string[],
-    inTransaction: <T>(batch: () => Promise<T>) => Promise<T> = (batch) => batch(),
+    inTransaction: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
   ): Promise<number> {
+    const { cutoff, keptBefore } = await inTransaction(() => this.logs.retentionBounds(olderThanDays));
+    let deleted = await this.deleteRows(olderThanDays, statuses, { from: null, to: keptBefore }, inTransaction);
+    deleted += await this.deleteRows(olderThanDays, statuses, { from: cutoff, to: null }, inTransaction);
+    const dropped = await inTransaction(() => this.logs.dropMonths(cutoff, statuses));
+    deleted += dropped.deleted;
+    if (dropped.droppedBefore !== cutoff) {
+      deleted += await this.deleteRows(olderThanDays, statuses, { from: dropped.droppedBefore ?? keptBefore, to: cutoff }, inTransaction);
+    }
+    return deleted;
+  }
+
+  private async deleteRows(olderThanDays: number, statuses: string[], range: TimeRange, inTransaction: <T>(step: () => Promise<T>) => Promise<T>): Promise<number> {
     let deleted = 0;
     let after: LogCursor | null = null;
     for (;;) {
       const from: LogCursor | null = after;
-      const r: { deleted: number; next: LogCursor | null } = await inTransaction(() => this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from));
+      const r: { deleted: number; next: LogCursor | null } = await inTransaction(() => this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from, range));
       deleted += r.deleted;
       if (!r.next || r.deleted < CLEANUP_BATCH) return deleted;
       after = r.next;

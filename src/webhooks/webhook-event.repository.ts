@@ -56,25 +56,36 @@ export class WebhookEventRepository {
 
   // ---- receipt ----
 
-  /** One statement for the whole batch; rows whose (source, dedup key) exists already are skipped. */
+  /**
+   * One statement for the whole batch. The dedup table takes the keys first (migration
+   * WebhookLogPartitions: a unique index on the partitioned log would have to include created_at);
+   * only events whose key was new are stored, under the id the key row got. A key being stored by
+   * a concurrent transaction waits for it, then counts as existing. Keys must be distinct.
+   */
   insertLogs(c: EventColumns): Promise<StoredKey[]> {
     return this.db.query<StoredKey>(
-      `INSERT INTO webhook_log (event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
+      `WITH x AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+           AS x(s, d, t, r, p, w, ic, cn, em, o)),
+       fresh AS (
+         INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id)
+         SELECT s, d, gen_random_uuid() FROM x
+         ON CONFLICT ON CONSTRAINT pk_webhook_log_dedup DO NOTHING
+         RETURNING event_source, dedup_key, log_id)
+       INSERT INTO webhook_log (id, event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
                                 instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
-       SELECT s, d, t, r, p::jsonb, w, ic, cn, em, o, o
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
-           AS x(s, d, t, r, p, w, ic, cn, em, o)
-       ON CONFLICT ON CONSTRAINT uq_webhook_log_dedup DO NOTHING
+       SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o
+         FROM fresh f JOIN x ON x.s = f.event_source AND x.d = f.dedup_key
        RETURNING id, event_source, dedup_key`,
       [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org],
     );
   }
 
-  /** The stored logs of (sources[i], dedupKeys[i]) pairs. */
+  /** The logs stored for (sources[i], dedupKeys[i]) pairs, by their dedup keys. */
   findLogs(sources: string[], dedupKeys: string[]): Promise<StoredKey[]> {
     return this.db.query<StoredKey>(
-      `SELECT w.id, w.event_source, w.dedup_key FROM webhook_log w
-         JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON w.event_source = x.s AND w.dedup_key = x.d`,
+      `SELECT k.log_id AS id, k.event_source, k.dedup_key FROM webhook_log_dedup k
+         JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON k.event_source = x.s AND k.dedup_key = x.d`,
       [sources, dedupKeys],
     );
   }
