@@ -39,6 +39,12 @@ async function freshDatabase(name) {
   return { owner, ownerUrl: urlFor(name), runtimeUrl: urlFor(name, LOGIN_ROLE) };
 }
 
+async function existingDatabase(name) {
+  const owner = new Client({ connectionString: urlFor(name) });
+  await owner.connect();
+  return { owner, ownerUrl: urlFor(name), runtimeUrl: urlFor(name, LOGIN_ROLE) };
+}
+
 async function dropDatabase(name) {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -176,4 +182,4 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
   return (Date.now() - started) / 1000;
 }
 
-module.exports = { cpuSeconds, seedWebhookLogs, freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, urlFor, percentile };
+module.exports = { cpuSeconds, seedWebhookLogs, freshDatabase, existingDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, urlFor, percentile };

@@ -2,7 +2,7 @@
 /* npm run bench:logs: the webhook log admin API against 1,000,000 realistic logs. */
 const { spawn } = require('child_process');
 const fs = require('fs');
-const { freshDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, urlFor, seedWebhookLogs } = require('./lib');
+const { freshDatabase, existingDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, urlFor, seedWebhookLogs } = require('./lib');
 const { signToken } = require('../dist/src/auth/jwt');
 
 const DB = 'salesbrain_bench_logs';
@@ -123,9 +123,11 @@ function copyBaseline(ownerUrl) {
 }
 
 async function main() {
-  const { owner, ownerUrl, runtimeUrl } = await freshDatabase(DB);
-  const seedSeconds = await seedWebhookLogs(owner, N);
-  console.log(`seeded ${N} logs in ${seedSeconds.toFixed(1)} s`);
+  // BENCH_REUSE_DB=1: the database a previous run seeded and kept (BENCH_KEEP_DB=1, or interrupted).
+  const reuse = process.env.BENCH_REUSE_DB === '1';
+  const { owner, ownerUrl, runtimeUrl } = reuse ? await existingDatabase(DB) : await freshDatabase(DB);
+  const seedSeconds = reuse ? 0 : await seedWebhookLogs(owner, N);
+  console.log(reuse ? `reusing ${DB}` : `seeded ${N} logs in ${seedSeconds.toFixed(1)} s`);
   const orgs = (await owner.query(`SELECT id FROM organization ORDER BY name`)).rows.map((r) => r.id);
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' });
   const pid = service.child.pid;
@@ -146,8 +148,9 @@ async function main() {
     };
     for (const [role, headers] of Object.entries(roles)) {
       for (const [name, qs] of Object.entries(views)) {
-        await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers, 5);
-        report.list[`${role}/${name}`] = await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers);
+        const reps = name === 'email_search' ? Number(process.env.BENCH_SEARCH_REPS || REPS) : REPS;
+        await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers, Math.min(5, reps));
+        report.list[`${role}/${name}`] = { ...(await timed(`${service.url}/api/admin/webhooks/logs?${qs}`, headers, reps)), reps };
       }
     }
     console.log('list latency (ms):');
