@@ -1,6 +1,6 @@
 'use strict';
 /* Baseline for ingestion: parse JSON, one INSERT per request through pg, answer with the id.
- * BARE_TABLE=minimal (default): into bench_minimal_log (id, event type, payload, unique dedup key,
+ * BARE_TABLE=minimal (default): into bench.minimal_log (id, event type, payload, unique dedup key,
  * created_at), which the bench creates. BARE_TABLE=full: into the service's schema, the dedup key
  * first (webhook_log_dedup) and the log in the same statement. */
 const http = require('http');
@@ -27,7 +27,7 @@ const server = http.createServer((req, res) => {
             [key, b.event_type, text, b.workspace, b.campaign_id, b.campaign_name, b.lead_email],
           )
         : await pool.query(
-            `INSERT INTO bench_minimal_log (event_type, payload, dedup_key) VALUES ($2, $3::jsonb, $1) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
+            `INSERT INTO bench.minimal_log (event_type, payload, dedup_key) VALUES ($2, $3::jsonb, $1) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
             [key, b.event_type, text],
           );
       res.writeHead(200, { 'content-type': 'application/json' });

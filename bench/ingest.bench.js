@@ -71,7 +71,7 @@ async function main() {
   const env = { DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: POOL, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' };
   const report = { machine: machine(), seconds: SECONDS, pool: Number(POOL), runs: {} };
   // The issue's baseline: a minimal table (id, event type, payload, unique dedup key, created_at).
-  await owner.query(`CREATE TABLE bench_minimal_log (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_type text NOT NULL, payload jsonb NOT NULL,
+  await owner.query(`CREATE SCHEMA bench; CREATE TABLE bench.minimal_log (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_type text NOT NULL, payload jsonb NOT NULL,
                                                      dedup_key text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())`);
   const service = await startService(env);
   const bare = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BARE_TABLE: 'minimal' });
