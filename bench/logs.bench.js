@@ -128,6 +128,10 @@ async function main() {
   const { owner, ownerUrl, runtimeUrl } = reuse ? await existingDatabase(DB) : await freshDatabase(DB);
   const seedSeconds = reuse ? 0 : await seedWebhookLogs(owner, N);
   console.log(reuse ? `reusing ${DB}` : `seeded ${N} logs in ${seedSeconds.toFixed(1)} s`);
+  if (process.env.BENCH_SEED_ONLY === '1') {
+    await owner.end();
+    return;
+  }
   const orgs = (await owner.query(`SELECT id FROM organization ORDER BY name`)).rows.map((r) => r.id);
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0' });
   const pid = service.child.pid;

@@ -307,6 +307,10 @@ export class WebhookLogRepository {
    */
   async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
     await this.db.query('SET LOCAL enable_sort TO off');
+    // A cursor's fetches are one statement to statement_timeout (no Sync until it closes): the
+    // 30 s default ended a 10M-row export after 6M rows. A slow client is ended by the stall
+    // timeout instead; an hour bounds how long one export may hold its snapshot.
+    await this.db.query(`SET LOCAL statement_timeout TO '1h'`);
     // Qualified: a bare created_at here would sort by the text column of the same name.
     const sql = `SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(1)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
     return this.db.tx.query(new Cursor<Record<string, unknown>>(sql, filter));
