@@ -27,6 +27,9 @@ function filterSql(start: number): string {
     AND (${p(9)}::uuid[] IS NULL OR id = ANY(${p(9)}))`;
 }
 
+/** Where the search pattern is in logFilterValues() (and so in filterSql's parameters). */
+const SEARCH_PARAM = 7;
+
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
 
@@ -95,6 +98,17 @@ export class WebhookLogRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The newest maxRows of the caller's logs whose search text contains pattern, before the cursor, sorted from the trigram index's matches. */
+  async searchNewest(pattern: string, maxRows: number, cursor: LogCursor | null): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_newest($1, $2, $3, $4) AS id`, [
+      pattern,
+      maxRows,
+      cursor?.createdAt ?? null,
+      cursor?.id ?? null,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Newest first, from the cursor (or offset), limit rows. bySearchOrder for trigram candidates;
    * walkIndex for a common search (read the newest rows in index order and filter them: under RLS
@@ -113,6 +127,28 @@ export class WebhookLogRepository {
     );
     if (opts.walkIndex) await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
     return rows;
+  }
+
+  /**
+   * A common search within the newest window logs (after the cursor) that match the other
+   * filters: a bounded read. Fewer than limit rows back means the page may lie further back.
+   * filter carries the search pattern; the window is read without it (the pattern is applied to
+   * the window's rows).
+   */
+  async pageInWindow(filter: unknown[], cursor: LogCursor | null, limit: number, offset: number, window: number): Promise<LogRow[]> {
+    const n = filter.length;
+    const unsearched = filter.map((v, i) => (i === SEARCH_PARAM ? null : v));
+    return this.db.query<LogRow>(
+      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM (
+         SELECT * FROM webhook_log
+          WHERE ${filterSql(1)}
+            AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
+          ORDER BY created_at DESC, id DESC LIMIT $${n + 3}) webhook_log
+        WHERE ${SEARCH_EXPR} ILIKE $${n + 4} ESCAPE '\\'
+        ORDER BY created_at DESC, id DESC
+        LIMIT $${n + 5} OFFSET $${n + 6}`,
+      [...unsearched, cursor?.createdAt ?? null, cursor?.id ?? null, window, filter[SEARCH_PARAM], limit, offset],
+    );
   }
 
   /** Matching rows counted up to cap + 1: an exact count over millions of rows costs more than the page. */

@@ -15,6 +15,8 @@ import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageD
 /** Counting stops here: an exact count(*) over a million rows costs far more than the page. */
 export const TOTAL_CAP = 1_000;
 export const CLEANUP_BATCH = 5_000;
+/** The newest logs a common search reads before it asks the trigram index for the newest matches. */
+export const SEARCH_WINDOW = 5_000;
 
 export type BulkRetryResult = BulkRetryResultDto;
 
@@ -40,21 +42,31 @@ export class WebhookLogsService {
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
     const search = await this.searchIds(q.search);
     const common = search === 'common';
-    const filter = logFilterValues(q, orgScope(caller, q.organization_id), common ? null : search);
-    const rows = await this.logs.page(filter, cursor, q.limit + 1, cursor ? 0 : q.offset, {
-      bySearchOrder: Boolean(q.search) && !common,
-      // A common search: under RLS the planner cannot see how common (ILIKE is not leakproof, so
-      // the column statistics are off limits) and would sort every match. Reading the newest logs
-      // in index order and filtering them finds the page within a few thousand rows.
-      walkIndex: common,
-    });
+    const scope = orgScope(caller, q.organization_id);
+    const filter = logFilterValues(q, scope, common ? null : search);
+    // A search with no other filter (the caller's own scope aside). "No other filter" is read off
+    // the filter's own parameters.
+    const onlySearch = search !== null && logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null);
+    const offset = cursor ? 0 : q.offset;
+    let rows = common
+      ? // A common search: its matches are usually among the newest logs; read a bounded window of them first.
+        await this.logs.pageInWindow(filter, cursor, q.limit + 1, offset, SEARCH_WINDOW)
+      : await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false });
+    if (common && rows.length <= q.limit) {
+      rows = onlySearch
+        ? // Its matches are older: the newest of them, sorted from the trigram index's matches.
+          await this.logs.page(logFilterValues(q, scope, await this.logs.searchNewest(containsPattern(q.search as string), offset + q.limit + 1, cursor)), cursor, q.limit + 1, offset, {
+            bySearchOrder: true,
+            walkIndex: false,
+          })
+        : // With other filters too: read on in index order (under RLS the planner cannot see how
+          // common the pattern is and would sort every match).
+          await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: false, walkIndex: true });
+    }
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    // A search with no other filter (the caller's own scope aside) is counted already: a common
-    // one has more matches than the cap, a rare one exactly the ids the search function returned
-    // (it applies the policies' roles itself). "No other filter" is read off the filter's own
-    // parameters.
-    const onlySearch = search !== null && logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null);
+    // A search with no other filter is counted already: a common one has more matches than the
+    // cap, a rare one exactly the ids the search function returned (it applies the policies' roles itself).
     const counted = onlySearch ? (common ? TOTAL_CAP + 1 : search.length) : await this.logs.countUpTo(filter, TOTAL_CAP);
     const total = Math.min(counted, TOTAL_CAP);
     const last = page[page.length - 1];
