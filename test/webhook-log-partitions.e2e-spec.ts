@@ -120,6 +120,13 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     expect(parts).toContain(partName(m4, 'k'));
     expect(parts).not.toContain(partName(m3, 'k')); // nothing of m3 was kept
     expect(parts).toContain(partName(m2));
+    // The kept logs' partition has every index of the log (built after the copy, adopted by ATTACH).
+    const indexes = await t.owner.query(
+      `SELECT (SELECT count(*)::int FROM pg_index WHERE indrelid = 'webhook_log'::regclass) AS parent,
+              (SELECT count(*)::int FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = $1::regclass) AS attached`,
+      [partName(m4, 'k')],
+    );
+    expect(indexes.rows[0].attached).toBe(indexes.rows[0].parent);
     const left = await t.owner.query(`SELECT id, tableoid::regclass::text AS part FROM webhook_log WHERE id = ANY($1)`, [Object.values(old).map((o) => o.id)]);
     const where = Object.fromEntries(left.rows.map((r) => [r.id, r.part]));
     expect(where).toEqual({

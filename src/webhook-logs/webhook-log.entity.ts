@@ -16,7 +16,7 @@ import { Organization } from '../organizations/organization.entity';
 @Index('idx_webhook_log_created', ['created_at', 'id'])
 @Index('idx_webhook_log_org_created', ['organization_id', 'created_at', 'id'])
 @Index('idx_webhook_log_org_status_created', ['organization_id', 'status', 'created_at', 'id'])
-@Index('idx_webhook_log_status_created', ['status', 'created_at', 'id'])
+@Index('idx_webhook_log_status_created', { synchronize: false }) // INCLUDE (event_source, organization_id)
 @Index('idx_webhook_log_contact_email', { synchronize: false }) // partial: contact_email IS NOT NULL
 @Index('idx_webhook_log_due', { synchronize: false }) // partial: status = 'pending'
 @Index('idx_webhook_log_leased', { synchronize: false }) // partial: status = 'processing'

@@ -177,26 +177,23 @@ export class WebhookLogsService {
   }
 
   /**
-   * Deletes the logs older than olderThanDays in one of statuses. Whole months past the limit are
-   * dropped as partitions (their other logs kept, migration WebhookLogPartitions); the rest by
-   * rows, in statements of CLEANUP_BATCH: the kept logs of months dropped before, the boundary
-   * month, and any month the drop could not lock. The row passes come first so that the lock the
-   * drop takes on the whole table is held for the drop only. Each step runs through inTransaction
-   * (the scheduled retention gives each its own short transaction; by default the current one).
+   * Deletes the logs older than olderThanDays in one of statuses. Whole months past the limit go
+   * by replacing their partitions (only the logs kept stay, migration WebhookLogPartitions); the
+   * boundary month by rows, in statements of CLEANUP_BATCH, and every month by rows if the drop
+   * could not lock the table. The row pass comes first so that the lock the drop takes on the
+   * whole table is held for the drop only. Each step runs through inTransaction (the scheduled
+   * retention gives each its own short transaction; by default the current one).
    */
   async deleteInBatches(
     olderThanDays: number,
     statuses: string[],
     inTransaction: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
   ): Promise<number> {
-    const { cutoff, keptBefore } = await inTransaction(() => this.logs.retentionBounds(olderThanDays));
-    let deleted = await this.deleteRows(olderThanDays, statuses, { from: null, to: keptBefore }, inTransaction);
-    deleted += await this.deleteRows(olderThanDays, statuses, { from: cutoff, to: null }, inTransaction);
+    const cutoff = await inTransaction(() => this.logs.retentionCutoff(olderThanDays));
+    let deleted = await this.deleteRows(olderThanDays, statuses, { from: cutoff, to: null }, inTransaction);
     const dropped = await inTransaction(() => this.logs.dropMonths(cutoff, statuses));
     deleted += dropped.deleted;
-    if (dropped.droppedBefore !== cutoff) {
-      deleted += await this.deleteRows(olderThanDays, statuses, { from: dropped.droppedBefore ?? keptBefore, to: cutoff }, inTransaction);
-    }
+    if (dropped.droppedBefore === null) deleted += await this.deleteRows(olderThanDays, statuses, { from: null, to: cutoff }, inTransaction);
     return deleted;
   }
 
