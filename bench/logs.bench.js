@@ -233,6 +233,25 @@ async function main() {
       report.retention.runs.push(run);
       console.log(`retention: ${oldest.relname} (${oldest.n} rows), status ${run.statuses}: ${run.deleted} deleted in ${run.seconds} s (target ≤ 1 s); ingestion p99 ${quiet.p99_ms} ms quiet, ${during.p99_ms} ms during (target ≤ 100)`);
     }
+    // The month's drop alone (the runs above also trim the boundary month by rows): the next
+    // month, as the service's role in the system context, rolled back after each.
+    const { Client } = require('pg');
+    const { SET_CONTEXT_SQL, contextValues } = require('../dist/src/database/rls-context');
+    const runtime = new Client({ connectionString: runtimeUrl });
+    await runtime.connect();
+    const next = (await monthly())[0];
+    const cutoff = new Date(Date.UTC(Number(next.relname.slice(13, 17)), Number(next.relname.slice(17, 19)), 1)).toISOString();
+    report.retention.drop_only = { month: next.relname, month_rows: next.n };
+    for (const [name, statuses] of [['nightly', ['processed', 'skipped']], ['all', ['processed', 'failed', 'skipped']]]) {
+      await runtime.query('BEGIN');
+      await runtime.query(SET_CONTEXT_SQL, contextValues({ role: 'system', orgId: null, userId: null }));
+      const t = Date.now();
+      const r = (await runtime.query(`SELECT deleted::int AS deleted FROM webhook_log_drop_months($1, $2::text[])`, [cutoff, statuses])).rows[0];
+      report.retention.drop_only[name] = { deleted: r.deleted, seconds: (Date.now() - t) / 1000 };
+      await runtime.query('ROLLBACK');
+      console.log(`retention, the drop alone: ${next.relname} (${next.n} rows), ${name}: ${r.deleted} deleted in ${report.retention.drop_only[name].seconds} s`);
+    }
+    await runtime.end();
   } finally {
     await stop(service);
     await owner.end();

@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * statement triggers on it. Unfiltered stats summed the whole daily rollup on every cache miss:
  * at 10M logs over a year that is 217,000 rows and 0.7 s; the totals are a few hundred rows.
  * Compaction adding to the daily rollup and retention deleting a month of it both keep the totals
- * right without knowing of them.
+ * right without knowing of them. And an index on the daily rollup's day, for the chart's last 30
+ * days over every organization and for retention's deletion of a month (both read it all).
  */
 export class WebhookLogStatsTotals1764100012000 implements MigrationInterface {
   name = 'WebhookLogStatsTotals1764100012000';
@@ -19,6 +20,8 @@ export class WebhookLogStatsTotals1764100012000 implements MigrationInterface {
         n bigint NOT NULL,
         CONSTRAINT pk_webhook_log_stats_total PRIMARY KEY (organization_id, dim, value)
       );
+      -- The chart's last 30 days over every organization, and retention's deletion of a month.
+      CREATE INDEX idx_webhook_log_stats_daily_day ON webhook_log_stats_daily (day);
       ALTER TABLE webhook_log_stats_total ENABLE ROW LEVEL SECURITY;
       ALTER TABLE webhook_log_stats_total FORCE ROW LEVEL SECURITY;
       GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_log_stats_total TO salesbrain_app;
@@ -79,6 +82,7 @@ export class WebhookLogStatsTotals1764100012000 implements MigrationInterface {
       DROP FUNCTION IF EXISTS webhook_log_stats_total_update();
       DROP FUNCTION IF EXISTS webhook_log_stats_total_delete();
       DROP TABLE IF EXISTS webhook_log_stats_total;
+      DROP INDEX IF EXISTS idx_webhook_log_stats_daily_day;
     `);
   }
 }
