@@ -153,14 +153,16 @@ export class WebhookLogRepository {
 
   /**
    * Matching rows counted up to cap + 1: an exact count over millions of rows costs more than the
-   * page. It stops at cap + 1, so plain index scans that stop early are what it needs; a bitmap
-   * scan builds the whole bitmap of each partition first, and parallel workers take longer to
-   * start than the count takes (status=failed at 10M rows: 91 ms, without them 8 ms).
+   * page. It reads the newest matches in index order, as the page does, and stops at cap + 1.
+   * Left to itself the planner chose a bitmap scan (which builds each partition's whole bitmap
+   * first), parallel workers (slower to start than the count takes) or a sequential scan, which
+   * starts where the last one on that partition stopped (synchronized scans): 10 to 250 ms for
+   * the same count at 10M rows; in index order 9 ms.
    */
   async countUpTo(filter: unknown[], cap: number): Promise<number> {
     await this.db.query(`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0`);
     const rows = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(1)} LIMIT ${Number(cap) + 1}) s`,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(1)} ORDER BY created_at DESC, id DESC LIMIT ${Number(cap) + 1}) s`,
       filter,
     );
     await this.db.query(`SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT`);

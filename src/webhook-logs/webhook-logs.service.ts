@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
-import { TimeRange, WebhookLogRepository } from './webhook-log.repository';
+import { LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
@@ -48,21 +48,9 @@ export class WebhookLogsService {
     // the filter's own parameters.
     const onlySearch = search !== null && logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null);
     const offset = cursor ? 0 : q.offset;
-    let rows = common
-      ? // A common search: its matches are usually among the newest logs; read a bounded window of them first.
-        await this.logs.pageInWindow(filter, cursor, q.limit + 1, offset, SEARCH_WINDOW)
+    const rows = common
+      ? await this.commonSearchPage(q, scope, filter, cursor, offset, onlySearch)
       : await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false });
-    if (common && rows.length <= q.limit) {
-      rows = onlySearch
-        ? // Its matches are older: the newest of them, sorted from the trigram index's matches.
-          await this.logs.page(logFilterValues(q, scope, await this.logs.searchNewest(containsPattern(q.search as string), offset + q.limit + 1, cursor)), cursor, q.limit + 1, offset, {
-            bySearchOrder: true,
-            walkIndex: false,
-          })
-        : // With other filters too: read on in index order (under RLS the planner cannot see how
-          // common the pattern is and would sort every match).
-          await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: false, walkIndex: true });
-    }
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     // A search with no other filter is counted already: a common one has more matches than the
@@ -79,6 +67,21 @@ export class WebhookLogsService {
       has_more: hasMore,
       next_cursor: hasMore && last ? encodeCursor(last) : null,
     };
+  }
+
+  /**
+   * A search with more matches than the trigram candidates: they are usually among the newest
+   * logs, so a bounded window of those is read first. If that does not fill the page, a search on
+   * its own takes the newest matches sorted from the trigram index (all old, say a rare contact's);
+   * with other filters the logs are read on in index order (under RLS the planner cannot see how
+   * common the pattern is and would sort every match).
+   */
+  private async commonSearchPage(q: ListWebhookLogsQueryDto, scope: string | null, filter: unknown[], cursor: LogCursor | null, offset: number, onlySearch: boolean): Promise<LogRow[]> {
+    const rows = await this.logs.pageInWindow(filter, cursor, q.limit + 1, offset, SEARCH_WINDOW);
+    if (rows.length > q.limit) return rows;
+    if (!onlySearch) return this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: false, walkIndex: true });
+    const newest = await this.logs.searchNewest(containsPattern(q.search as string), offset + q.limit + 1, cursor);
+    return this.logs.page(logFilterValues(q, scope, newest), cursor, q.limit + 1, offset, { bySearchOrder: true, walkIndex: false });
   }
 
   /**
