@@ -98,6 +98,23 @@ export class WebhookLogRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * A search on its own in one index read: when the caller's matches number at most maxMatches,
+   * the page's ids (newest first, before the cursor, after skip, take of them) and the number of
+   * matches; with more, matches is maxMatches + 1 and the ids are not meaningful.
+   */
+  async searchPage(pattern: string, maxMatches: number, cursor: LogCursor | null, skip: number, take: number): Promise<{ ids: string[]; matches: number }> {
+    const [row] = await this.db.query<{ ids: string[]; matches: number }>(`SELECT ids, matches FROM webhook_log_search_page($1, $2, $3, $4, $5, $6)`, [
+      pattern,
+      maxMatches,
+      cursor?.createdAt ?? null,
+      cursor?.id ?? null,
+      skip,
+      take,
+    ]);
+    return { ids: row?.ids ?? [], matches: row?.matches ?? 0 };
+  }
+
   /** The newest maxRows of the caller's logs whose search text contains pattern, before the cursor, sorted from the trigram index's matches. */
   async searchNewest(pattern: string, maxRows: number, cursor: LogCursor | null): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_newest($1, $2, $3, $4) AS id`, [

@@ -17,6 +17,10 @@ export const TOTAL_CAP = 1_000;
 export const CLEANUP_BATCH = 5_000;
 /** The newest logs a common search reads before it asks the trigram index for the newest matches. */
 export const SEARCH_WINDOW = 5_000;
+/** A search on its own with at most this many matches is answered from one read of them all (id and time). */
+export const SEARCH_EXACT = 5_000;
+
+type PageRows = { rows: LogRow[]; counted: number };
 
 export type BulkRetryResult = BulkRetryResultDto;
 
@@ -40,33 +44,50 @@ export class WebhookLogsService {
   async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<WebhookLogPageDto> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
-    const search = await this.searchIds(q.search);
-    const common = search === 'common';
     const scope = orgScope(caller, q.organization_id);
-    const filter = logFilterValues(q, scope, common ? null : search);
-    // A search with no other filter (the caller's own scope aside). "No other filter" is read off
-    // the filter's own parameters.
-    const onlySearch = search !== null && logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null);
     const offset = cursor ? 0 : q.offset;
-    const rows = common
-      ? await this.commonSearchPage(q, scope, filter, cursor, offset, onlySearch)
-      : await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false });
+    const { rows, counted } = (await this.searchOnlyPage(q, scope, cursor, offset)) ?? (await this.filteredPage(q, scope, cursor, offset));
     const hasMore = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    // A search with no other filter is counted already: a common one has more matches than the
-    // cap, a rare one exactly the ids the search function returned (it applies the policies' roles itself).
-    const counted = onlySearch ? (common ? TOTAL_CAP + 1 : search.length) : await this.logs.countUpTo(filter, TOTAL_CAP);
-    const total = Math.min(counted, TOTAL_CAP);
     const last = page[page.length - 1];
     return {
       logs: page.map(({ cursor_ts: _, ...r }) => r),
-      total,
+      total: Math.min(counted, TOTAL_CAP),
       total_capped: counted > TOTAL_CAP,
       limit: q.limit,
-      offset: cursor ? 0 : q.offset,
+      offset,
       has_more: hasMore,
       next_cursor: hasMore && last ? encodeCursor(last) : null,
     };
+  }
+
+  /**
+   * A search with no other filter (the caller's own scope aside; "no other filter" is read off the
+   * filter's own parameters) and up to SEARCH_EXACT matches: one index read gives the page's ids
+   * and the count (the search function applies the policies' roles itself). Null otherwise.
+   */
+  private async searchOnlyPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows | null> {
+    if (!q.search || !searchUsesIndex(q.search)) return null;
+    if (!logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null)) return null;
+    const pattern = containsPattern(q.search);
+    const { ids, matches } = await this.logs.searchPage(pattern, SEARCH_EXACT, cursor, offset, q.limit + 1);
+    if (matches > SEARCH_EXACT) {
+      const filter = logFilterValues(q, scope);
+      return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, true), counted: matches };
+    }
+    const rows = ids.length ? await this.logs.page(logFilterValues(q, scope, ids), cursor, q.limit + 1, 0, { bySearchOrder: true, walkIndex: false }) : [];
+    return { rows, counted: matches };
+  }
+
+  /** Any other list: filters, and a search among them through the trigram candidates when they are few. */
+  private async filteredPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows> {
+    const search = await this.searchIds(q.search);
+    const common = search === 'common';
+    const filter = logFilterValues(q, scope, common ? null : search);
+    const rows = common
+      ? await this.commonSearchPage(q, scope, filter, cursor, offset, false)
+      : await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false });
+    return { rows, counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
   }
 
   /**
