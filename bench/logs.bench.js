@@ -165,6 +165,8 @@ async function main() {
 
     report.stats = await timed(`${service.url}/api/admin/webhooks/stats`, roles.platform, 10);
     console.log(`stats over the whole table: p50 ${report.stats.p50_ms} ms, p95 ${report.stats.p95_ms} ms (target ≤ 100)`);
+    // BENCH_ONLY=lists: the lists and stats only (read-only: a kept database can be measured again).
+    if (process.env.BENCH_ONLY === 'lists') return;
 
     const copy = await copyBaseline(ownerUrl);
     const exp = await exportAll(service.url, roles.platform, pid);

@@ -70,13 +70,15 @@ export class WebhookLogsService {
     if (!q.search || !searchUsesIndex(q.search)) return null;
     if (!logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null)) return null;
     const pattern = containsPattern(q.search);
-    const { ids, matches } = await this.logs.searchPage(pattern, SEARCH_EXACT, cursor, offset, q.limit + 1);
+    const { ids, matches, within } = await this.logs.searchPage(pattern, SEARCH_EXACT, cursor, offset, q.limit + 1);
     if (matches > SEARCH_EXACT) {
       const filter = logFilterValues(q, scope);
       return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, true), counted: matches };
     }
-    const rows = ids.length ? await this.logs.page(logFilterValues(q, scope, ids), cursor, q.limit + 1, 0, { bySearchOrder: true, walkIndex: false }) : [];
-    return { rows, counted: matches };
+    if (!ids.length || !within.from || !within.to) return { rows: [], counted: matches };
+    // The page's own time span as a date filter: only the partitions holding it are read.
+    const filter = logFilterValues({ ...q, date_from: within.from, date_to: within.to }, scope, ids);
+    return { rows: await this.logs.page(filter, cursor, q.limit + 1, 0, { bySearchOrder: true, walkIndex: false }), counted: matches };
   }
 
   /** Any other list: filters, and a search among them through the trigram candidates when they are few. */
