@@ -1,3 +1,6 @@
+import { Client } from 'pg';
+import { SET_CONTEXT_SQL, contextValues } from '../src/database/rls-context';
+import { runtimeUrlFor, testDbName } from './support/db-urls';
 import { createOrgFixture, OrgFixture, startTestApp, TestApp } from './support/test-app';
 
 // Its own database: a few thousand logs, which other suites' counts must not see.
@@ -95,5 +98,68 @@ describe('a common search whose matches are all older than the newest logs', () 
     expect(literal.body.data).toMatchObject({ logs: [], total: 0 });
     const none = await t.http().get('/api/admin/webhooks/logs').query({ search: 'oldmatch11' }).set(b.as('owner')).expect(200);
     expect(none.body.data).toMatchObject({ logs: [], total: 0 });
+  });
+
+  it('a search on its own reads months newest first and stops once the page and the capped count are known; older months and the default partition still page in order', async () => {
+    // 1,100 matches this month, 30 in a month three months back (its own partition), 2 seven
+    // months back (no partition: the default one), in A; 5 this month in B.
+    await t.owner.query(`SELECT webhook_log_add_month((date_trunc('month', now() AT TIME ZONE 'UTC') - interval '3 months')::date)`);
+    const insert = (org: string, tag: string, n: number, at: string) =>
+      t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, contact_email, created_at)
+         SELECT $1, 'instantly', 'email.sent', 'processed', md5($2 || g), '{}', 'splitmatch' || $2 || g || '@s.example', ${at}
+           FROM generate_series(1, $3::int) g`,
+        [org, tag, n],
+      );
+    await insert(a.id, 'now', 1100, `now() - g * interval '1 second'`);
+    await insert(a.id, 'back', 30, `date_trunc('month', now()) - interval '3 months' + interval '10 days' + g * interval '1 minute'`);
+    await insert(a.id, 'default', 2, `date_trunc('month', now()) - interval '7 months' + g * interval '1 hour'`);
+    await insert(b.id, 'other', 5, `now() - g * interval '1 second'`);
+    const stored = await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log_default WHERE contact_email LIKE 'splitmatch%'`);
+    expect(stored.rows[0].n).toBe(2);
+    const expected = (await t.owner.query(`SELECT id FROM webhook_log WHERE organization_id = $1 AND contact_email LIKE 'splitmatch%' ORDER BY created_at DESC, id DESC`, [a.id])).rows.map((r) => r.id);
+    expect(expected).toHaveLength(1132);
+
+    // At the database, as the service's role: the first page stops after this month (the default
+    // partition is always read first: 2 + 1,100), the deep one reads the month three months back too.
+    const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
+    await runtime.connect();
+    try {
+      await runtime.query('BEGIN');
+      await runtime.query(SET_CONTEXT_SQL, contextValues({ role: 'admin', orgId: a.id, userId: null }));
+      const first = await runtime.query(`SELECT ids, matches FROM webhook_log_search_page('%splitmatch%', 5000, 1000, NULL, NULL, 0, 51)`);
+      expect(first.rows[0].matches).toBe(1102);
+      expect(first.rows[0].ids).toEqual(expected.slice(0, 51));
+      const deep = await runtime.query(`SELECT ids, matches FROM webhook_log_search_page('%splitmatch%', 5000, 1000, NULL, NULL, 1090, 30)`);
+      expect(deep.rows[0].matches).toBe(1132);
+      expect(deep.rows[0].ids).toEqual(expected.slice(1090, 1120));
+      await runtime.query('ROLLBACK');
+    } finally {
+      await runtime.end();
+    }
+
+    for (const who of [a.as('admin'), a.as('member')]) {
+      const first = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch', limit: 50 }).set(who).expect(200);
+      expect(first.body.data.logs.map((l: { id: string }) => l.id)).toEqual(expected.slice(0, 50));
+      expect(first.body.data).toMatchObject({ total: 1000, total_capped: true, has_more: true });
+      const across = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch', limit: 40, offset: 1080 }).set(who).expect(200);
+      expect(across.body.data.logs.map((l: { id: string }) => l.id)).toEqual(expected.slice(1080, 1120));
+      // By cursor to the end: every match once, in order, the default partition's last.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch', limit: 100, ...(cursor ? { cursor } : {}) }).set(who).expect(200);
+        seen.push(...res.body.data.logs.map((l: { id: string }) => l.id));
+        cursor = res.body.data.next_cursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(expected);
+    }
+    // The platform sees B's five too; B sees only its own.
+    const platform = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch', limit: 10 }).set(a.as('sb_admin')).expect(200);
+    const all = (await t.owner.query(`SELECT id FROM webhook_log WHERE contact_email LIKE 'splitmatch%' ORDER BY created_at DESC, id DESC LIMIT 10`)).rows.map((r) => r.id);
+    expect(platform.body.data.logs.map((l: { id: string }) => l.id)).toEqual(all);
+    const other = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch' }).set(b.as('owner')).expect(200);
+    expect(other.body.data).toMatchObject({ total: 5, total_capped: false, has_more: false });
+    expect(other.body.data.logs.every((l: { contact_email: string }) => l.contact_email.startsWith('splitmatchother'))).toBe(true);
   });
 });

@@ -99,15 +99,15 @@ export class WebhookLogRepository {
   }
 
   /**
-   * A search on its own in one index read: when the caller's matches number at most maxMatches,
-   * the page's ids (newest first, before the cursor, after skip, take of them) and the number of
-   * matches, and the page's oldest and newest times; with more, matches is maxMatches + 1 and
-   * the rest is not meaningful.
+   * A search on its own in one read of its matches (newest month first): the page's ids (newest
+   * first, before the cursor, after skip, take of them), the matches read (exact up to countCap;
+   * past it, reading stops once the page is known), and the page's oldest and newest times. With
+   * more than maxMatches, matches is maxMatches + 1 and the rest is not meaningful.
    */
-  async searchPage(pattern: string, maxMatches: number, cursor: LogCursor | null, skip: number, take: number): Promise<{ ids: string[]; matches: number; within: TimeRange }> {
+  async searchPage(pattern: string, maxMatches: number, countCap: number, cursor: LogCursor | null, skip: number, take: number): Promise<{ ids: string[]; matches: number; within: TimeRange }> {
     const [row] = await this.db.query<{ ids: string[]; matches: number; oldest: string | null; newest: string | null }>(
-      `SELECT ids, matches, ${iso8601('oldest')} AS oldest, ${iso8601('newest')} AS newest FROM webhook_log_search_page($1, $2, $3, $4, $5, $6)`,
-      [pattern, maxMatches, cursor?.createdAt ?? null, cursor?.id ?? null, skip, take],
+      `SELECT ids, matches, ${iso8601('oldest')} AS oldest, ${iso8601('newest')} AS newest FROM webhook_log_search_page($1, $2, $3, $4, $5, $6, $7)`,
+      [pattern, maxMatches, countCap, cursor?.createdAt ?? null, cursor?.id ?? null, skip, take],
     );
     return { ids: row?.ids ?? [], matches: row?.matches ?? 0, within: { from: row?.oldest ?? null, to: row?.newest ?? null } };
   }

@@ -63,14 +63,15 @@ export class WebhookLogsService {
 
   /**
    * A search with no other filter (the caller's own scope aside; "no other filter" is read off the
-   * filter's own parameters) and up to SEARCH_EXACT matches: one index read gives the page's ids
-   * and the count (the search function applies the policies' roles itself). Null otherwise.
+   * filter's own parameters) and up to SEARCH_EXACT matches: one read of the matches, newest month
+   * first, gives the page's ids and the count up to the cap (the search function applies the
+   * policies' roles itself). Null otherwise.
    */
   private async searchOnlyPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows | null> {
     if (!q.search || !searchUsesIndex(q.search)) return null;
     if (!logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null)) return null;
     const pattern = containsPattern(q.search);
-    const { ids, matches, within } = await this.logs.searchPage(pattern, SEARCH_EXACT, cursor, offset, q.limit + 1);
+    const { ids, matches, within } = await this.logs.searchPage(pattern, SEARCH_EXACT, TOTAL_CAP, cursor, offset, q.limit + 1);
     if (matches > SEARCH_EXACT) {
       const filter = logFilterValues(q, scope);
       return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, true), counted: matches };
