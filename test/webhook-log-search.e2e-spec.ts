@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { SET_CONTEXT_SQL, contextValues } from '../src/database/rls-context';
+import { RlsContext, SET_CONTEXT_SQL, contextValues } from '../src/database/rls-context';
 import { runtimeUrlFor, testDbName } from './support/db-urls';
 import { createOrgFixture, OrgFixture, startTestApp, TestApp } from './support/test-app';
 
@@ -33,8 +33,25 @@ describe('a common search whose matches are all older than the newest logs', () 
          FROM generate_series(1, 5100) g`,
       [a.id, b.id],
     );
+    // The search's trigram shares, as the daily partition job refreshes them: every search below
+    // asks the index for its rare trigrams only (the table is small enough to be read whole).
+    await asRuntime({ role: 'system', orgId: null, userId: null }, (c) => c.query(`SELECT webhook_log_refresh_search_trigrams(20000)`));
   });
   afterAll(() => t.close());
+
+  async function asRuntime<T>(ctx: RlsContext, work: (c: Client) => Promise<T>): Promise<T> {
+    const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
+    await runtime.connect();
+    try {
+      await runtime.query('BEGIN');
+      await runtime.query(SET_CONTEXT_SQL, contextValues(ctx));
+      const result = await work(runtime);
+      await runtime.query('COMMIT');
+      return result;
+    } finally {
+      await runtime.end();
+    }
+  }
 
   it('pages through the newest matches first, by cursor, for a platform admin and the organization alike, and nothing of them for another organization', async () => {
     const expected = (await t.owner.query(`SELECT id FROM webhook_log WHERE contact_email LIKE 'oldmatch%' ORDER BY created_at DESC, id DESC`)).rows.map((r) => r.id);
@@ -161,5 +178,28 @@ describe('a common search whose matches are all older than the newest logs', () 
     const other = await t.http().get('/api/admin/webhooks/logs').query({ search: 'splitmatch' }).set(b.as('owner')).expect(200);
     expect(other.body.data).toMatchObject({ total: 5, total_capped: false, has_more: false });
     expect(other.body.data.logs.every((l: { contact_email: string }) => l.contact_email.startsWith('splitmatchother'))).toBe(true);
+  });
+
+  it('asks the trigram index for the longest run of the search\'s rare trigrams, and finds the same logs as the whole pattern', async () => {
+    const key = (pattern: string) => asRuntime({ role: 'admin', orgId: a.id, userId: null }, async (c) => (await c.query(`SELECT webhook_log_search_key($1) AS k`, [pattern])).rows[0].k);
+    // "ancient" is in 5,200 of the ~12,700 logs (anc … ent: common); "nt4" (ancient4…, 1,111)
+    // and t42, 424, 242 are each in under a tenth.
+    expect(await key('%ancient4242%')).toBe('%nt4242%');
+    // Every trigram common: the whole pattern.
+    expect(await key('%example%')).toBe('%example%');
+    // Every trigram rare (none of these letters in the logs): the whole pattern.
+    expect(await key('%qqqwww%')).toBe('%qqqwww%');
+    // Escaped characters stay out of the key; short patterns are left alone.
+    expect(await key('%ancient4242\\_x%')).toBe('%nt4242%');
+    expect(await key('%ab%')).toBe('%ab%');
+    const expected = (await t.owner.query(`SELECT id FROM webhook_log WHERE contact_email ILIKE '%ancient4242%' ORDER BY created_at DESC, id DESC`)).rows.map((r) => r.id);
+    expect(expected.length).toBeGreaterThan(0);
+    const res = await t.http().get('/api/admin/webhooks/logs').query({ search: 'Ancient4242', limit: 100 }).set(a.as('admin')).expect(200);
+    expect(res.body.data.logs.map((l: { id: string }) => l.id)).toEqual(expected);
+    expect(res.body.data.total).toBe(expected.length);
+    // Only platform roles and jobs refresh the shares.
+    await expect(asRuntime({ role: 'owner', orgId: a.id, userId: null }, (c) => c.query(`SELECT webhook_log_refresh_search_trigrams(100)`))).rejects.toMatchObject({ code: '42501' });
+    // The runtime role cannot read the shares (they come from every organization's logs) except through the functions.
+    await expect(asRuntime({ role: 'sb_admin', orgId: null, userId: null }, (c) => c.query(`SELECT * FROM webhook_log_search_trigram`))).rejects.toMatchObject({ code: '42501' });
   });
 });

@@ -12,6 +12,7 @@ import { WebhookLogRetry } from '../webhook-logs/webhook-log-retry.entity';
 import { WebhookLogStatsDaily } from '../webhook-logs/webhook-log-stats-daily.entity';
 import { WebhookLogStatsDelta } from '../webhook-logs/webhook-log-stats-delta.entity';
 import { WebhookLogStatsHourly } from '../webhook-logs/webhook-log-stats-hourly.entity';
+import { WebhookLogSearchTrigram } from '../webhook-logs/webhook-log-search-trigram.entity';
 import { WebhookLogStatsTotal } from '../webhook-logs/webhook-log-stats-total.entity';
 import { WebhookLog } from '../webhook-logs/webhook-log.entity';
 import { OrganizationWebhookCredential } from '../webhooks/organization-webhook-credential.entity';
@@ -40,4 +41,5 @@ export const ENTITIES = [
   WebhookLogStatsDaily,
   WebhookLogDedup,
   WebhookLogStatsTotal,
+  WebhookLogSearchTrigram,
 ];

@@ -319,6 +319,12 @@ export class WebhookLogRepository {
     return rows[0].n;
   }
 
+  /** Samples about sampleRows logs for the search's trigram shares (webhook_log_refresh_search_trigrams); returns the trigrams kept. */
+  async refreshSearchTrigrams(sampleRows: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_refresh_search_trigrams($1) AS n`, [sampleRows]);
+    return rows[0].n;
+  }
+
   /** Rows in the default partition (up to 100,000) and the monthly partitions ahead of today. */
   async partitionHealth(): Promise<{ default_rows: number; months_ahead: number; monthly_partitions: number } | undefined> {
     const rows = await this.db.query<{ default_rows: number; months_ahead: number; monthly_partitions: number }>(
