@@ -39,9 +39,13 @@ export class WebhookLogSearchPage1764100013000 implements MigrationInterface {
         share real NOT NULL,
         CONSTRAINT pk_webhook_log_search_trigram PRIMARY KEY (trigram)
       );
-      -- No policy and no grant: read and written only by the functions below.
+      -- No grant: read and written only by the functions below (which run as the owner, to whom
+      -- FORCE applies these policies): read for any caller's search, written by platform roles and jobs.
       ALTER TABLE webhook_log_search_trigram ENABLE ROW LEVEL SECURITY;
       ALTER TABLE webhook_log_search_trigram FORCE ROW LEVEL SECURITY;
+      CREATE POLICY webhook_log_search_trigram_read ON webhook_log_search_trigram FOR SELECT USING (true);
+      CREATE POLICY webhook_log_search_trigram_platform_all ON webhook_log_search_trigram FOR ALL
+        USING ((SELECT app_is_platform())) WITH CHECK ((SELECT app_is_platform()));
 
       -- The share of logs whose search text holds each trigram, from a sample of about sample_rows
       -- logs (whole pages, TABLESAMPLE SYSTEM). Platform roles and jobs only; returns the trigrams kept.
