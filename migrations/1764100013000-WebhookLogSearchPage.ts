@@ -120,8 +120,8 @@ export class WebhookLogSearchPage1764100013000 implements MigrationInterface {
         RETURN '%' || substr(term, best_at, best_len + 2) || '%';
       END
       $fn$;
+      -- Called by webhook_log_search_page (as the owner) only.
       REVOKE ALL ON FUNCTION webhook_log_search_key(text) FROM PUBLIC;
-      GRANT EXECUTE ON FUNCTION webhook_log_search_key(text) TO salesbrain_app;
 
       CREATE FUNCTION webhook_log_search_page(pattern text, max_matches integer, count_cap integer, before_ts timestamptz, before_id uuid,
                                               skip integer, take integer,
