@@ -263,6 +263,25 @@ describe('webhook logs admin API', () => {
       expect(byId[q1]).toMatchObject({ status: 'pending', retry_count: 0 });
     });
 
+    it('by ids as a dry run changes nothing and reports what would be retried and why not the others', async () => {
+      const org = await createOrgFixture(t.owner, 'Bulk dry');
+      const [f1, p1, q1] = await seed(org, [{ status: 'failed' }, { status: 'processed' }, { status: 'processing' }]);
+      const res = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ log_ids: [f1, p1, q1, randomUUID()], dry_run: true });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        success: true,
+        success_count: 1,
+        failed_count: 3,
+        message: 'Would queue 1 webhooks for retry',
+        dry_run: true,
+        failed_reasons: { not_found: 1, already_pending: 1, processed_needs_force: 1 },
+      });
+      const forced = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ log_ids: [f1, p1], dry_run: true, force: true });
+      expect(forced.body).toMatchObject({ success_count: 2, failed_count: 0, failed_reasons: { not_found: 0, already_pending: 0, processed_needs_force: 0 } });
+      const rows = (await t.owner.query(`SELECT status, retry_count FROM webhook_log WHERE organization_id = $1 ORDER BY status`, [org.id])).rows;
+      expect(rows).toEqual([{ status: 'failed', retry_count: 0 }, { status: 'processed', retry_count: 0 }, { status: 'processing', retry_count: 0 }]);
+    });
+
     it('by filter queues the matching logs in one statement; a worker takes them and processes each once', async () => {
       const workspace = randomUUID();
       const email = `queued-${randomUUID().slice(0, 8)}@a.example`;

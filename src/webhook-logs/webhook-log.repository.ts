@@ -212,34 +212,44 @@ export class WebhookLogRepository {
   }
 
   /**
-   * One statement: retry the retriable ones of ids (or only count them, dryRun) and say why the
-   * others were not. Every read is `id = ANY(ids)`: a join with the ids as a table let the planner
-   * hash every failed log of every partition (403k rows at 10M logs) to find 10,000.
+   * Retries the retriable ones of ids (or, dryRun, only finds them) and says why the others were
+   * not. The common case, every id retried, is one plain statement; the others' statuses are read
+   * by a second one only when some id was not retried (its rows were not touched, so they show
+   * their status from before). Every read is `id = ANY(ids)`: a join with the ids as a table let
+   * the planner hash every failed log of every partition (403k rows at 10M logs) to find 10,000.
+   * The reasons used to be CTEs of the same statement: 3.2 s against 1.2 s for 10,000 ids at 10M
+   * rows, though they were not even read when every id was retried.
    */
   async bulkRetryByIds(ids: string[], force: boolean, dryRun: boolean): Promise<BulkRetryByIds> {
-    const rows = await this.db.query<BulkRetryByIds>(
-      `WITH upd AS (
-         UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-                retry_count = w.retry_count + 1, last_retry_at = now()
-          WHERE w.id = ANY($1::uuid[]) AND NOT $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))
-         RETURNING w.id),
-       would AS (
-         SELECT w.id FROM webhook_log w
-          WHERE w.id = ANY($1::uuid[]) AND $3 AND (w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))),
-       done AS (SELECT id FROM upd UNION ALL SELECT id FROM would),
-       requested AS (SELECT count(DISTINCT x)::int AS n FROM unnest($1::uuid[]) x),
-       -- The others as they were before this statement (its snapshot); not read when every id was retried.
-       rest AS (
-         SELECT w.status FROM webhook_log w
-          WHERE (SELECT count(*) FROM done) < (SELECT n FROM requested) AND w.id = ANY($1::uuid[]) AND w.id NOT IN (SELECT id FROM done))
-       SELECT (SELECT count(*) FROM done)::int AS success_count,
-              (SELECT n FROM requested) AS requested,
-              ((SELECT n FROM requested) - (SELECT count(*) FROM done) - (SELECT count(*) FROM rest))::int AS not_found,
-              (SELECT count(*) FROM rest WHERE status IN ('pending', 'processing'))::int AS already_pending,
-              (SELECT count(*) FROM rest WHERE status = 'processed')::int AS processed_needs_force`,
-      [ids, force, dryRun],
+    const retriable = `(w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))`;
+    const requested = `(SELECT count(DISTINCT x)::int FROM unnest($1::uuid[]) x)`;
+    const [first] = await this.db.query<{ done: string[]; requested: number }>(
+      dryRun
+        ? `SELECT coalesce(array_agg(w.id), '{}') AS done, ${requested} AS requested FROM webhook_log w WHERE w.id = ANY($1::uuid[]) AND ${retriable}`
+        : `WITH upd AS (
+             UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+                    retry_count = w.retry_count + 1, last_retry_at = now()
+              WHERE w.id = ANY($1::uuid[]) AND ${retriable}
+             RETURNING w.id)
+           SELECT coalesce((SELECT array_agg(id) FROM upd), '{}') AS done, ${requested} AS requested`,
+      [ids, force],
     );
-    return rows[0];
+    const success = first.done.length;
+    if (success >= first.requested) return { success_count: success, requested: first.requested, not_found: 0, already_pending: 0, processed_needs_force: 0 };
+    const [rest] = await this.db.query<{ found: number; already_pending: number; processed_needs_force: number }>(
+      `SELECT count(*)::int AS found,
+              (count(*) FILTER (WHERE status IN ('pending', 'processing')))::int AS already_pending,
+              (count(*) FILTER (WHERE status = 'processed'))::int AS processed_needs_force
+         FROM webhook_log WHERE id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))`,
+      [ids, first.done],
+    );
+    return {
+      success_count: success,
+      requested: first.requested,
+      not_found: first.requested - success - rest.found,
+      already_pending: rest.already_pending,
+      processed_needs_force: rest.processed_needs_force,
+    };
   }
 
   /**
