@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source';
 import { Db } from '../src/database/db.service';
 import { WebhookPartitionScheduler } from '../src/webhook-logs/webhook-partition.scheduler';
+import { SYSTEM_CONTEXT } from '../src/database/rls-context';
+import { WebhookLogRepository } from '../src/webhook-logs/webhook-log.repository';
 import { WebhookRetentionScheduler } from '../src/webhook-logs/webhook-retention.scheduler';
 import { WebhookEventRepository } from '../src/webhooks/webhook-event.repository';
 import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
@@ -85,6 +87,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
       for (const role of ['owner', 'admin', 'member']) {
         await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_ensure_partitions(2)`))).rejects.toMatchObject({ code: '42501' });
         await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT * FROM webhook_log_drop_months(now(), ARRAY['processed'])`))).rejects.toMatchObject({ code: '42501' });
+        await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_prepare_kept(now(), ARRAY['processed'])`))).rejects.toMatchObject({ code: '42501' });
       }
       await expect(inRlsContext(runtime, 'admin', org.id, () => runtime.query(`SELECT webhook_log_add_month('2030-01-01')`))).rejects.toMatchObject({ code: '42501' });
     } finally {
@@ -172,6 +175,95 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     } finally {
       await reader.end();
     }
+    await statsAgree();
+  });
+
+  it('the nightly job prepares the kept logs of a month it will drop; the drop reconciles what changed since and keeps exactly the logs to keep', async () => {
+    const now = new Date();
+    const [m8, m7] = [monthStart(now, -8), monthStart(now, -7)];
+    for (const m of [m8, m7]) await t.owner.query(`SELECT webhook_log_add_month($1::date)`, [m.toISOString().slice(0, 10)]);
+    const past = (now.getTime() - m7.getTime()) / DAY;
+    // Night one: the limit falls in m8's last day, so m8 is trimmed by rows and prepared, not dropped.
+    // Night two: the limit falls in m7, so m8 is dropped.
+    const [nightOne, nightTwo] = [Math.floor(past) + 1, Math.floor(past)];
+    const at = (d: number) => new Date(m8.getTime() + d * DAY);
+    const log = {
+      same: await insertLog('failed', at(2)),
+      changed: await insertLog('failed', at(3)),
+      pendingDone: await insertLog('pending', at(4)),
+      removed: await insertLog('failed', at(5)),
+      trimmed: await insertLog('processed', at(6)),
+    };
+    const scheduler = t.app.get(WebhookRetentionScheduler);
+    expect((await scheduler.runScheduled(new Date(Date.UTC(2032, 0, 1, 3, 0)), nightOne))?.deleted_count).toBe(1); // trimmed, by rows
+    const prepared = `webhook_log_prepared.${partName(m8, 'n')}`;
+    const copy = await t.owner.query(`SELECT id FROM ${prepared} ORDER BY id`);
+    expect(copy.rows.map((r) => r.id)).toEqual([log.same.id, log.changed.id, log.pendingDone.id, log.removed.id].sort());
+    expect(await partitions()).toContain(partName(m8)); // the month itself is untouched
+    // The prepared table lies outside public, in a schema the runtime role may not use.
+    const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
+    await runtime.connect();
+    try {
+      await expect(inRlsContext(runtime, 'system', null, () => runtime.query(`SELECT count(*) FROM ${prepared}`))).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await runtime.end();
+    }
+
+    // Between the nights: an admin's retry changes a failed log, the worker finishes a pending
+    // one, one goes, and logs arrive late.
+    await t.owner.query(`UPDATE webhook_log SET error_message = 'changed', retry_count = 1 WHERE id = $1`, [log.changed.id]);
+    await t.owner.query(`UPDATE webhook_log SET status = 'processed' WHERE id = $1`, [log.pendingDone.id]);
+    await t.owner.query(`DELETE FROM webhook_log WHERE id = $1`, [log.removed.id]);
+    const late = { failed: await insertLog('failed', at(7)), processed: await insertLog('processed', at(8)) };
+    await statsAgree();
+
+    expect((await scheduler.runScheduled(new Date(Date.UTC(2032, 0, 2, 3, 0)), nightTwo))?.deleted_count).toBe(2); // pendingDone, late.processed
+    const parts = await partitions();
+    expect(parts).not.toContain(partName(m8));
+    expect(parts).toContain(partName(m8, 'k'));
+    expect((await t.owner.query(`SELECT to_regclass($1) AS t`, [prepared])).rows[0].t).toBeNull();
+    const kept = await t.owner.query(`SELECT id, status, error_message, retry_count, tableoid::regclass::text AS part FROM webhook_log WHERE created_at >= $1 AND created_at < $2 ORDER BY id`, [m8, m7]);
+    expect(kept.rows).toEqual(
+      [
+        { id: log.same.id, status: 'failed', error_message: null, retry_count: 0, part: partName(m8, 'k') },
+        { id: log.changed.id, status: 'failed', error_message: 'changed', retry_count: 1, part: partName(m8, 'k') },
+        { id: late.failed.id, status: 'failed', error_message: null, retry_count: 0, part: partName(m8, 'k') },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    const indexes = await t.owner.query(
+      `SELECT (SELECT count(*)::int FROM pg_index WHERE indrelid = 'webhook_log'::regclass) AS parent,
+              (SELECT count(*)::int FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = $1::regclass) AS attached`,
+      [partName(m8, 'k')],
+    );
+    expect(indexes.rows[0].attached).toBe(indexes.rows[0].parent);
+    await statsAgree();
+    const shown = await t.http().get(`/api/admin/webhooks/logs/${log.changed.id}`).set(org.as('owner')).expect(200);
+    expect(shown.body.data.error_message).toBe('changed');
+  });
+
+  it('a prepared table that no longer matches the log is copied afresh; one whose month keeps nothing is dropped with it', async () => {
+    const now = new Date();
+    const [m11, m10, m9] = [monthStart(now, -11), monthStart(now, -10), monthStart(now, -9)];
+    for (const m of [m11, m10, m9]) await t.owner.query(`SELECT webhook_log_add_month($1::date)`, [m.toISOString().slice(0, 10)]);
+    const failed = await insertLog('failed', new Date(m11.getTime() + DAY));
+    await insertLog('processed', new Date(m11.getTime() + 2 * DAY));
+    await insertLog('processed', new Date(m10.getTime() + 2 * DAY));
+    const repo = t.app.get(WebhookLogRepository);
+    const asSystem = <T>(step: () => Promise<T>) => t.app.get(Db).runAs(SYSTEM_CONTEXT, step);
+    expect(await asSystem(() => repo.prepareKept(m9.toISOString(), ['processed', 'skipped']))).toBe(2);
+    expect(await asSystem(() => repo.prepareKept(m9.toISOString(), ['processed', 'skipped']))).toBe(0); // ready already
+    await t.owner.query(`ALTER TABLE webhook_log_prepared.${partName(m11, 'n')} ADD COLUMN stale integer`);
+    const dropped = await asSystem(() => repo.dropMonths(m9.toISOString(), ['processed', 'skipped']));
+    expect(dropped.deleted).toBe(2);
+    expect(new Date(dropped.droppedBefore ?? 0).getTime()).toBe(m9.getTime());
+    const parts = await partitions();
+    expect(parts).toEqual(expect.arrayContaining([partName(m11, 'k')]));
+    expect(parts).not.toEqual(expect.arrayContaining([partName(m10)]));
+    expect(parts).not.toEqual(expect.arrayContaining([partName(m10, 'k')]));
+    const left = await t.owner.query(`SELECT id FROM webhook_log WHERE created_at >= $1 AND created_at < $2`, [m11, m9]);
+    expect(left.rows).toEqual([{ id: failed.id }]);
+    const prepared = await t.owner.query(`SELECT relname FROM pg_class WHERE relnamespace = 'webhook_log_prepared'::regnamespace`);
+    expect(prepared.rows).toEqual([]);
     await statsAgree();
   });
 

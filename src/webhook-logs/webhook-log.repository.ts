@@ -323,6 +323,12 @@ export class WebhookLogRepository {
     return { deleted: rows[0].deleted, droppedBefore: rows[0].dropped_before };
   }
 
+  /** Prepares, without locking them, the kept logs' tables of the partitions that end by cutoff (webhook_log_prepare_kept); returns how many it made. */
+  async prepareKept(cutoff: string, statuses: string[]): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_prepare_kept($1, $2::text[]) AS n`, [cutoff, statuses]);
+    return rows[0].n;
+  }
+
   /** Creates this month's partition and monthsAhead more where missing; returns how many it created. */
   async ensurePartitions(monthsAhead: number): Promise<number> {
     const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_ensure_partitions($1) AS n`, [monthsAhead]);

@@ -208,16 +208,25 @@ export class WebhookLogsService {
    * by replacing their partitions (only the logs kept stay, migration WebhookLogPartitions); the
    * boundary month by rows, in statements of CLEANUP_BATCH, and every month by rows if the drop
    * could not lock the table. The row pass comes first so that the lock the drop takes on the
-   * whole table is held for the drop only. Each step runs through inTransaction (the scheduled
-   * retention gives each its own short transaction; by default the current one).
+   * whole table is held for the drop only. With prepareAheadDays (the nightly job), the logs to
+   * keep of the months past the limit within that many days are copied first, without a lock, so
+   * that the drop only reconciles them (migration WebhookLogRetentionPrepared). Each step runs
+   * through inTransaction (the scheduled retention gives each its own short transaction; by
+   * default the current one).
    */
   async deleteInBatches(
     olderThanDays: number,
     statuses: string[],
     inTransaction: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
+    prepareAheadDays = 0,
   ): Promise<number> {
     const cutoff = await inTransaction(() => this.logs.retentionCutoff(olderThanDays));
     let deleted = await this.deleteRows(olderThanDays, statuses, { from: cutoff, to: null }, inTransaction);
+    if (prepareAheadDays > 0) {
+      const ahead = await inTransaction(() => this.logs.retentionCutoff(olderThanDays - prepareAheadDays));
+      const prepared = await inTransaction(() => this.logs.prepareKept(ahead, statuses));
+      if (prepared > 0) this.logger.log(`retention: the logs to keep of ${prepared} months prepared`);
+    }
     const dropped = await inTransaction(() => this.logs.dropMonths(cutoff, statuses));
     deleted += dropped.deleted;
     if (dropped.droppedBefore === null) deleted += await this.deleteRows(olderThanDays, statuses, { from: null, to: cutoff }, inTransaction);

@@ -9,10 +9,15 @@ import { JobRunner, minuteSlot } from '../scheduling/job-runner.service';
 import { WebhookLogsService } from './webhook-logs.service';
 
 export const RETENTION_JOB = 'webhook-log-retention';
+/** What the nightly retention deletes: failed logs stay for an admin, pending ones for the worker. */
+const NIGHTLY_STATUSES = ['processed', 'skipped'];
+/** The months past the limit within this many days have the logs they keep copied ahead (a night to spare). */
+const PREPARE_AHEAD_DAYS = 2;
 
 /**
  * With WEBHOOK_LOG_RETENTION_DAYS > 0: every night at 03:00 UTC, processed and skipped logs older
- * than that are deleted in bounded batches, on one instance. Failed logs stay for an admin.
+ * than that are deleted in bounded batches, on one instance. Failed logs stay for an admin; those
+ * of the months it drops in the next two days are copied ahead, so the drop holds its lock briefly.
  */
 @Injectable()
 export class WebhookRetentionScheduler implements OnApplicationBootstrap {
@@ -34,7 +39,7 @@ export class WebhookRetentionScheduler implements OnApplicationBootstrap {
 
   async runScheduled(slot: Date = minuteSlot(), days = this.config.webhookLogRetentionDays): Promise<{ deleted_count: number } | null> {
     const result = await this.jobs.runBatchedOncePerSlot(RETENTION_JOB, slot, async () => {
-      const deleted = await this.logs.deleteInBatches(days, ['processed', 'skipped'], (batch) => this.db.runAs(SYSTEM_CONTEXT, batch));
+      const deleted = await this.logs.deleteInBatches(days, NIGHTLY_STATUSES, (batch) => this.db.runAs(SYSTEM_CONTEXT, batch), PREPARE_AHEAD_DAYS);
       await this.db.runAs(SYSTEM_CONTEXT, () =>
         this.activity.record({ action: 'webhook.retention', organizationId: null, actorId: null, actorRole: 'system', targetType: 'webhook_log', itemCount: deleted, details: { older_than_days: days } }),
       );
