@@ -177,65 +177,68 @@ async function main() {
     // BENCH_ONLY=lists: the lists and stats only (read-only: a kept database can be measured again).
     if (process.env.BENCH_ONLY === 'lists') return;
 
-    const copy = await copyBaseline(ownerUrl);
-    const exp = await exportAll(service.url, roles.platform, pid);
-    report.export = { service: exp, copy, ratio: +(exp.rows_per_s / copy.rows_per_s).toFixed(2) };
-    console.log(`export: ${exp.rows} rows at ${exp.rows_per_s}/s, TTFB ${exp.ttfb_ms} ms, peak RSS ${exp.peak_rss_mb} MB (${exp.rss_before_mb} MB before it); COPY ${copy.rows_per_s}/s; ratio ${report.export.ratio}`);
+    // BENCH_ONLY=retention: the lists, stats and retention only.
+    if (process.env.BENCH_ONLY !== 'retention') {
+      const copy = await copyBaseline(ownerUrl);
+      const exp = await exportAll(service.url, roles.platform, pid);
+      report.export = { service: exp, copy, ratio: +(exp.rows_per_s / copy.rows_per_s).toFixed(2) };
+      console.log(`export: ${exp.rows} rows at ${exp.rows_per_s}/s, TTFB ${exp.ttfb_ms} ms, peak RSS ${exp.peak_rss_mb} MB (${exp.rss_before_mb} MB before it); COPY ${copy.rows_per_s}/s; ratio ${report.export.ratio}`);
 
-    // Bulk retry of 10,000 failed ids, against a bare UPDATE of the same ids (restored in between).
-    // Each runs twice, in the order bare, API, API, bare, each after a vacuum and a checkpoint: the
-    // one that ran second found the first's dead versions (and, with autovacuum off here, a GIN
-    // pending list to flush), which made the ratio 1.3-2.6x depending on the order and the state.
-    const ids = (await owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' ORDER BY id LIMIT 10000`)).rows.map((r) => r.id);
-    const reset = () => owner.query(`UPDATE webhook_log SET status = 'failed', retry_count = 0 WHERE id = ANY($1)`, [ids]);
-    const settle = async () => {
-      await owner.query('VACUUM webhook_log');
+      // Bulk retry of 10,000 failed ids, against a bare UPDATE of the same ids (restored in between).
+      // Each runs twice, in the order bare, API, API, bare, each after a vacuum and a checkpoint: the
+      // one that ran second found the first's dead versions (and, with autovacuum off here, a GIN
+      // pending list to flush), which made the ratio 1.3-2.6x depending on the order and the state.
+      const ids = (await owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' ORDER BY id LIMIT 10000`)).rows.map((r) => r.id);
+      const reset = () => owner.query(`UPDATE webhook_log SET status = 'failed', retry_count = 0 WHERE id = ANY($1)`, [ids]);
+      const settle = async () => {
+        await owner.query('VACUUM webhook_log');
+        await owner.query('CHECKPOINT');
+      };
+      const bareRun = async () => {
+        await settle();
+        const t = Date.now();
+        await owner.query(`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), retry_count = retry_count + 1, last_retry_at = now() WHERE id = ANY($1) AND status IN ('failed', 'skipped')`, [ids]);
+        const ms = Date.now() - t;
+        await reset();
+        return ms;
+      };
+      let bodyIds;
+      const apiRun = async () => {
+        await settle();
+        const t = Date.now();
+        const r = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ log_ids: ids }) });
+        bodyIds = await r.json();
+        const ms = Date.now() - t;
+        await reset();
+        return ms;
+      };
+      const bareTimes = [await bareRun()];
+      const apiTimes = [await apiRun(), await apiRun()];
+      bareTimes.push(await bareRun());
+      const bareMs = Math.min(...bareTimes);
+      const apiMs = Math.min(...apiTimes);
+      let t0;
+      report.bulk_retry_ids = { ids: ids.length, api_ms: apiMs, bare_update_ms: bareMs, api_runs_ms: apiTimes, bare_runs_ms: bareTimes, ratio: +(apiMs / bareMs).toFixed(2), success_count: bodyIds.success_count };
+      console.log(`bulk retry 10k ids: ${apiMs} ms via API vs ${bareMs} ms bare UPDATE, best of two each (API ${apiTimes.join(', ')}; bare ${bareTimes.join(', ')}) (${report.bulk_retry_ids.ratio}×, target ≤ 1.5×)`);
+
+      // Bulk retry by a filter matching ~100,000 rows: the API queues them; as a baseline, the bare
+      // UPDATE that flips the same rows back to pending (what the API did before the queue), rolled back.
+      await owner.query(`UPDATE webhook_log SET status = 'failed' WHERE event_source = 'instantly' AND status = 'processed' AND id IN (SELECT id FROM webhook_log WHERE event_source = 'instantly' AND status = 'processed' LIMIT 100000 - (SELECT count(*) FROM webhook_log WHERE event_source = 'instantly' AND status = 'failed'))`);
       await owner.query('CHECKPOINT');
-    };
-    const bareRun = async () => {
-      await settle();
-      const t = Date.now();
-      await owner.query(`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), retry_count = retry_count + 1, last_retry_at = now() WHERE id = ANY($1) AND status IN ('failed', 'skipped')`, [ids]);
-      const ms = Date.now() - t;
-      await reset();
-      return ms;
-    };
-    let bodyIds;
-    const apiRun = async () => {
-      await settle();
-      const t = Date.now();
-      const r = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ log_ids: ids }) });
-      bodyIds = await r.json();
-      const ms = Date.now() - t;
-      await reset();
-      return ms;
-    };
-    const bareTimes = [await bareRun()];
-    const apiTimes = [await apiRun(), await apiRun()];
-    bareTimes.push(await bareRun());
-    const bareMs = Math.min(...bareTimes);
-    const apiMs = Math.min(...apiTimes);
-    let t0;
-    report.bulk_retry_ids = { ids: ids.length, api_ms: apiMs, bare_update_ms: bareMs, api_runs_ms: apiTimes, bare_runs_ms: bareTimes, ratio: +(apiMs / bareMs).toFixed(2), success_count: bodyIds.success_count };
-    console.log(`bulk retry 10k ids: ${apiMs} ms via API vs ${bareMs} ms bare UPDATE, best of two each (API ${apiTimes.join(', ')}; bare ${bareTimes.join(', ')}) (${report.bulk_retry_ids.ratio}×, target ≤ 1.5×)`);
-
-    // Bulk retry by a filter matching ~100,000 rows: the API queues them; as a baseline, the bare
-    // UPDATE that flips the same rows back to pending (what the API did before the queue), rolled back.
-    await owner.query(`UPDATE webhook_log SET status = 'failed' WHERE event_source = 'instantly' AND status = 'processed' AND id IN (SELECT id FROM webhook_log WHERE event_source = 'instantly' AND status = 'processed' LIMIT 100000 - (SELECT count(*) FROM webhook_log WHERE event_source = 'instantly' AND status = 'failed'))`);
-    await owner.query('CHECKPOINT');
-    t0 = Date.now();
-    const f = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ filter: { event_source: 'instantly', status: 'failed' } }) });
-    const fb = await f.json();
-    const filterMs = Date.now() - t0;
-    await owner.query('CHECKPOINT');
-    await owner.query('BEGIN');
-    t0 = Date.now();
-    await owner.query(`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), retry_count = retry_count + 1, last_retry_at = now() WHERE event_source = 'instantly' AND status = 'failed'`);
-    const bareFilterMs = Date.now() - t0;
-    await owner.query('ROLLBACK');
-    report.bulk_retry_filter = { rows: fb.success_count, api_ms: filterMs, bare_update_ms: bareFilterMs, ratio: +(filterMs / bareFilterMs).toFixed(3) };
-    console.log(`bulk retry by filter: ${fb.success_count} rows queued in ${filterMs} ms (target ≤ 2000); a bare UPDATE of the same rows to pending: ${bareFilterMs} ms (${report.bulk_retry_filter.ratio}×)`);
-    await owner.query(`DELETE FROM webhook_log_retry`);
+      t0 = Date.now();
+      const f = await fetch(`${service.url}/api/admin/webhooks/logs/bulk-retry`, { method: 'POST', headers: { ...roles.platform, 'content-type': 'application/json' }, body: JSON.stringify({ filter: { event_source: 'instantly', status: 'failed' } }) });
+      const fb = await f.json();
+      const filterMs = Date.now() - t0;
+      await owner.query('CHECKPOINT');
+      await owner.query('BEGIN');
+      t0 = Date.now();
+      await owner.query(`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), retry_count = retry_count + 1, last_retry_at = now() WHERE event_source = 'instantly' AND status = 'failed'`);
+      const bareFilterMs = Date.now() - t0;
+      await owner.query('ROLLBACK');
+      report.bulk_retry_filter = { rows: fb.success_count, api_ms: filterMs, bare_update_ms: bareFilterMs, ratio: +(filterMs / bareFilterMs).toFixed(3) };
+      console.log(`bulk retry by filter: ${fb.success_count} rows queued in ${filterMs} ms (target ≤ 2000); a bare UPDATE of the same rows to pending: ${bareFilterMs} ms (${report.bulk_retry_filter.ratio}×)`);
+      await owner.query(`DELETE FROM webhook_log_retry`);
+    }
 
     // Retention of the oldest whole month (its partition dropped), with ingestion running: first as
     // the nightly job does it (processed and skipped go, failed logs are kept), then the next month

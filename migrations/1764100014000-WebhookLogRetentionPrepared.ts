@@ -107,8 +107,9 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
        * null) and the caller deletes those logs by rows. Returns the logs deleted and the time
        * before which the statuses' logs are all gone (cutoff).
        */
+      -- work_mem: the reconcile's joins and the kept logs' counts fit in memory (they spilled at 4 MB).
       CREATE FUNCTION webhook_log_drop_months(cutoff timestamptz, statuses text[], OUT deleted bigint, OUT dropped_before timestamptz)
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s' AS $fn$
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s' SET work_mem = '64MB' AS $fn$
       DECLARE
         -- The statuses kept, as a list the status index can look up (ck_webhook_log_status's values).
         keep text[] := ARRAY(SELECT s FROM unnest(ARRAY['pending', 'processing', 'processed', 'failed', 'skipped']) s WHERE s <> ALL(statuses));
@@ -168,8 +169,10 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
               -- logs to keep that have no copy left come.
               EXECUTE format('DELETE FROM webhook_log_prepared.%1$I f WHERE NOT EXISTS (SELECT 1 FROM %2$I p WHERE p.id = f.id AND p.created_at = f.created_at
                                 AND p.status = ANY($1) AND ROW(p.*) IS NOT DISTINCT FROM ROW(f.*))', fresh, part) USING keep;
-              EXECUTE format('INSERT INTO webhook_log_prepared.%1$I SELECT p.* FROM %2$I p WHERE p.status = ANY($1)
-                                AND NOT EXISTS (SELECT 1 FROM webhook_log_prepared.%1$I f WHERE f.id = p.id AND f.created_at = p.created_at)', fresh, part) USING keep;
+              -- (Which: read from the status index alone; only their rows from the table.)
+              EXECUTE format('INSERT INTO webhook_log_prepared.%1$I SELECT p.* FROM %2$I p WHERE (p.id, p.created_at) IN
+                                (SELECT id, created_at FROM %2$I WHERE status = ANY($1) EXCEPT ALL SELECT id, created_at FROM webhook_log_prepared.%1$I)',
+                             fresh, part) USING keep;
               EXECUTE format('SELECT count(*) FROM webhook_log_prepared.%I', fresh) INTO kept;
               -- The month's count: its hourly rollup and unfolded deltas, deleted below anyway.
               WITH h AS (DELETE FROM webhook_log_stats_hourly WHERE hour >= month AND hour < month + interval '1 month' RETURNING n),
