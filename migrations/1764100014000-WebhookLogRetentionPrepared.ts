@@ -75,6 +75,8 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
         IF NOT coalesce(app_is_platform(), false) THEN
           RAISE EXCEPTION 'webhook log partitions are managed by platform roles only' USING ERRCODE = '42501';
         END IF;
+        -- One at a time, and never beside a drop (webhook_log_drop_months takes it too).
+        PERFORM pg_advisory_xact_lock(hashtextextended('webhook-log-retention', 0));
         FOR part IN SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                      WHERE i.inhparent = 'webhook_log'::regclass AND c.relname ~ '^webhook_log_p[0-9]{6}$'
                        AND ((to_date(substring(c.relname from 14), 'YYYYMM') + interval '1 month')::timestamp AT TIME ZONE 'UTC') <= cutoff
@@ -97,7 +99,7 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
       /*
        * Retention by month: every partition (a month's, or the logs kept of one) that ends on or
        * before cutoff loses the logs in statuses, as a whole. The logs it keeps (status not in
-       * statuses: failed and pending ones for the nightly job) go into webhook_log_nYYYYMM, which
+       * statuses: failed and pending ones for the nightly job) go into webhook_log_prepared.webhook_log_nYYYYMM, which
        * takes the partition's place as webhook_log_kYYYYMM: reconciled with the partition if the
        * nightly job prepared it, else copied now; a partition with nothing to delete is left as it
        * is, one with nothing to keep is dropped. The stats rollup loses the month's counts and gets
@@ -111,8 +113,11 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
       CREATE FUNCTION webhook_log_drop_months(cutoff timestamptz, statuses text[], OUT deleted bigint, OUT dropped_before timestamptz)
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s' SET work_mem = '64MB' AS $fn$
       DECLARE
-        -- The statuses kept, as a list the status index can look up (ck_webhook_log_status's values).
-        keep text[] := ARRAY(SELECT s FROM unnest(ARRAY['pending', 'processing', 'processed', 'failed', 'skipped']) s WHERE s <> ALL(statuses));
+        -- The statuses kept, as a list the status index can look up: ck_webhook_log_status's values
+        -- not in statuses (null without the check, and then nothing prepared is used).
+        keep text[] := (SELECT array_agg(v[1]) FILTER (WHERE v[1] <> ALL(statuses))
+                          FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([^'']+)''', 'g') v
+                         WHERE c.conrelid = 'webhook_log'::regclass AND c.conname = 'ck_webhook_log_status');
         parts text[];
         replaced text[] := '{}';
         part text;
@@ -148,6 +153,8 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
         BEGIN
           -- No compaction folds deltas of these months while their counts are rewritten.
           PERFORM pg_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0));
+          -- Nor does a preparation run meanwhile (it would make a table this makes too).
+          PERFORM pg_advisory_xact_lock(hashtextextended('webhook-log-retention', 0));
           FOREACH part IN ARRAY coalesce(parts, '{}') LOOP
             suffix := substring(part from 14);
             month := to_date(suffix, 'YYYYMM');
@@ -157,7 +164,7 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
               -- Of no use if its columns are no longer the log's, or if the month keeps nothing now
               -- (the admin's cleanup of every status): reconciling would delete every copy.
               EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE status = ANY($1))', part) INTO something USING keep;
-              IF NOT something OR NOT webhook_log_same_columns(format('webhook_log_prepared.%I', fresh)::regclass) THEN
+              IF keep IS NULL OR NOT something OR NOT webhook_log_same_columns(format('webhook_log_prepared.%I', fresh)::regclass) THEN
                 EXECUTE format('DROP TABLE webhook_log_prepared.%I', fresh);
               END IF;
             END IF;

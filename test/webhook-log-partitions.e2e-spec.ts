@@ -198,6 +198,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     expect((await scheduler.runScheduled(new Date(Date.UTC(2032, 0, 1, 3, 0)), nightOne))?.deleted_count).toBe(1); // trimmed, by rows
     const prepared = `webhook_log_prepared.${partName(m8, 'n')}`;
     const copy = await t.owner.query(`SELECT id FROM ${prepared} ORDER BY id`);
+    const preparedOid = (await t.owner.query(`SELECT $1::regclass::oid AS oid`, [prepared])).rows[0].oid;
     expect(copy.rows.map((r) => r.id)).toEqual([log.same.id, log.changed.id, log.pendingDone.id, log.removed.id].sort());
     expect(await partitions()).toContain(partName(m8)); // the month itself is untouched
     // The prepared table lies outside public, in a schema the runtime role may not use.
@@ -221,6 +222,8 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const parts = await partitions();
     expect(parts).not.toContain(partName(m8));
     expect(parts).toContain(partName(m8, 'k'));
+    // The prepared table itself took the month's place (reconciled, not copied again).
+    expect((await t.owner.query(`SELECT $1::regclass::oid AS oid`, [partName(m8, 'k')])).rows[0].oid).toBe(preparedOid);
     expect((await t.owner.query(`SELECT to_regclass($1) AS t`, [prepared])).rows[0].t).toBeNull();
     const kept = await t.owner.query(`SELECT id, status, error_message, retry_count, tableoid::regclass::text AS part FROM webhook_log WHERE created_at >= $1 AND created_at < $2 ORDER BY id`, [m8, m7]);
     expect(kept.rows).toEqual(
