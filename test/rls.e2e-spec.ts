@@ -169,12 +169,21 @@ describe('row-level security at the database', () => {
     expect(await search('', null)).toEqual([]);
     expect(await search('admin', randomUUID())).toEqual([]);
     expect(await search('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
-    // Only the runtime role may call it.
-    const grants = await owner.query(
-      `SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = 'webhook_log_search_candidates' AND privilege_type = 'EXECUTE'`,
-    );
-    expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
-    expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
+    // The matches a search with other filters reads: the same roles, the same rows.
+    const matches = (role: string, org: string | null) =>
+      inContext(role, org, async () => ((await runtime.query(`SELECT ids FROM webhook_log_search_matches('%needle%', 10)`)).rows[0].ids as string[]).sort());
+    for (const role of ['owner', 'admin', 'member']) expect(await matches(role, a.id)).toEqual([idOf(a.id)]);
+    expect(await matches('viewer', a.id)).toEqual([]);
+    expect(await matches('link_holder', a.id)).toEqual([]);
+    expect(await matches('', null)).toEqual([]);
+    expect(await matches('admin', randomUUID())).toEqual([]);
+    expect(await matches('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
+    // Only the runtime role may call them.
+    for (const fn of ['webhook_log_search_candidates', 'webhook_log_search_matches']) {
+      const grants = await owner.query(`SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = $1 AND privilege_type = 'EXECUTE'`, [fn]);
+      expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
+      expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
+    }
     await owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'rls-search-%'`);
   });
 

@@ -1,4 +1,3 @@
-import { SEARCH_CANDIDATES } from '../src/webhook-logs/log-filter';
 import { randomUUID } from 'crypto';
 import http from 'http';
 import { TokenRole } from '../src/auth/roles';
@@ -149,22 +148,69 @@ describe('webhook logs admin API', () => {
       expect(new Set(seen).size).toBe(25);
     });
 
-    it('a search matching more logs than the index step returns still pages correctly (row filter fallback)', async () => {
-      // SEARCH_CANDIDATES + 50 matches in B, newest last; none in A.
+    it('a search with other filters is answered from its matches: page, cursor and count exact, for each role that sees them', async () => {
+      // 1,500 matches in B over a year, every third failed; 20 in A; a search matching 6,000 logs too.
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email, created_at)
+         SELECT CASE WHEN g <= 1500 THEN $1::uuid ELSE $2::uuid END, 'instantly', 'email.sent', 'email.sent',
+                CASE WHEN g % 3 = 0 THEN 'failed' ELSE 'processed' END, 'filtermatch-' || g, '{}'::jsonb,
+                'filtermatch' || g || '@x.example', now() - (g * interval '5 hours')
+           FROM generate_series(1, 1520) g`,
+        [b.id, a.id],
+      );
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email, created_at)
+         SELECT $1, 'instantly', 'email.opened', 'email.opened', 'failed', 'densematch-' || g, '{}'::jsonb, 'densematch' || g || '@x.example',
+                now() - (g * interval '1 minute')
+           FROM generate_series(1, 6000) g`,
+        [b.id],
+      );
+      try {
+        const failed = await list('owner', { search: 'FilterMatch', status: 'failed', limit: 20 }, b);
+        expect(failed.status).toBe(200);
+        // 500 failed in B: g = 3, 6, ... 1500, newest (smallest g) first.
+        expect(failed.body.data).toMatchObject({ total: 500, total_capped: false, has_more: true });
+        expect(failed.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(Array.from({ length: 20 }, (_, i) => `filtermatch${3 * (i + 1)}@x.example`));
+        const next = await list('owner', { search: 'filtermatch', status: 'failed', limit: 20, cursor: failed.body.data.next_cursor }, b);
+        expect(next.body.data.logs[0].contact_email).toBe('filtermatch63@x.example');
+        const offset = await list('owner', { search: 'filtermatch', status: 'failed', limit: 20, offset: 480 }, b);
+        expect(offset.body.data.logs).toHaveLength(20);
+        expect(offset.body.data).toMatchObject({ has_more: false });
+        // Dates and a type narrow the same matches; the platform may name the organization.
+        const since = new Date(Date.now() - 100 * 5 * 3_600_000 - 1000).toISOString();
+        expect((await list('sb_admin', { search: 'filtermatch', date_from: since, organization_id: b.id }, b)).body.data).toMatchObject({ total: 100 });
+        expect((await list('sb_admin', { search: 'filtermatch', event_type: 'email.opened' }, b)).body.data).toMatchObject({ total: 0, logs: [] });
+        expect((await list('sb_admin', { search: 'filtermatch', status: 'failed' }, b)).body.data).toMatchObject({ total: 506 }); // and A's 6
+        // Another organization's roles see only their own.
+        for (const role of ['owner', 'admin', 'member'] as TokenRole[]) {
+          expect((await list(role, { search: 'filtermatch', status: 'failed' }, a)).body.data).toMatchObject({ total: 6, total_capped: false });
+        }
+        // A search matching more than the matches read (6,000): the newest logs, tested one by one.
+        const dense = await list('owner', { search: 'densematch', status: 'failed', limit: 5 }, b);
+        expect(dense.body.data).toMatchObject({ total: 1000, total_capped: true, has_more: true });
+        expect(dense.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(['densematch1@x.example', 'densematch2@x.example', 'densematch3@x.example', 'densematch4@x.example', 'densematch5@x.example']);
+      } finally {
+        await t.owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'filtermatch-%' OR dedup_key LIKE 'densematch-%'`);
+      }
+    });
+
+    it('a search matching more logs than the count cap still pages correctly', async () => {
+      const MANY = 1_050;
+      // MANY = 1,050 matches in B (more than the count cap), newest last; none in A.
       await t.owner.query(
         `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email, created_at)
          SELECT $1, 'instantly', 'email.sent', 'email.sent', 'processed', 'bulkmatch-' || g, '{}'::jsonb,
                 'bulkmatch' || g || '@b.example', now() - interval '1 hour' + g * interval '1 ms'
            FROM generate_series(1, $2::int) g`,
-        [b.id, SEARCH_CANDIDATES + 50],
+        [b.id, MANY],
       );
       const res = await list('owner', { search: 'BULKMATCH', limit: 50 }, b);
       expect(res.status).toBe(200);
       const emails = res.body.data.logs.map((l: { contact_email: string }) => l.contact_email);
-      expect(emails).toEqual(Array.from({ length: 50 }, (_, i) => `bulkmatch${SEARCH_CANDIDATES + 50 - i}@b.example`));
+      expect(emails).toEqual(Array.from({ length: 50 }, (_, i) => `bulkmatch${MANY - i}@b.example`));
       expect(res.body.data).toMatchObject({ has_more: true, total: 1000, total_capped: true });
       const next = await list('owner', { search: 'bulkmatch', limit: 50, cursor: res.body.data.next_cursor }, b);
-      expect(next.body.data.logs[0].contact_email).toBe(`bulkmatch${SEARCH_CANDIDATES}@b.example`);
+      expect(next.body.data.logs[0].contact_email).toBe(`bulkmatch${MANY - 50}@b.example`);
       expect((await list('owner', { search: 'bulkmatch' }, a)).body.data.logs).toEqual([]);
       // A rarer substring among them goes through the index step: exact matches only.
       const rare = await list('owner', { search: 'bulkmatch1000@', limit: 500 }, b);

@@ -21,7 +21,7 @@ export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, se
     orgId,
     f.date_from ? new Date(f.date_from) : null,
     f.date_to ? exclusiveUpperBound(f.date_to) : null,
-    // With searchIds the search has already been answered (the trigram candidates): match the ids.
+    // With searchIds the search has already been answered (its matches): match the ids.
     f.search && !searchIds ? containsPattern(f.search) : null,
     // Stored lower-case at receipt; comparing the bare column keeps the qual leakproof, so the
     // index can be used under RLS (lower(column) would not be).
@@ -34,13 +34,6 @@ export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, se
 export function filtersBeyondOrganization(f: WebhookLogFilterDto): boolean {
   return logFilterValues(f, null).some((v) => v !== null);
 }
-
-/**
- * Up to this many ids answer a search through the trigram index (migration WebhookLogSearch); a
- * search matching more falls back to filtering rows by ILIKE, which finds its page quickly
- * because such matches are common.
- */
-export const SEARCH_CANDIDATES = 1_000;
 
 /**
  * pg_trgm builds trigrams from runs of letters and digits; a search without three of them in a

@@ -59,6 +59,12 @@ const EXPORT_COLUMNS = {
 
 export type LogRow = WebhookLogDto & { cursor_ts: string };
 
+/** A search's matches: ids and their created_at (exact ISO text), pairwise. */
+export interface SearchMatches {
+  ids: string[];
+  tss: string[];
+}
+
 /** A half-open range of created_at, as exact ISO text; null bounds are open. */
 export interface TimeRange {
   from: string | null;
@@ -92,10 +98,18 @@ export interface StatsScanRow {
 export class WebhookLogRepository {
   constructor(private readonly db: Db) {}
 
-  /** Ids of the caller's logs whose search text contains pattern, through the trigram index, at most limit. */
-  async searchCandidates(pattern: string, limit: number): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_candidates($1, $2) AS id`, [pattern, limit]);
-    return rows.map((r) => r.id);
+  /**
+   * Every log of the caller's whose search text contains pattern, as (id, time) pairs, through
+   * the trigram index with the search's rare key: up to maxMatches, or maxMatches + 1 of them when
+   * there are more (webhook_log_search_matches).
+   */
+  async searchMatches(pattern: string, maxMatches: number): Promise<SearchMatches> {
+    const [row] = await this.db.query<{ ids: string[]; tss: string[] }>(
+      `SELECT ids, (SELECT coalesce(array_agg(${iso8601('t')} ORDER BY n), '{}') FROM unnest(tss) WITH ORDINALITY u(t, n)) AS tss
+         FROM webhook_log_search_matches($1, $2)`,
+      [pattern, maxMatches],
+    );
+    return { ids: row?.ids ?? [], tss: row?.tss ?? [] };
   }
 
   /**
@@ -141,6 +155,34 @@ export class WebhookLogRepository {
     );
     if (opts.walkIndex) await this.db.query(`SET LOCAL enable_sort TO DEFAULT`);
     return rows;
+  }
+
+  /**
+   * Newest first, from the cursor (or offset), limit rows among the search's matches (each read
+   * by its primary key, in its own partition) that pass the other filters. Sorted after reading:
+   * the created_at index would walk every log testing each against the matches.
+   */
+  async pageAmong(filter: unknown[], matches: SearchMatches, cursor: LogCursor | null, limit: number, offset: number): Promise<LogRow[]> {
+    const n = filter.length;
+    return this.db.query<LogRow>(
+      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
+        WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))
+          AND ($${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid))
+        ORDER BY ${SEARCH_ORDER}
+        LIMIT $${n + 5} OFFSET $${n + 6}`,
+      [...filter, matches.ids, matches.tss, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
+    );
+  }
+
+  /** How many of the search's matches pass the other filters (the caller's RLS applies). */
+  async countAmong(filter: unknown[], matches: SearchMatches): Promise<number> {
+    const n = filter.length;
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_log
+        WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))`,
+      [...filter, matches.ids, matches.tss],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /**

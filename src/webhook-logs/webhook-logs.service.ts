@@ -7,7 +7,7 @@ import { REDIS } from '../common/redis.module';
 import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
-import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, SEARCH_CANDIDATES, searchUsesIndex } from './log-filter';
+import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, searchUsesIndex } from './log-filter';
 import { LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
@@ -17,7 +17,7 @@ export const TOTAL_CAP = 1_000;
 export const CLEANUP_BATCH = 5_000;
 /** The newest logs a common search reads before it asks the trigram index for the newest matches. */
 export const SEARCH_WINDOW = 5_000;
-/** A search on its own with at most this many matches is answered from one read of them all (id and time). */
+/** A search with at most this many matches is answered from one read of them all (id and time), with or without other filters. */
 export const SEARCH_EXACT = 5_000;
 
 type PageRows = { rows: LogRow[]; counted: number };
@@ -82,19 +82,28 @@ export class WebhookLogsService {
     return { rows: await this.logs.page(filter, cursor, q.limit + 1, 0, { bySearchOrder: true, walkIndex: false }), counted: matches };
   }
 
-  /** Any other list: filters, and a search among them through the trigram candidates when they are few. */
+  /**
+   * Any other list: filters, and a search among them. A search with up to SEARCH_EXACT matches is
+   * answered from them (read through the trigram index): the page and the count read only those
+   * rows. A commoner one reads the newest logs and tests each (its matches are among them).
+   */
   private async filteredPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows> {
-    const search = await this.searchIds(q.search);
-    const common = search === 'common';
-    const filter = logFilterValues(q, scope, common ? null : search);
-    const rows = common
-      ? await this.commonSearchPage(q, scope, filter, cursor, offset, false)
-      : await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false });
-    return { rows, counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
+    if (q.search && searchUsesIndex(q.search)) {
+      const matches = await this.logs.searchMatches(containsPattern(q.search), SEARCH_EXACT);
+      if (matches.ids.length <= SEARCH_EXACT) {
+        // The matches answer the search; the filter applies the others.
+        const filter = logFilterValues({ ...q, search: undefined }, scope);
+        return { rows: await this.logs.pageAmong(filter, matches, cursor, q.limit + 1, offset), counted: await this.logs.countAmong(filter, matches) };
+      }
+      const filter = logFilterValues(q, scope);
+      return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, false), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
+    }
+    const filter = logFilterValues(q, scope);
+    return { rows: await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false }), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
   }
 
   /**
-   * A search with more matches than the trigram candidates: they are usually among the newest
+   * A search with more matches than SEARCH_EXACT: they are usually among the newest
    * logs, so a bounded window of those is read first. If that does not fill the page, a search on
    * its own takes the newest matches sorted from the trigram index (all old, say a rare contact's);
    * with other filters the logs are read on in index order (under RLS the planner cannot see how
@@ -106,18 +115,6 @@ export class WebhookLogsService {
     if (!onlySearch) return this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: false, walkIndex: true });
     const newest = await this.logs.searchNewest(containsPattern(q.search as string), offset + q.limit + 1, cursor);
     return this.logs.page(logFilterValues(q, scope, newest), cursor, q.limit + 1, offset, { bySearchOrder: true, walkIndex: false });
-  }
-
-  /**
-   * The ids of the caller's logs matching a search when there are at most SEARCH_CANDIDATES of
-   * them (found through the trigram index); 'common' when there are more, so that reading the
-   * newest logs and filtering them finds a page at once; null when there is no search or it has
-   * nothing the index can look up (then rows are filtered and sorted).
-   */
-  private async searchIds(search: string | undefined): Promise<string[] | 'common' | null> {
-    if (!search || !searchUsesIndex(search)) return null;
-    const ids = await this.logs.searchCandidates(containsPattern(search), SEARCH_CANDIDATES + 1);
-    return ids.length <= SEARCH_CANDIDATES ? ids : 'common';
   }
 
   async detail(id: string): Promise<WebhookLogDetailDto> {
