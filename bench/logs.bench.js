@@ -75,7 +75,7 @@ async function indexUsage(runtimeUrl, orgId, views) {
   try {
     for (const [role, org] of [['sb_admin', null], ['admin', orgId]]) {
       for (const [name, qs] of Object.entries(views)) {
-        if (name === 'email_search') continue; // the trigram candidates function, planned inside it
+        if (name.startsWith('email_search')) continue; // the search functions, planned inside them
         const used = new Set();
         const db = {
           query: async (sql, params) => {
@@ -157,6 +157,7 @@ async function main() {
       status_failed: 'status=failed',
       type_and_dates: `event_type=email.opened&date_from=${from}&date_to=${to}`,
       email_search: 'search=lead4242',
+      email_search_failed: 'search=lead4242&status=failed',
       email_exact: 'contact_email=lead4242@prospect242.example',
     };
     for (const [role, headers] of Object.entries(roles)) {

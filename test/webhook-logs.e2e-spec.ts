@@ -175,7 +175,9 @@ describe('webhook logs admin API', () => {
         expect(next.body.data.logs[0].contact_email).toBe('filtermatch63@x.example');
         const offset = await list('owner', { search: 'filtermatch', status: 'failed', limit: 20, offset: 480 }, b);
         expect(offset.body.data.logs).toHaveLength(20);
-        expect(offset.body.data).toMatchObject({ has_more: false });
+        expect(offset.body.data).toMatchObject({ has_more: false, total: 500 });
+        // Past the last page: no rows, the count still exact.
+        expect((await list('owner', { search: 'filtermatch', status: 'failed', offset: 600 }, b)).body.data).toMatchObject({ logs: [], total: 500, has_more: false });
         // Dates and a type narrow the same matches; the platform may name the organization.
         const since = new Date(Date.now() - 100 * 5 * 3_600_000 - 1000).toISOString();
         expect((await list('sb_admin', { search: 'filtermatch', date_from: since, organization_id: b.id }, b)).body.data).toMatchObject({ total: 100 });

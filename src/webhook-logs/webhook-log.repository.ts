@@ -33,8 +33,9 @@ const SEARCH_PARAM = 7;
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
 
-const LIST_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
-  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at, ${RETRY_QUEUED_AT}`;
+const LOG_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
+  contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
+const LIST_COLUMNS = `${LOG_COLUMNS}, ${RETRY_QUEUED_AT}`;
 
 /** A timestamptz as exact UTC ISO text (microseconds), or null. */
 const iso8601 = (c: string) => `to_char((${c}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -159,19 +160,22 @@ export class WebhookLogRepository {
 
   /**
    * Newest first, from the cursor (or offset), limit rows among the search's matches (each read
-   * by its primary key, in its own partition) that pass the other filters. Sorted after reading:
-   * the created_at index would walk every log testing each against the matches.
+   * by its primary key, in its own partition) that pass the other filters, and how many pass
+   * them in all (null when the page is empty). Sorted after reading: the created_at index would
+   * walk every log testing each against the matches.
    */
-  async pageAmong(filter: unknown[], matches: SearchMatches, cursor: LogCursor | null, limit: number, offset: number): Promise<LogRow[]> {
+  async pageAmong(filter: unknown[], matches: SearchMatches, cursor: LogCursor | null, limit: number, offset: number): Promise<{ rows: LogRow[]; matching: number | null }> {
     const n = filter.length;
-    return this.db.query<LogRow>(
-      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
-        WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))
-          AND ($${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid))
-        ORDER BY ${SEARCH_ORDER}
+    const rows = await this.db.query<LogRow & { matching: number }>(
+      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts, matching FROM (
+         SELECT ${LOG_COLUMNS}, count(*) OVER ()::int AS matching FROM webhook_log
+          WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))) webhook_log
+        WHERE $${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid)
+        ORDER BY created_at DESC, id DESC
         LIMIT $${n + 5} OFFSET $${n + 6}`,
       [...filter, matches.ids, matches.tss, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
     );
+    return { rows: rows.map(({ matching: _, ...row }) => row), matching: rows[0]?.matching ?? null };
   }
 
   /** How many of the search's matches pass the other filters (the caller's RLS applies). */

@@ -93,7 +93,8 @@ export class WebhookLogsService {
       if (matches.ids.length <= SEARCH_EXACT) {
         // The matches answer the search; the filter applies the others.
         const filter = logFilterValues({ ...q, search: undefined }, scope);
-        return { rows: await this.logs.pageAmong(filter, matches, cursor, q.limit + 1, offset), counted: await this.logs.countAmong(filter, matches) };
+        const { rows, matching } = await this.logs.pageAmong(filter, matches, cursor, q.limit + 1, offset);
+        return { rows, counted: matching ?? (await this.logs.countAmong(filter, matches)) };
       }
       const filter = logFilterValues(q, scope);
       return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, false), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
