@@ -60,12 +60,6 @@ const EXPORT_COLUMNS = {
 
 export type LogRow = WebhookLogDto & { cursor_ts: string };
 
-/** A search's matches: ids and their created_at (exact ISO text), pairwise. */
-export interface SearchMatches {
-  ids: string[];
-  tss: string[];
-}
-
 /** A half-open range of created_at, as exact ISO text; null bounds are open. */
 export interface TimeRange {
   from: string | null;
@@ -98,20 +92,6 @@ export interface StatsScanRow {
 @Injectable()
 export class WebhookLogRepository {
   constructor(private readonly db: Db) {}
-
-  /**
-   * Every log of the caller's whose search text contains pattern, as (id, time) pairs, through
-   * the trigram index with the search's rare key: up to maxMatches, or maxMatches + 1 of them when
-   * there are more (webhook_log_search_matches).
-   */
-  async searchMatches(pattern: string, maxMatches: number): Promise<SearchMatches> {
-    const [row] = await this.db.query<{ ids: string[]; tss: string[] }>(
-      `SELECT ids, (SELECT coalesce(array_agg(${iso8601('t')} ORDER BY n), '{}') FROM unnest(tss) WITH ORDINALITY u(t, n)) AS tss
-         FROM webhook_log_search_matches($1, $2)`,
-      [pattern, maxMatches],
-    );
-    return { ids: row?.ids ?? [], tss: row?.tss ?? [] };
-  }
 
   /**
    * A search on its own in one read of its matches (newest month first): the page's ids (newest
@@ -159,34 +139,44 @@ export class WebhookLogRepository {
   }
 
   /**
-   * Newest first, from the cursor (or offset), limit rows among the search's matches (each read
-   * by its primary key, in its own partition) that pass the other filters, and how many pass
-   * them in all (null when the page is empty). Sorted after reading: the created_at index would
-   * walk every log testing each against the matches.
+   * A search with other filters, in one statement: the search's matches (webhook_log_search_matches:
+   * id and time of each, through the trigram index, up to maxMatches, or maxMatches + 1 when there
+   * are more), then those rows, each read by its primary key in its own partition, that pass the
+   * other filters under RLS: how many (total) and the page, newest first from the cursor (or
+   * offset). Sorted after reading: the created_at index would walk every log testing each. With
+   * found > maxMatches, total and rows cover only some of the matches: the caller reads the
+   * newest logs instead.
    */
-  async pageAmong(filter: unknown[], matches: SearchMatches, cursor: LogCursor | null, limit: number, offset: number): Promise<{ rows: LogRow[]; matching: number | null }> {
+  async searchAmong(
+    filter: unknown[],
+    pattern: string,
+    maxMatches: number,
+    cursor: LogCursor | null,
+    limit: number,
+    offset: number,
+  ): Promise<{ found: number; total: number; rows: LogRow[] }> {
     const n = filter.length;
-    const rows = await this.db.query<LogRow & { matching: number }>(
-      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts, matching FROM (
-         SELECT ${LOG_COLUMNS}, count(*) OVER ()::int AS matching FROM webhook_log
-          WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))) webhook_log
-        WHERE $${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid)
-        ORDER BY created_at DESC, id DESC
-        LIMIT $${n + 5} OFFSET $${n + 6}`,
-      [...filter, matches.ids, matches.tss, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
+    const rows = await this.db.query<LogRow & { found: number; total: number }>(
+      `WITH m AS MATERIALIZED (SELECT ids, tss FROM webhook_log_search_matches($${n + 1}, $${n + 2})),
+       hits AS (
+         SELECT ${LOG_COLUMNS} FROM webhook_log
+          WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest((SELECT ids FROM m), (SELECT tss FROM m)))),
+       page AS (
+         SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM hits webhook_log
+          WHERE $${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid)
+          ORDER BY created_at DESC, id DESC
+          LIMIT $${n + 5} OFFSET $${n + 6})
+       SELECT (SELECT cardinality(ids) FROM m)::int AS found, (SELECT count(*) FROM hits)::int AS total, page.*
+         FROM (VALUES (1)) one LEFT JOIN page ON true`,
+      [...filter, pattern, maxMatches, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
     );
-    return { rows: rows.map(({ matching: _, ...row }) => row), matching: rows[0]?.matching ?? null };
-  }
-
-  /** How many of the search's matches pass the other filters (the caller's RLS applies). */
-  async countAmong(filter: unknown[], matches: SearchMatches): Promise<number> {
-    const n = filter.length;
-    const rows = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM webhook_log
-        WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::timestamptz[]))`,
-      [...filter, matches.ids, matches.tss],
-    );
-    return rows[0]?.n ?? 0;
+    const first = rows[0];
+    return {
+      found: first?.found ?? 0,
+      total: first?.total ?? 0,
+      // An empty page is one row of nulls beside the counts.
+      rows: first?.id ? rows.map(({ found: _, total: __, ...row }) => row) : [],
+    };
   }
 
   /**

@@ -89,13 +89,9 @@ export class WebhookLogsService {
    */
   private async filteredPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows> {
     if (q.search && searchUsesIndex(q.search)) {
-      const matches = await this.logs.searchMatches(containsPattern(q.search), SEARCH_EXACT);
-      if (matches.ids.length <= SEARCH_EXACT) {
-        // The matches answer the search; the filter applies the others.
-        const filter = logFilterValues({ ...q, search: undefined }, scope);
-        const { rows, matching } = await this.logs.pageAmong(filter, matches, cursor, q.limit + 1, offset);
-        return { rows, counted: matching ?? (await this.logs.countAmong(filter, matches)) };
-      }
+      // The matches answer the search; the filter applies the others.
+      const among = await this.logs.searchAmong(logFilterValues({ ...q, search: undefined }, scope), containsPattern(q.search), SEARCH_EXACT, cursor, q.limit + 1, offset);
+      if (among.found <= SEARCH_EXACT) return { rows: among.rows, counted: among.total };
       const filter = logFilterValues(q, scope);
       return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, false), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
     }
