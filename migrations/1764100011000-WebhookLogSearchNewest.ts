@@ -10,11 +10,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * ids before the cursor, with the same roles as the webhook_log SELECT policies
  * (webhook_log_search_candidates). The list then fetches them through RLS as usual.
  */
-export class WebhookLogSearchNewest1764100011000 implements MigrationInterface {
-  name = 'WebhookLogSearchNewest1764100011000';
-
-  public async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+/** webhook_log_search_newest as this migration creates it (WebhookLogSearchMatches' down restores it). */
+export const SEARCH_NEWEST_V1 = `
       CREATE FUNCTION webhook_log_search_newest(pattern text, max_rows integer, before_ts timestamptz, before_id uuid) RETURNS SETOF uuid
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
         SET enable_seqscan = off SET enable_indexscan = off AS $fn$
@@ -37,6 +34,14 @@ export class WebhookLogSearchNewest1764100011000 implements MigrationInterface {
           USING pattern, max_rows, org, before_ts, before_id;
       END
       $fn$;
+`;
+
+export class WebhookLogSearchNewest1764100011000 implements MigrationInterface {
+  name = 'WebhookLogSearchNewest1764100011000';
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ${SEARCH_NEWEST_V1}
       REVOKE ALL ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) TO salesbrain_app;
     `);

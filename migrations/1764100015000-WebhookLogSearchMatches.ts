@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { SEARCH_NEWEST_V1 } from './1764100011000-WebhookLogSearchNewest';
 
 /**
  * A search with other filters (a status, a type, dates, an organization for the platform) from
@@ -57,10 +58,75 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
       $fn$;
       REVOKE ALL ON FUNCTION webhook_log_search_matches(text, integer) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION webhook_log_search_matches(text, integer) TO salesbrain_app;
+
+      -- The newest max_rows matches before the cursor, month by month, newest first (the default
+      -- partition, which may hold any time, before them), each month planned with its own
+      -- statistics (the index walk for a common pattern, the trigram index for a rare one); it
+      -- stops at the first month that completes them. It sorted every match of the whole table
+      -- from the trigram index: 1.2-1.9 s for a pattern in a tenth of the logs at 10M rows.
+      DROP FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid);
+      CREATE FUNCTION webhook_log_search_newest(pattern text, max_rows integer, before_ts timestamptz, before_id uuid) RETURNS SETOF uuid
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+      DECLARE
+        org uuid := app_org_id();
+        key text := webhook_log_search_key(pattern);
+        part text;
+        monthly boolean;
+        ids uuid[] := '{}';
+        tss timestamptz[] := '{}';
+        got_ids uuid[];
+        got_ts timestamptz[];
+        -- Rows read from monthly partitions (the default partition's may be older than the next month's).
+        from_months integer := 0;
+      BEGIN
+        IF app_is_platform() THEN
+          org := NULL;
+        ELSIF NOT coalesce(app_role() IN ('owner', 'admin', 'member'), false) OR org IS NULL THEN
+          RETURN;
+        END IF;
+        FOR part, monthly IN
+          SELECT c.relname, c.relname ~ '^webhook_log_[pk][0-9]{6}$'
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'webhook_log'::regclass
+           ORDER BY c.relname ~ '^webhook_log_[pk][0-9]{6}$', substring(c.relname from 14) DESC
+        LOOP
+          -- A month that begins at or after the cursor holds nothing before it.
+          CONTINUE WHEN monthly AND before_ts IS NOT NULL
+                        AND (to_date(substring(part from 14), 'YYYYMM')::timestamp AT TIME ZONE 'UTC') >= before_ts;
+          EXECUTE format(
+            $q$SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(created_at), '{}') FROM (
+                 SELECT l.id, l.created_at FROM %I l
+                  WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
+                        ILIKE $4 ESCAPE '\\'
+                    AND (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, '') || '')
+                        ILIKE $1 ESCAPE '\\'
+                    AND ($2::uuid IS NULL OR l.organization_id = $2)
+                    AND ($5::timestamptz IS NULL OR (l.created_at, l.id) < ($5, $6))
+                  ORDER BY l.created_at DESC, l.id DESC
+                  LIMIT $3) s$q$, part)
+            INTO got_ids, got_ts
+            USING pattern, org, max_rows, key, before_ts, before_id;
+          ids := ids || got_ids;
+          tss := tss || got_ts;
+          IF monthly THEN from_months := from_months + cardinality(got_ids); END IF;
+          -- Every later month is older than the max_rows already read from months.
+          EXIT WHEN from_months >= max_rows;
+        END LOOP;
+        RETURN QUERY SELECT u.id FROM unnest(ids, tss) u(id, ts) ORDER BY u.ts DESC, u.id DESC LIMIT max_rows;
+      END
+      $fn$;
+      REVOKE ALL ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) TO salesbrain_app;
     `);
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION IF EXISTS webhook_log_search_matches(text, integer)`);
+    await q.query(`
+      DROP FUNCTION IF EXISTS webhook_log_search_matches(text, integer);
+      DROP FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid);
+      ${SEARCH_NEWEST_V1}
+      REVOKE ALL ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) TO salesbrain_app;
+    `);
   }
 }

@@ -96,6 +96,43 @@ describe('a common search whose matches are all older than the newest logs', () 
     expect(other.body.data).toMatchObject({ logs: [], total: 0, total_capped: false, has_more: false });
   });
 
+  it('the newest matches of a common search spread over months are read month by month, newest first, the default partition included', async () => {
+    // 5,050 matches in A, none among the newest logs: 3,000 four months back, 2,000 five months
+    // back (each its own partition), 50 nine months back (no partition: the default one).
+    for (const back of [4, 5]) await t.owner.query(`SELECT webhook_log_add_month((date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => $1))::date)`, [back]);
+    const insert = (tag: string, n: number, back: number) =>
+      t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, contact_email, created_at)
+         SELECT $1, 'instantly', 'email.sent', 'processed', md5('spread' || $2 || g), '{}', 'spreadmatch' || $2 || g || '@s.example',
+                date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(months => $4) + interval '2 days' + g * interval '1 minute'
+           FROM generate_series(1, $3::int) g`,
+        [a.id, tag, n, back],
+      );
+    await insert('m4', 3000, 4);
+    await insert('m5', 2000, 5);
+    await insert('d', 50, 9);
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log_default WHERE contact_email LIKE 'spreadmatch%'`)).rows[0].n).toBe(50);
+    const expected = (await t.owner.query(`SELECT id FROM webhook_log WHERE contact_email LIKE 'spreadmatch%' ORDER BY created_at DESC, id DESC`)).rows.map((r) => r.id);
+    expect(expected).toHaveLength(5050);
+    for (const who of [a.as('sb_admin'), a.as('admin')]) {
+      const ids = async (query: Record<string, unknown>) => {
+        const res = await t.http().get('/api/admin/webhooks/logs').query({ search: 'spreadmatch', ...query }).set(who).expect(200);
+        return { ids: res.body.data.logs.map((l: { id: string }) => l.id), data: res.body.data };
+      };
+      expect((await ids({ limit: 30 })).ids).toEqual(expected.slice(0, 30));
+      // Across the month boundary, by offset and by cursor.
+      expect((await ids({ limit: 20, offset: 2990 })).ids).toEqual(expected.slice(2990, 3010));
+      const before = await ids({ limit: 50, offset: 2950 });
+      expect((await ids({ limit: 30, cursor: before.data.next_cursor })).ids).toEqual(expected.slice(3000, 3030));
+      // The oldest, in the default partition, last.
+      const last = await ids({ limit: 20, offset: 5040 });
+      expect(last.ids).toEqual(expected.slice(5040, 5050));
+      expect(last.data.has_more).toBe(false);
+    }
+    expect((await t.http().get('/api/admin/webhooks/logs').query({ search: 'spreadmatch' }).set(b.as('owner')).expect(200)).body.data).toMatchObject({ logs: [], total: 0 });
+    await t.owner.query(`DELETE FROM webhook_log WHERE contact_email LIKE 'spreadmatch%'`);
+  });
+
   it('counts the matches of a search on its own exactly up to the cap, and its last page ends', async () => {
     // oldmatch11, oldmatch110..119 and oldmatch1100..1199: 111 logs.
     const expected = (await t.owner.query(`SELECT id FROM webhook_log WHERE contact_email LIKE 'oldmatch11%' ORDER BY created_at DESC, id DESC`)).rows.map((r) => r.id);
