@@ -116,7 +116,7 @@ export class WebhookLogRepository {
     return { ids: row?.ids ?? [], matches: row?.matches ?? 0, within: { from: row?.oldest ?? null, to: row?.newest ?? null } };
   }
 
-  /** The newest maxRows of the caller's logs whose search text contains pattern, before the cursor, sorted from the trigram index's matches. */
+  /** The newest maxRows of the caller's logs whose search text contains pattern, before the cursor, read month by month, newest first (webhook_log_search_newest). */
   async searchNewest(pattern: string, maxRows: number, cursor: LogCursor | null): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_newest($1, $2, $3, $4) AS id`, [
       pattern,

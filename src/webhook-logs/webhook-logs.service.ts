@@ -102,7 +102,7 @@ export class WebhookLogsService {
   /**
    * A search with more matches than SEARCH_EXACT: they are usually among the newest
    * logs, so a bounded window of those is read first. If that does not fill the page, a search on
-   * its own takes the newest matches sorted from the trigram index (all old, say a rare contact's);
+   * its own takes the newest matches month by month, newest first (the matches are older);
    * with other filters the logs are read on in index order (under RLS the planner cannot see how
    * common the pattern is and would sort every match).
    */
