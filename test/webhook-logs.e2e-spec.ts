@@ -187,6 +187,17 @@ describe('webhook logs admin API', () => {
         for (const role of ['owner', 'admin', 'member'] as TokenRole[]) {
           expect((await list(role, { search: 'filtermatch', status: 'failed' }, a)).body.data).toMatchObject({ total: 6, total_capped: false });
         }
+        // Bulk retry, export and stats take the same matches.
+        const dry = (filter: object) => t.http().post('/api/admin/webhooks/logs/bulk-retry').set(b.as('sb_admin')).send({ filter, dry_run: true });
+        expect((await dry({ search: 'filtermatch', status: 'failed', organization_id: b.id })).body).toMatchObject({ success_count: 500, dry_run: true });
+        expect((await dry({ search: 'filtermatch', status: 'failed' })).body).toMatchObject({ success_count: 506 });
+        expect((await dry({ search: 'densematch', status: 'failed' })).body).toMatchObject({ success_count: 6000 }); // more than the matches read: by pattern
+        const csv = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', search: 'filtermatch', status: 'failed' }).set(b.as('owner')).expect(200);
+        const exported = JSON.parse(csv.text) as { contact_email: string }[];
+        expect(exported).toHaveLength(500);
+        expect(exported[0].contact_email).toBe('filtermatch3@x.example');
+        const stats = await t.http().get('/api/admin/webhooks/stats').query({ search: 'filtermatch' }).set(b.as('admin')).expect(200);
+        expect(stats.body.data).toMatchObject({ total: 1500, by_status: { failed: 500, processed: 1000 } });
         // A search matching more than the matches read (6,000): the newest logs, tested one by one.
         const dense = await list('owner', { search: 'densematch', status: 'failed', limit: 5 }, b);
         expect(dense.body.data).toMatchObject({ total: 1000, total_capped: true, has_more: true });

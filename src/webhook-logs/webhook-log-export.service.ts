@@ -7,7 +7,7 @@ import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
-import { logFilterValues } from './log-filter';
+import { filterValuesWithMatches } from './log-filter';
 import { WebhookLogRepository } from './webhook-log.repository';
 
 export const CSV_FIELDS = ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', 'created_at'] as const;
@@ -168,7 +168,7 @@ export class WebhookLogExportService {
   }
 
   private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
-    const filter = logFilterValues(q, orgScope(caller, q.organization_id));
+    const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), (p, max) => this.logs.searchMatchIds(p, max));
     // Counts the rows that left, also when the client goes away half-way.
     const rowsOut = q.format === 'csv' ? csvWriter() : jsonWriter();
     try {

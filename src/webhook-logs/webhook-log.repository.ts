@@ -27,8 +27,9 @@ function filterSql(start: number): string {
     AND (${p(9)}::uuid[] IS NULL OR id = ANY(${p(9)}))`;
 }
 
-/** Where the search pattern is in logFilterValues() (and so in filterSql's parameters). */
+/** Where the search pattern, and the ids that answer a search, are in logFilterValues() (and so in filterSql's parameters). */
 const SEARCH_PARAM = 7;
+const SEARCH_IDS_PARAM = 9;
 
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
@@ -101,6 +102,13 @@ export interface StatsScanRow {
 @Injectable()
 export class WebhookLogRepository {
   constructor(private readonly db: Db) {}
+
+  /** Ids of every log of the caller's whose search text contains pattern (webhook_log_search_matches), or null when there are more than maxMatches. */
+  async searchMatchIds(pattern: string, maxMatches: number): Promise<string[] | null> {
+    const [row] = await this.db.query<{ ids: string[] }>(`SELECT ids FROM webhook_log_search_matches($1, $2)`, [pattern, maxMatches]);
+    const ids = row?.ids ?? [];
+    return ids.length > maxMatches ? null : ids;
+  }
 
   /**
    * A search on its own in one read of its matches (newest month first): the page's ids (newest
@@ -432,7 +440,9 @@ export class WebhookLogRepository {
    * stays flat (INDEX_ORDER for the rest of the transaction).
    */
   async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
-    await this.db.query(INDEX_ORDER);
+    // A search answered by its matches' ids (at most SEARCH_EXACT rows) is sorted: walking the
+    // index in order would test every log against the ids.
+    if (filter[SEARCH_IDS_PARAM] === null) await this.db.query(INDEX_ORDER);
     // A cursor's fetches are one statement to statement_timeout (no Sync until it closes): the
     // 30 s default ended a 10M-row export after 6M rows. A slow client is ended by the stall
     // timeout instead; an hour bounds how long one export may hold its snapshot.

@@ -7,7 +7,7 @@ import { REDIS } from '../common/redis.module';
 import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
-import { decodeCursor, encodeCursor, filtersBeyondOrganization, LogCursor, logFilterValues, searchUsesIndex } from './log-filter';
+import { decodeCursor, encodeCursor, filtersBeyondOrganization, filterValuesWithMatches, LogCursor, logFilterValues, SEARCH_EXACT, searchUsesIndex } from './log-filter';
 import { LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
@@ -17,8 +17,6 @@ export const TOTAL_CAP = 1_000;
 export const CLEANUP_BATCH = 5_000;
 /** The newest logs a common search reads before it asks the trigram index for the newest matches. */
 export const SEARCH_WINDOW = 5_000;
-/** A search with at most this many matches is answered from one read of them all (id and time), with or without other filters. */
-export const SEARCH_EXACT = 5_000;
 
 type PageRows = { rows: LogRow[]; counted: number };
 
@@ -157,7 +155,7 @@ export class WebhookLogsService {
       failed = r.requested - success;
       reasons = { not_found: r.not_found, already_pending: r.already_pending, processed_needs_force: r.processed_needs_force };
     } else {
-      const filter = logFilterValues(dto.filter!, orgScope(caller, dto.filter!.organization_id));
+      const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), (p, max) => this.logs.searchMatchIds(p, max));
       const r = await this.logs.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
       success = r.queued;
       failed = r.matched - r.queued;
@@ -301,7 +299,8 @@ export class WebhookLogsService {
         buckets: r.buckets.map((b) => ({ bucket: new Date(b.bucket).toISOString(), total: b.total, failed: b.failed ?? 0 })),
       };
     }
-    const rows = await this.logs.statsScan(logFilterValues(q, orgScope(caller, q.organization_id)), q.interval, bucketFrom);
+    const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), (p, max) => this.logs.searchMatchIds(p, max));
+    const rows = await this.logs.statsScan(filter, q.interval, bucketFrom);
     const byStatus: Record<string, number> = {};
     const byType: Record<string, number> = {};
     const bySource: Record<string, number> = {};
