@@ -20,6 +20,31 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
+      -- One partition's matches of pattern (up to max_rows, before the cursor, newest first when
+      -- asked), read through its trigram index with the search's key and checked against the
+      -- whole pattern. Called by the search functions below (as the owner) only.
+      CREATE FUNCTION webhook_log_search_read(part text, pattern text, key text, org uuid, before_ts timestamptz, before_id uuid,
+                                              max_rows integer, newest_first boolean, OUT ids uuid[], OUT tss timestamptz[])
+        LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $fn$
+      BEGIN
+        EXECUTE format(
+          $q$SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(created_at), '{}') FROM (
+               SELECT l.id, l.created_at FROM %I l
+                WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
+                      ILIKE $4 ESCAPE '\\'
+                  -- The whole pattern, on an expression the index does not serve (a filter).
+                  AND (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, '') || '')
+                      ILIKE $1 ESCAPE '\\'
+                  AND ($2::uuid IS NULL OR l.organization_id = $2)
+                  AND ($5::timestamptz IS NULL OR (l.created_at, l.id) < ($5, $6))
+                %s
+                LIMIT $3) s$q$, part, CASE WHEN newest_first THEN 'ORDER BY l.created_at DESC, l.id DESC' ELSE '' END)
+          INTO ids, tss
+          USING pattern, org, max_rows, key, before_ts, before_id;
+      END
+      $fn$;
+      REVOKE ALL ON FUNCTION webhook_log_search_read(text, text, text, uuid, timestamptz, uuid, integer, boolean) FROM PUBLIC;
+
       CREATE FUNCTION webhook_log_search_matches(pattern text, max_matches integer, OUT ids uuid[], OUT tss timestamptz[])
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       DECLARE
@@ -38,18 +63,7 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
         END IF;
         FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                      WHERE i.inhparent = 'webhook_log'::regclass ORDER BY substring(c.relname from 14) DESC LOOP
-          EXECUTE format(
-            $q$SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(created_at), '{}') FROM (
-                 SELECT l.id, l.created_at FROM %I l
-                  WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
-                        ILIKE $4 ESCAPE '\\'
-                    -- The whole pattern, on an expression the index does not serve (a filter).
-                    AND (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, '') || '')
-                        ILIKE $1 ESCAPE '\\'
-                    AND ($2::uuid IS NULL OR l.organization_id = $2)
-                  LIMIT $3) s$q$, part)
-            INTO got_ids, got_ts
-            USING pattern, org, max_matches + 1 - cardinality(ids), key;
+          SELECT r.ids, r.tss INTO got_ids, got_ts FROM webhook_log_search_read(part, pattern, key, org, NULL, NULL, max_matches + 1 - cardinality(ids), false) r;
           ids := ids || got_ids;
           tss := tss || got_ts;
           EXIT WHEN cardinality(ids) > max_matches;
@@ -93,19 +107,7 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
           -- A month that begins at or after the cursor holds nothing before it.
           CONTINUE WHEN monthly AND before_ts IS NOT NULL
                         AND (to_date(substring(part from 14), 'YYYYMM')::timestamp AT TIME ZONE 'UTC') >= before_ts;
-          EXECUTE format(
-            $q$SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(created_at), '{}') FROM (
-                 SELECT l.id, l.created_at FROM %I l
-                  WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
-                        ILIKE $4 ESCAPE '\\'
-                    AND (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, '') || '')
-                        ILIKE $1 ESCAPE '\\'
-                    AND ($2::uuid IS NULL OR l.organization_id = $2)
-                    AND ($5::timestamptz IS NULL OR (l.created_at, l.id) < ($5, $6))
-                  ORDER BY l.created_at DESC, l.id DESC
-                  LIMIT $3) s$q$, part)
-            INTO got_ids, got_ts
-            USING pattern, org, max_rows, key, before_ts, before_id;
+          SELECT r.ids, r.tss INTO got_ids, got_ts FROM webhook_log_search_read(part, pattern, key, org, before_ts, before_id, max_rows, true) r;
           ids := ids || got_ids;
           tss := tss || got_ts;
           IF monthly THEN from_months := from_months + cardinality(got_ids); END IF;
@@ -123,6 +125,7 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP FUNCTION IF EXISTS webhook_log_search_matches(text, integer);
+      DROP FUNCTION IF EXISTS webhook_log_search_read(text, text, text, uuid, timestamptz, uuid, integer, boolean);
       DROP FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid);
       ${SEARCH_NEWEST_V1}
       REVOKE ALL ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) FROM PUBLIC;
