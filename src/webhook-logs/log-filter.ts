@@ -40,16 +40,16 @@ export const SEARCH_EXACT = 5_000;
 
 /**
  * The filter's values, a search answered by its matches' ids when there are at most SEARCH_EXACT
- * of them (matchIds gives null when there are more): testing the pattern row by row read every
+ * of them (searchMatchIds gives null when there are more): testing the pattern row by row read every
  * log the other filters left (2 s for a bulk retry of a status and a contact's logs at 10M rows).
  */
 export async function filterValuesWithMatches(
   f: WebhookLogFilterDto,
   orgId: string | null,
-  matchIds: (pattern: string, maxMatches: number) => Promise<string[] | null>,
+  logs: { searchMatchIds(pattern: string, maxMatches: number): Promise<string[] | null> },
 ): Promise<unknown[]> {
   if (f.search && searchUsesIndex(f.search)) {
-    const ids = await matchIds(containsPattern(f.search), SEARCH_EXACT);
+    const ids = await logs.searchMatchIds(containsPattern(f.search), SEARCH_EXACT);
     if (ids) return logFilterValues(f, orgId, ids);
   }
   return logFilterValues(f, orgId);

@@ -155,7 +155,7 @@ export class WebhookLogsService {
       failed = r.requested - success;
       reasons = { not_found: r.not_found, already_pending: r.already_pending, processed_needs_force: r.processed_needs_force };
     } else {
-      const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), (p, max) => this.logs.searchMatchIds(p, max));
+      const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), this.logs);
       const r = await this.logs.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
       success = r.queued;
       failed = r.matched - r.queued;
@@ -299,7 +299,7 @@ export class WebhookLogsService {
         buckets: r.buckets.map((b) => ({ bucket: new Date(b.bucket).toISOString(), total: b.total, failed: b.failed ?? 0 })),
       };
     }
-    const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), (p, max) => this.logs.searchMatchIds(p, max));
+    const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), this.logs);
     const rows = await this.logs.statsScan(filter, q.interval, bucketFrom);
     const byStatus: Record<string, number> = {};
     const byType: Record<string, number> = {};
