@@ -19,15 +19,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The owner must bypass RLS for the index to help (a superuser, as the migrations usually run as);
  * an owner subject to RLS gets the same answers, only without the speed-up.
  */
-export class WebhookLogSearch1764100006000 implements MigrationInterface {
-  name = 'WebhookLogSearch1764100006000';
-
-  public async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE EXTENSION IF NOT EXISTS pg_trgm;
-      CREATE INDEX idx_webhook_log_search_trgm ON webhook_log USING gin
-        ((coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, '')) gin_trgm_ops);
-
+/** webhook_log_search_candidates as this migration creates it (WebhookLogSearchMatches drops it; its down restores it). */
+export const SEARCH_CANDIDATES_V1 = `
       CREATE FUNCTION webhook_log_search_candidates(pattern text, max_rows integer) RETURNS SETOF uuid
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       DECLARE
@@ -53,6 +46,18 @@ export class WebhookLogSearch1764100006000 implements MigrationInterface {
       $fn$;
       REVOKE ALL ON FUNCTION webhook_log_search_candidates(text, integer) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION webhook_log_search_candidates(text, integer) TO salesbrain_app;
+`;
+
+export class WebhookLogSearch1764100006000 implements MigrationInterface {
+  name = 'WebhookLogSearch1764100006000';
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+      CREATE INDEX idx_webhook_log_search_trgm ON webhook_log USING gin
+        ((coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, '')) gin_trgm_ops);
+
+      ${SEARCH_CANDIDATES_V1}
     `);
   }
 

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { SEARCH_CANDIDATES_V1 } from './1764100006000-WebhookLogSearch';
 import { SEARCH_NEWEST_V1 } from './1764100011000-WebhookLogSearchNewest';
 
 /**
@@ -20,6 +21,27 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
+      -- Whose logs a search may read, as the webhook_log SELECT policies decide: every
+      -- organization's (org null) for platform roles, its own for an organization's owner, admin
+      -- and member, none (visible false) for anyone else.
+      CREATE FUNCTION webhook_log_search_scope(OUT visible boolean, OUT org uuid)
+        LANGUAGE sql STABLE SET search_path = public, pg_temp AS $fn$
+        SELECT coalesce(app_is_platform(), false) OR (coalesce(app_role() IN ('owner', 'admin', 'member'), false) AND app_org_id() IS NOT NULL),
+               CASE WHEN coalesce(app_is_platform(), false) THEN NULL ELSE app_org_id() END
+      $fn$;
+      REVOKE ALL ON FUNCTION webhook_log_search_scope() FROM PUBLIC;
+
+      -- The partitions a search reads, in its order: the default one (it may hold any time) first,
+      -- then the months, newest first.
+      CREATE FUNCTION webhook_log_search_parts() RETURNS TABLE (part text, monthly boolean)
+        LANGUAGE sql STABLE SET search_path = public, pg_temp AS $fn$
+        SELECT c.relname::text, c.relname ~ '^webhook_log_[pk][0-9]{6}$'
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'webhook_log'::regclass
+         ORDER BY c.relname ~ '^webhook_log_[pk][0-9]{6}$', substring(c.relname from 14) DESC
+      $fn$;
+      REVOKE ALL ON FUNCTION webhook_log_search_parts() FROM PUBLIC;
+
       -- One partition's matches of pattern (up to max_rows, before the cursor, newest first when
       -- asked), read through its trigram index with the search's key and checked against the
       -- whole pattern. Called by the search functions below (as the owner) only.
@@ -48,7 +70,8 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
       CREATE FUNCTION webhook_log_search_matches(pattern text, max_matches integer, OUT ids uuid[], OUT tss timestamptz[])
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       DECLARE
-        org uuid := app_org_id();
+        visible boolean;
+        org uuid;
         key text := webhook_log_search_key(pattern);
         part text;
         got_ids uuid[];
@@ -56,13 +79,9 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
       BEGIN
         ids := '{}';
         tss := '{}';
-        IF app_is_platform() THEN
-          org := NULL;
-        ELSIF NOT coalesce(app_role() IN ('owner', 'admin', 'member'), false) OR org IS NULL THEN
-          RETURN;
-        END IF;
-        FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                     WHERE i.inhparent = 'webhook_log'::regclass ORDER BY substring(c.relname from 14) DESC LOOP
+        SELECT s.visible, s.org INTO visible, org FROM webhook_log_search_scope() s;
+        IF NOT visible THEN RETURN; END IF;
+        FOR part IN SELECT p.part FROM webhook_log_search_parts() p LOOP
           SELECT r.ids, r.tss INTO got_ids, got_ts FROM webhook_log_search_read(part, pattern, key, org, NULL, NULL, max_matches + 1 - cardinality(ids), false) r;
           ids := ids || got_ids;
           tss := tss || got_ts;
@@ -72,6 +91,8 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
       $fn$;
       REVOKE ALL ON FUNCTION webhook_log_search_matches(text, integer) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION webhook_log_search_matches(text, integer) TO salesbrain_app;
+      -- What the list asked before webhook_log_search_matches; nothing calls it now.
+      DROP FUNCTION webhook_log_search_candidates(text, integer);
 
       -- The newest max_rows matches before the cursor, month by month, newest first (the default
       -- partition, which may hold any time, before them), each month planned with its own
@@ -82,7 +103,8 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
       CREATE FUNCTION webhook_log_search_newest(pattern text, max_rows integer, before_ts timestamptz, before_id uuid) RETURNS SETOF uuid
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       DECLARE
-        org uuid := app_org_id();
+        visible boolean;
+        org uuid;
         key text := webhook_log_search_key(pattern);
         part text;
         monthly boolean;
@@ -93,17 +115,9 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
         -- Rows read from monthly partitions (the default partition's may be older than the next month's).
         from_months integer := 0;
       BEGIN
-        IF app_is_platform() THEN
-          org := NULL;
-        ELSIF NOT coalesce(app_role() IN ('owner', 'admin', 'member'), false) OR org IS NULL THEN
-          RETURN;
-        END IF;
-        FOR part, monthly IN
-          SELECT c.relname, c.relname ~ '^webhook_log_[pk][0-9]{6}$'
-            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-           WHERE i.inhparent = 'webhook_log'::regclass
-           ORDER BY c.relname ~ '^webhook_log_[pk][0-9]{6}$', substring(c.relname from 14) DESC
-        LOOP
+        SELECT s.visible, s.org INTO visible, org FROM webhook_log_search_scope() s;
+        IF NOT visible THEN RETURN; END IF;
+        FOR part, monthly IN SELECT p.part, p.monthly FROM webhook_log_search_parts() p LOOP
           -- A month that begins at or after the cursor holds nothing before it.
           CONTINUE WHEN monthly AND before_ts IS NOT NULL
                         AND (to_date(substring(part from 14), 'YYYYMM')::timestamp AT TIME ZONE 'UTC') >= before_ts;
@@ -126,10 +140,13 @@ export class WebhookLogSearchMatches1764100015000 implements MigrationInterface 
     await q.query(`
       DROP FUNCTION IF EXISTS webhook_log_search_matches(text, integer);
       DROP FUNCTION IF EXISTS webhook_log_search_read(text, text, text, uuid, timestamptz, uuid, integer, boolean);
+      DROP FUNCTION IF EXISTS webhook_log_search_parts();
+      DROP FUNCTION IF EXISTS webhook_log_search_scope();
       DROP FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid);
       ${SEARCH_NEWEST_V1}
       REVOKE ALL ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION webhook_log_search_newest(text, integer, timestamptz, uuid) TO salesbrain_app;
+      ${SEARCH_CANDIDATES_V1}
     `);
   }
 }

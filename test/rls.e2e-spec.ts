@@ -151,7 +151,7 @@ describe('row-level security at the database', () => {
     expect(plan).not.toMatch(/current_setting/);
   });
 
-  it("the search function (SECURITY DEFINER) returns only ids of logs the caller's policies allow", async () => {
+  it("the search functions (SECURITY DEFINER) return only ids of logs the caller's policies allow", async () => {
     const logs = await owner.query(
       `INSERT INTO webhook_log (organization_id, event_source, event_type, raw_event_type, status, dedup_key, payload, contact_email)
        VALUES ($1, 'instantly', 'email.sent', 'email.sent', 'processed', 'rls-search-a', '{}', 'needle@a.test'),
@@ -161,29 +161,29 @@ describe('row-level security at the database', () => {
       [a.id, b.id],
     );
     const idOf = (org: string | null) => logs.rows.find((r) => r.organization_id === org).id;
-    const search = (role: string, org: string | null) =>
-      inContext(role, org, async () => (await runtime.query(`SELECT id FROM webhook_log_search_candidates('%needle%', 10) AS id`)).rows.map((r) => r.id).sort());
-    for (const role of ['owner', 'admin', 'member']) expect(await search(role, a.id)).toEqual([idOf(a.id)]);
-    expect(await search('viewer', a.id)).toEqual([]);
-    expect(await search('link_holder', a.id)).toEqual([]);
-    expect(await search('', null)).toEqual([]);
-    expect(await search('admin', randomUUID())).toEqual([]);
-    expect(await search('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
-    // The matches a search with other filters reads: the same roles, the same rows.
-    const matches = (role: string, org: string | null) =>
-      inContext(role, org, async () => ((await runtime.query(`SELECT ids FROM webhook_log_search_matches('%needle%', 10)`)).rows[0].ids as string[]).sort());
-    for (const role of ['owner', 'admin', 'member']) expect(await matches(role, a.id)).toEqual([idOf(a.id)]);
-    expect(await matches('viewer', a.id)).toEqual([]);
-    expect(await matches('link_holder', a.id)).toEqual([]);
-    expect(await matches('', null)).toEqual([]);
-    expect(await matches('admin', randomUUID())).toEqual([]);
-    expect(await matches('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
-    // Only the runtime role may call them.
-    for (const fn of ['webhook_log_search_candidates', 'webhook_log_search_matches']) {
+    // The matches (a search with other filters) and the newest matches (a common search): the roles of the SELECT policies.
+    const searches = [
+      `SELECT unnest(ids) AS id FROM webhook_log_search_matches('%needle%', 10)`,
+      `SELECT id FROM webhook_log_search_newest('%needle%', 10, NULL, NULL) AS id`,
+    ];
+    for (const sql of searches) {
+      const search = (role: string, org: string | null) => inContext(role, org, async () => (await runtime.query(sql)).rows.map((r) => r.id as string).sort());
+      for (const role of ['owner', 'admin', 'member']) expect(await search(role, a.id)).toEqual([idOf(a.id)]);
+      expect(await search('viewer', a.id)).toEqual([]);
+      expect(await search('link_holder', a.id)).toEqual([]);
+      expect(await search('', null)).toEqual([]);
+      expect(await search('admin', randomUUID())).toEqual([]);
+      expect(await search('sb_operator', null)).toEqual([idOf(a.id), idOf(b.id), idOf(null)].sort());
+    }
+    // Only the runtime role may call them, and nobody the partition read they share.
+    for (const fn of ['webhook_log_search_matches', 'webhook_log_search_newest', 'webhook_log_search_page']) {
       const grants = await owner.query(`SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = $1 AND privilege_type = 'EXECUTE'`, [fn]);
       expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
       expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
     }
+    const read = await owner.query(`SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = 'webhook_log_search_read' AND privilege_type = 'EXECUTE'`);
+    expect(read.rows.map((r) => r.grantee)).not.toEqual(expect.arrayContaining(['PUBLIC']));
+    expect(read.rows.map((r) => r.grantee)).not.toEqual(expect.arrayContaining(['salesbrain_app']));
     await owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'rls-search-%'`);
   });
 
