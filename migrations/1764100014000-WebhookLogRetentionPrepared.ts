@@ -128,6 +128,7 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
         kept bigint;
         default_deleted bigint;
         something boolean;
+        prepared regclass;
       BEGIN
         IF NOT coalesce(app_is_platform(), false) THEN
           RAISE EXCEPTION 'webhook log partitions are managed by platform roles only' USING ERRCODE = '42501';
@@ -160,15 +161,17 @@ export class WebhookLogRetentionPrepared1764100014000 implements MigrationInterf
             month := to_date(suffix, 'YYYYMM');
             fresh := 'webhook_log_n' || suffix;
             EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', part);
-            IF to_regclass(format('webhook_log_prepared.%I', fresh)) IS NOT NULL THEN
+            prepared := to_regclass(format('webhook_log_prepared.%I', fresh));
+            IF prepared IS NOT NULL THEN
               -- Of no use if its columns are no longer the log's, or if the month keeps nothing now
               -- (the admin's cleanup of every status): reconciling would delete every copy.
               EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE status = ANY($1))', part) INTO something USING keep;
-              IF keep IS NULL OR NOT something OR NOT webhook_log_same_columns(format('webhook_log_prepared.%I', fresh)::regclass) THEN
+              IF keep IS NULL OR NOT something OR NOT webhook_log_same_columns(prepared) THEN
                 EXECUTE format('DROP TABLE webhook_log_prepared.%I', fresh);
+                prepared := NULL;
               END IF;
             END IF;
-            IF to_regclass(format('webhook_log_prepared.%I', fresh)) IS NOT NULL THEN
+            IF prepared IS NOT NULL THEN
               -- Prepared: nothing to do unless some log is in statuses (the status index answers).
               EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE status = ANY($1))', part) INTO something USING statuses;
               CONTINUE WHEN NOT something;
