@@ -30,6 +30,15 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
        VALUES ($1, 'instantly', 'email.sent', $2, $3, '{}', $4) RETURNING id, tableoid::regclass::text AS part`,
       [org.id, status, extra.dedup ?? randomUUID().replace(/-/g, ''), at],
     )).rows[0] as { id: string; part: string };
+  /** The partition has every index of the log, attached to the log's own (as ATTACH adopts them). */
+  const expectEveryIndexAttached = async (part: string) => {
+    const indexes = await t.owner.query(
+      `SELECT (SELECT count(*)::int FROM pg_index WHERE indrelid = 'webhook_log'::regclass) AS parent,
+              (SELECT count(*)::int FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = $1::regclass) AS attached`,
+      [part],
+    );
+    expect(indexes.rows[0].attached).toBe(indexes.rows[0].parent);
+  };
   const metrics = async () => (await t.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
   /** The stats rollup (fast path) against a scan of the table (a date filter), as the platform sees them. */
   const statsAgree = async () => {
@@ -124,12 +133,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     expect(parts).not.toContain(partName(m3, 'k')); // nothing of m3 was kept
     expect(parts).toContain(partName(m2));
     // The kept logs' partition has every index of the log (built after the copy, adopted by ATTACH).
-    const indexes = await t.owner.query(
-      `SELECT (SELECT count(*)::int FROM pg_index WHERE indrelid = 'webhook_log'::regclass) AS parent,
-              (SELECT count(*)::int FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = $1::regclass) AS attached`,
-      [partName(m4, 'k')],
-    );
-    expect(indexes.rows[0].attached).toBe(indexes.rows[0].parent);
+    await expectEveryIndexAttached(partName(m4, 'k'));
     const left = await t.owner.query(`SELECT id, tableoid::regclass::text AS part FROM webhook_log WHERE id = ANY($1)`, [Object.values(old).map((o) => o.id)]);
     const where = Object.fromEntries(left.rows.map((r) => [r.id, r.part]));
     expect(where).toEqual({
@@ -233,12 +237,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
         { id: late.failed.id, status: 'failed', error_message: null, retry_count: 0, part: partName(m8, 'k') },
       ].sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
-    const indexes = await t.owner.query(
-      `SELECT (SELECT count(*)::int FROM pg_index WHERE indrelid = 'webhook_log'::regclass) AS parent,
-              (SELECT count(*)::int FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = $1::regclass) AS attached`,
-      [partName(m8, 'k')],
-    );
-    expect(indexes.rows[0].attached).toBe(indexes.rows[0].parent);
+    await expectEveryIndexAttached(partName(m8, 'k'));
     await statsAgree();
     const shown = await t.http().get(`/api/admin/webhooks/logs/${log.changed.id}`).set(org.as('owner')).expect(200);
     expect(shown.body.data.error_message).toBe('changed');
