@@ -248,7 +248,7 @@ describe('row-level security at the database', () => {
     });
   });
 
-  describe('a single-read transaction (SingleReadStatement routes)', () => {
+  describe('single-statement transactions (SingleReadStatement routes, the ingest batch)', () => {
     let ds: DataSource;
     let pool: Pool;
     const seen = `SELECT current_user AS role, current_setting('app.user_role') AS app_role, current_setting('app.current_org_id') AS org,
@@ -278,10 +278,10 @@ describe('row-level security at the database', () => {
         async (c) => {
           const row = (await c.query(`${seen} WHERE $1::int = 1`, [1])).rows[0];
           // The pool's only connection is free again already: another transaction can run.
-          const other = await runInRlsTransaction(ds, ctx(b.id), async (c2) => (await c2.query(seen)).rows[0], true);
+          const other = await runInRlsTransaction(ds, ctx(b.id), async (c2) => (await c2.query(seen)).rows[0], 'read');
           return { row, other };
         },
-        true,
+        'read',
       );
       expect(r.row).toEqual({ role: 'salesbrain_app', app_role: 'admin', org: a.id, read_only: 'on', campaigns: 2 });
       expect(r.other).toMatchObject({ org: b.id, campaigns: 1 });
@@ -292,7 +292,7 @@ describe('row-level security at the database', () => {
     it('a write is refused by the read-only transaction and nothing is written', async () => {
       const name = `Single read ${randomUUID()}`;
       await expect(
-        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]), true),
+        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]), 'read'),
       ).rejects.toThrow(/read-only transaction/);
       expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(0);
     });
@@ -306,37 +306,69 @@ describe('row-level security at the database', () => {
             await c.query('SELECT 1');
             await c.query('SELECT 2');
           },
-          true,
+          'read',
         ),
       ).rejects.toThrow(/second statement/);
       // Both at once (Promise.all): the first still settles before the connection is reused.
-      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), true)).rejects.toThrow(
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), 'read')).rejects.toThrow(
         /second statement/,
       );
-      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => c.query(new Cursor('SELECT 1')), true)).rejects.toThrow(/cursor/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => c.query(new Cursor('SELECT 1')), 'read')).rejects.toThrow(/cursor/);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
     });
 
     it('a failing statement rolls back with its context and leaves the connection idle and clean', async () => {
-      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1/0'), true)).rejects.toThrow(/division by zero/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1/0'), 'read')).rejects.toThrow(/division by zero/);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
-      const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0], true);
+      const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0], 'read');
       expect(r).toMatchObject({ app_role: 'member', org: b.id, campaigns: 1 });
+    });
+
+    it('a single-write transaction writes under the context, policies included, and commits at its Sync', async () => {
+      const name = `Single write ${randomUUID()}`;
+      const insert = `INSERT INTO campaign (organization_id, name) VALUES ($1, $2)
+                      RETURNING current_setting('transaction_read_only') AS read_only, current_setting('app.current_org_id') AS org`;
+      const r = await runInRlsTransaction(
+        ds,
+        ctx(a.id),
+        async (c) => {
+          const row = (await c.query(insert, [a.id, name])).rows[0];
+          // Committed and the connection free before the caller resumes: another transaction sees the row.
+          const seenByOther = (await runInRlsTransaction(ds, ctx(a.id), async (c2) => (await c2.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n, 'read'));
+          return { row, seenByOther };
+        },
+        'write',
+      );
+      expect(r).toEqual({ row: { read_only: 'off', org: a.id }, seenByOther: 1 });
+      expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
+      // Another organization's row: refused by the policy, nothing written.
+      const foreign = `Single write foreign ${randomUUID()}`;
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query(insert, [b.id, foreign]), 'write')).rejects.toThrow(/row-level security/);
+      // A statement that fails after writing rolls back with its context.
+      const failing = `Single write failing ${randomUUID()}`;
+      await expect(
+        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`WITH w AS (INSERT INTO campaign (organization_id, name) VALUES ($1, $2) RETURNING 1) SELECT 1 / (SELECT count(*)::int - 1 FROM w)`, [a.id, failing]), 'write'),
+      ).rejects.toThrow(/division by zero/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => { await c.query('SELECT 1'); await c.query('SELECT 2'); }, 'write')).rejects.toThrow(/second statement/);
+      const written = await owner.query(`SELECT name FROM campaign WHERE name = ANY($1)`, [[name, foreign, failing]]);
+      expect(written.rows).toEqual([{ name }]);
+      expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
+      await owner.query(`DELETE FROM campaign WHERE name = $1`, [name]);
     });
 
     it('the context statement is prepared once per connection, or parsed each time with DATABASE_PREPARED_CONTEXT=false', async () => {
       const statements = `SELECT coalesce(array_agg(name ORDER BY name), '{}') AS names FROM pg_prepared_statements`;
-      for (const singleRead of [true, false, true]) {
-        await runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1'), singleRead);
+      for (const single of ['read', undefined, 'read'] as const) {
+        await runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1'), single);
       }
-      const named = await runInRlsTransaction(ds, ctx(a.id), async (c) => (await c.query(statements)).rows[0].names, true);
+      const named = await runInRlsTransaction(ds, ctx(a.id), async (c) => (await c.query(statements)).rows[0].names, 'read');
       expect(named).toEqual(['sb_rls_context', 'sb_rls_context_read_only']);
 
       const unprepared = new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1, preparedContext: false }));
       await unprepared.initialize();
       try {
-        for (const singleRead of [true, false, true]) {
-          const r = await runInRlsTransaction(unprepared, ctx(a.id), async (c) => (await c.query(`${seen}, (${statements}) AS names`)).rows[0], singleRead);
+        for (const single of ['read', undefined, 'read'] as const) {
+          const r = await runInRlsTransaction(unprepared, ctx(a.id), async (c) => (await c.query(`${seen}, (${statements}) AS names`)).rows[0], single);
           expect(r).toMatchObject({ app_role: 'admin', org: a.id, campaigns: 2, names: [] });
         }
       } finally {
@@ -356,10 +388,10 @@ describe('row-level security at the database', () => {
       const outsider = new DataSource(buildDataSourceOptions({ url: url.toString(), poolSize: 1 }));
       await outsider.initialize();
       try {
-        for (const singleRead of [true, true, false, false]) {
+        for (const single of ['read', 'read', undefined, undefined] as const) {
           // Each time the same refusal; on a reused connection the second Parse would fail with
           // "prepared statement ... already exists" instead.
-          await expect(runInRlsTransaction(outsider, ctx(a.id), (c) => c.query('SELECT 1'), singleRead)).rejects.toThrow(/permission denied to set role/);
+          await expect(runInRlsTransaction(outsider, ctx(a.id), (c) => c.query('SELECT 1'), single)).rejects.toThrow(/permission denied to set role/);
         }
       } finally {
         await outsider.destroy();

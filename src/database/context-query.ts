@@ -19,12 +19,13 @@ interface QueryInternals {
  * How a ContextQuery's transaction ends:
  * - `open`: it sends BEGIN first, so the transaction stays open after the statement for the
  *   request's next statements and its COMMIT or ROLLBACK.
- * - `single-read`: no BEGIN, the context is also read-only. Everything behind one Sync is one
- *   implicit transaction (PostgreSQL protocol, "Pipelining"), so the context and the statement
- *   commit together at the Sync, or roll back together on an error, and the connection is idle
- *   again when the answer arrives: the whole transaction in one round trip.
+ * - `single-read` and `single-write`: no BEGIN. Everything behind one Sync is one implicit
+ *   transaction (PostgreSQL protocol, "Pipelining"), so the context and the statement commit
+ *   together at the Sync, or roll back together on an error, and the connection is idle again when
+ *   the answer arrives: the whole transaction in one round trip. `single-read` also makes the
+ *   context read-only.
  */
-export type ContextQueryMode = 'open' | 'single-read';
+export type ContextQueryMode = 'open' | 'single-read' | 'single-write';
 
 /**
  * The context statements, prepared once per connection under a name: parsing and planning them
@@ -33,6 +34,7 @@ export type ContextQueryMode = 'open' | 'single-read';
  */
 const CONTEXT_STATEMENTS: Record<ContextQueryMode, { name: string; text: string }> = {
   open: { name: 'sb_rls_context', text: SET_CONTEXT_SQL },
+  'single-write': { name: 'sb_rls_context', text: SET_CONTEXT_SQL },
   'single-read': { name: 'sb_rls_context_read_only', text: SET_READ_ONLY_CONTEXT_SQL },
 };
 

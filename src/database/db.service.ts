@@ -3,7 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import { RlsContext } from './rls-context';
-import { PgClient, RlsTransactionalAdapter } from './rls-transactional.adapter';
+import { PgClient, RlsTransactionalAdapter, SingleStatement } from './rls-transactional.adapter';
 import { entityManagerFor } from './tx-entity-manager';
 
 export interface ExecResult<T> {
@@ -60,7 +60,7 @@ export class Db {
    * no request of its own (jobs, workers, the ingest batcher, the receivers' credential lookup)
    * or must not join the caller's transaction. Requests get theirs from the interceptor.
    */
-  runAs<T>(ctx: RlsContext, fn: () => Promise<T>): Promise<T> {
-    return this.cls.run({ ifNested: 'override' }, () => this.txHost.withTransaction({ context: ctx }, fn));
+  runAs<T>(ctx: RlsContext, fn: () => Promise<T>, single?: SingleStatement): Promise<T> {
+    return this.cls.run({ ifNested: 'override' }, () => this.txHost.withTransaction({ context: ctx, single }, fn));
   }
 }

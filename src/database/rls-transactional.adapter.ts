@@ -8,12 +8,16 @@ import { contextValues, RlsContext } from './rls-context';
 export interface RlsTxOptions {
   context: RlsContext;
   /**
-   * The transaction is one read statement (SingleReadStatement routes): it goes out with its
-   * context, read-only, and commits at its Sync, in one round trip and without a COMMIT. A second
-   * statement, or a cursor, is refused: the route was marked wrongly.
+   * The transaction is one statement: it goes out with its context and commits at its Sync, in one
+   * round trip and without a COMMIT (SingleStatementTx). `read` (SingleReadStatement routes) also
+   * makes it read-only; `write` is for a job's one set-based write (the ingest batch). A second
+   * statement, or a cursor, is refused: the caller was marked wrongly.
    */
-  singleRead?: boolean;
+  single?: SingleStatement;
 }
+
+/** A transaction that is one statement: a read-only one, or one that may write. */
+export type SingleStatement = 'read' | 'write';
 
 /** What a transaction's user may do with its connection: run statements, or submit a cursor. */
 export interface PgClient {
@@ -83,25 +87,26 @@ class RlsTx implements PgClient {
 }
 
 /**
- * A transaction that is one read statement (RlsTxOptions.singleRead). The connection is taken
+ * A transaction that is one statement (RlsTxOptions.single). The connection is taken
  * when the statement is sent and goes back to the pool as soon as its answer is in, like
  * pg's pool.query(): the validation and handler code around the statement, and the event loop's
  * delay before the handler resumes, do not hold one of the pool's few connections.
  */
-class SingleReadTx implements PgClient {
+class SingleStatementTx implements PgClient {
   /** The statement, settled: its connection is back in the pool. */
   done: Promise<unknown> | undefined;
 
   constructor(
     private readonly pool: Pool,
     private readonly context: TxContext,
+    private readonly mode: 'single-read' | 'single-write',
   ) {}
 
   query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
   query<S extends Submittable>(submittable: S): S;
   query(config: string | Submittable, values?: unknown[]): unknown {
-    if (typeof config !== 'string') throw new Error('a single-read transaction cannot run a cursor');
-    if (this.done) return Promise.reject(new Error('a single-read transaction ran a second statement'));
+    if (typeof config !== 'string') throw new Error('a single-statement transaction cannot run a cursor');
+    if (this.done) return Promise.reject(new Error('a single-statement transaction ran a second statement'));
     const result = this.run(config, values);
     this.done = result.catch(() => undefined);
     return result;
@@ -113,7 +118,7 @@ class SingleReadTx implements PgClient {
     const unwatch = watch(client, (err) => (discard = err));
     try {
       // Ends with its Sync: committed, or rolled back on an error; nothing to send after it.
-      return await sendContextQuery(client, this.context, 'single-read', text, values, (err) => (discard ??= err));
+      return await sendContextQuery(client, this.context, this.mode, text, values, (err) => (discard ??= err));
     } finally {
       unwatch();
       client.release(discard);
@@ -136,13 +141,13 @@ function poolOf(dataSource: DataSource): Pool {
  * Runs fn in a transaction under ctx: the transaction begins, with its context, together with fn's
  * first statement (RlsTx); then it commits, or rolls back when fn throws. A connection whose COMMIT or
  * ROLLBACK failed is in an unknown state, so it is discarded instead of going back to the pool.
- * With singleRead, fn's one statement is the whole transaction (SingleReadTx).
+ * With `single`, fn's one statement is the whole transaction (SingleStatementTx).
  */
 export async function runInRlsTransaction<T>(
   dataSource: DataSource,
   ctx: RlsContext,
   fn: (client: PgClient) => Promise<T>,
-  singleRead = false,
+  single?: SingleStatement,
 ): Promise<T> {
   const pool = poolOf(dataSource);
   // Checked before a connection is taken: a context that cannot be expressed is a bug.
@@ -150,8 +155,8 @@ export async function runInRlsTransaction<T>(
     values: contextValues(ctx),
     prepared: (pool.options as unknown as Record<string, unknown>)[PREPARED_CONTEXT_OPTION] !== false,
   };
-  if (singleRead) {
-    const tx = new SingleReadTx(pool, context);
+  if (single) {
+    const tx = new SingleStatementTx(pool, context, single === 'read' ? 'single-read' : 'single-write');
     try {
       return await fn(tx);
     } finally {
@@ -207,7 +212,7 @@ export class RlsTransactionalAdapter implements TransactionalAdapter<DataSource,
           setTx(client);
           return fn();
         },
-        options.singleRead,
+        options.single,
       );
     },
     // Outside a transaction there is no connection to use; Db refuses before it gets here.

@@ -37,7 +37,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     const endTimer = this.metrics.rlsTransactionDuration.startTimer();
     return from(
       this.cls
-        .run(() => this.txHost.withTransaction({ context: rls, singleRead }, () => lastValueFrom(next.handle(), { defaultValue: undefined })))
+        .run(() => this.txHost.withTransaction({ context: rls, single: singleRead ? 'read' : undefined }, () => lastValueFrom(next.handle(), { defaultValue: undefined })))
         .then(
           (value) => {
             endTimer({ outcome: 'commit' });

@@ -141,18 +141,17 @@ export class WebhookIngestService implements OnApplicationShutdown {
     };
     this.metrics.batchSize.observe(unique.length);
     const endTimer = this.metrics.batchDuration.startTimer();
-    const found = await this.db.runAs(SYSTEM_CONTEXT, async () => {
-      const inserted = await this.events.insertLogs(cols);
-      const result = new Map<string, StoredWebhook>();
-      for (const r of inserted) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: false });
-      if (inserted.length < unique.length) {
-        const missing = unique.filter((e) => !result.has(`${e.source}\u0000${e.dedupKey}`));
-        // Conflicting rows were committed by earlier (or concurrent, now finished) transactions.
-        const existing = await this.events.findLogs(missing.map((e) => e.source), missing.map((e) => e.dedupKey));
-        for (const r of existing) result.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: true });
-      }
-      return result;
-    });
+    // The insert is its own transaction, committed at its Sync: one round trip, no COMMIT after it.
+    const inserted = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.insertLogs(cols), 'write');
+    const found = new Map<string, StoredWebhook>();
+    for (const r of inserted) found.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: false });
+    if (inserted.length < unique.length) {
+      const missing = unique.filter((e) => !found.has(`${e.source}\u0000${e.dedupKey}`));
+      // Conflicting keys were committed by earlier transactions, or by concurrent ones the insert
+      // waited for: committed now, so visible to this read.
+      const existing = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.findLogs(missing.map((e) => e.source), missing.map((e) => e.dedupKey)), 'read');
+      for (const r of existing) found.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: true });
+    }
     endTimer();
     for (const [key, waiters] of byKey) {
       const stored = found.get(key);
