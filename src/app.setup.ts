@@ -6,10 +6,10 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
 import { AppMetrics } from './metrics/app-metrics';
-import { configureExpress, registerBodyParsers, registerRequestHandling } from './common/http-setup';
+import { configureExpress, FrontRequest, registerBodyParsers, requestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
-import { registerWebhookFastPath } from './webhooks/webhook-receiver.fast-path';
+import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -36,11 +36,17 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
     // Preview: modules and routes only, no provider instantiated (the OpenAPI CLI needs no database).
     preview: options.preview ?? false,
   });
+  // Every request first gets the request handling (headers, id, metrics, log line); the webhook
+  // receivers are answered there too, by their own router, before the Express application.
+  const handle = requestHandling(config, metrics);
+  const receivers = webhookFastPath(app, BODY_LIMIT_BYTES);
+  adapter.setFront((req, res, next) => {
+    handle(req as FrontRequest, res);
+    receivers(req as FrontRequest, res, next);
+  });
   // Order matters: Express runs these before Nest's routes, which app.init() adds after them.
   const express = app.getHttpAdapter().getInstance();
   configureExpress(express, config);
-  registerRequestHandling(express, config, metrics);
-  registerWebhookFastPath(express, app, BODY_LIMIT_BYTES);
   registerBodyParsers(express, BODY_LIMIT_BYTES);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());

@@ -51,6 +51,25 @@ describe('webhook receipt and processing', () => {
       expect(await countLogs(`payload->>'email_id' = $1`, [marker])).toBe(0);
     });
 
+    it('receipt, refusals and every other answer carry the security headers and the request id; a deeper path under /api/webhooks/ goes on to the application', async () => {
+      const stored = await post(instantlyPayload('email_sent', org.workspaceId), { ...SECRET, 'x-request-id': 'sender-req-42' });
+      const refused = await post(instantlyPayload('email_sent', org.workspaceId), { 'x-webhook-secret': 'wrong-secret-wrong-secret' });
+      const unknownSource = await t.http().post('/api/webhooks/nosuchsource').set({ 'x-webhook-secret': 'whatever-secret', 'x-request-id': 'bad id with spaces' }).send({ event_type: 'x' });
+      // Deeper than a source: not a receiver, so the application (and Nest's router) answers it.
+      const deeper = await t.http().post('/api/webhooks/instantly/extra').set(SECRET).send({ event_type: 'email_sent' });
+      const admin = await t.http().get('/api/health');
+      expect([stored.status, refused.status, unknownSource.status, deeper.status]).toEqual([200, 401, 404, 404]);
+      expectErrorBody(deeper.body, 404);
+      expect(stored.headers['x-request-id']).toBe('sender-req-42');
+      for (const res of [stored, refused, unknownSource, deeper, admin]) {
+        // helmet's headers, the request id (a new one when the sent one is not well formed), no X-Powered-By.
+        expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'content-security-policy': expect.any(String) });
+        expect(res.headers['x-request-id']).toMatch(res === stored ? /^sender-req-42$/ : /^[0-9a-f-]{36}$/);
+        expect(res.headers['x-powered-by']).toBeUndefined();
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+      }
+    });
+
     it('a body over 1 MB: 413 and nothing stored', async () => {
       const marker = randomUUID();
       const res = await post(instantlyPayload('email_sent', org.workspaceId, { email_id: marker, blob: 'x'.repeat(1024 * 1024) }));

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import getRawBody from 'raw-body';
 import type { IncomingMessage, ServerResponse } from 'http';
@@ -26,7 +26,7 @@ declare module 'express-serve-static-core' {
 const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?$/;
 
 /** Whether the request announces a body (HTTP/1.1: a Content-Length or a Transfer-Encoding). */
-function hasBody(req: Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
 
@@ -36,8 +36,8 @@ function hasBody(req: Request): boolean {
  * alone (req.body stays undefined). raw-body alone: body-parser's text() around it parsed the
  * content type and charset of every request for nothing this service uses.
  */
-export function readBodyText(limit: number): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function readBodyText(limit: number): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void {
+  return (req, _res, next) => {
     if (!hasBody(req)) return next();
     getRawBody(req, { length: req.headers['content-length'], limit, encoding: 'utf-8' }, (err, text) => {
       if (err) return next(err);
@@ -93,21 +93,34 @@ export function registerBodyParsers(app: Express, limit: number): void {
 
 const REQUEST_ID = /^[\w-]{1,64}$/;
 
+/** What the request handling and the receivers add to Node's request, before Express sees it. */
+export interface FrontRequest extends IncomingMessage {
+  requestId: string;
+  routeTemplate?: string;
+  /** Set by Express's router, when one has routed the request. */
+  originalUrl?: string;
+  params?: Record<string, string>;
+  body?: unknown;
+  /** Set by Express for a request its routes answered, and by the auth guard. */
+  route?: { path: unknown };
+  baseUrl?: string;
+  caller?: Caller | null;
+}
+
 /**
- * One middleware for what every request gets (each Express layer costs a step of its router):
- * helmet's security headers; the request id, from `x-request-id` when it is well formed, otherwise
- * a new one, echoed in the response; the request's duration in the metrics; one structured line
- * per request (method, path, status, duration, caller, request id) when LOG_REQUESTS is on, and
- * for every 5xx answer.
+ * What every request gets, run on Node's request and response before any router (the adapter's
+ * front, json-express.adapter.ts): helmet's security headers; the request id, from `x-request-id`
+ * when it is well formed, otherwise a new one, echoed in the response; the request's duration in
+ * the metrics; one structured line per request (method, path, status, duration, caller, request
+ * id) when LOG_REQUESTS is on, and for every 5xx answer.
  */
-export function registerRequestHandling(app: Express, config: AppConfig, metrics: AppMetrics): void {
+export function requestHandling(config: AppConfig, metrics: AppMetrics): (req: FrontRequest, res: ServerResponse) => void {
   const logger = new Logger('HTTP');
   const headers = securityHeaders();
   // One histogram series per method, route template and status class, looked up by a string key
   // (prom-client hashes the label object on every observe otherwise). Bounded: routes are templates.
   const durations = new Map<string, { observe(seconds: number): void }>();
-  app.disable('x-powered-by');
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  return (req: FrontRequest, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     for (const [name, value] of headers) res.setHeader(name, value);
     const incoming = req.headers['x-request-id'];
@@ -117,12 +130,12 @@ export function registerRequestHandling(app: Express, config: AppConfig, metrics
       const status = res.statusCode;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The route template (never the path with its ids); requests no route matched count as one.
-      const route = req.routeTemplate ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
+      const route = req.routeTemplate ?? (req.route ? `${req.baseUrl ?? ''}${String(req.route.path)}` : 'unmatched');
       const statusClass = `${Math.floor(status / 100)}xx`;
       const key = `${req.method} ${route} ${statusClass}`;
       let series = durations.get(key);
       if (!series) {
-        series = metrics.httpDuration.labels(req.method, route, statusClass);
+        series = metrics.httpDuration.labels(req.method ?? '', route, statusClass);
         durations.set(key, series);
       }
       series.observe(ms / 1000);
@@ -130,7 +143,7 @@ export function registerRequestHandling(app: Express, config: AppConfig, metrics
         const line = JSON.stringify({
           request_id: req.requestId,
           method: req.method,
-          path: redactPath(req.originalUrl.split('?')[0]),
+          path: redactPath((req.originalUrl ?? req.url ?? '').split('?')[0]),
           status,
           ms: Math.round(ms * 10) / 10,
           role: req.caller?.role,
@@ -140,8 +153,7 @@ export function registerRequestHandling(app: Express, config: AppConfig, metrics
         else logger.log(line);
       }
     });
-    next();
-  });
+  };
 }
 
 /**
@@ -172,8 +184,9 @@ function trustProxy(value: string): boolean | number | string {
   return value;
 }
 
-/** Express settings: TRUST_PROXY, no ETag hashing of every answer (the portal does not revalidate). */
+/** Express settings: TRUST_PROXY, no ETag hashing of every answer (the portal does not revalidate), no X-Powered-By. */
 export function configureExpress(app: Express, config: AppConfig): void {
+  app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.trustProxy));
   app.set('etag', false);
 }

@@ -1,21 +1,27 @@
 import { INestApplication, Logger } from '@nestjs/common';
-import { Express, Request, Response } from 'express';
+import { Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'http';
 import { errorBody, mapException } from '../common/http-exception.filter';
-import { parseJsonBody, readBodyText } from '../common/http-setup';
+import { FrontRequest, parseJsonBody, readBodyText } from '../common/http-setup';
 import { sendJson } from '../common/json-express.adapter';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
+/** The receivers' paths; only a POST under this prefix is offered to their router. */
+const RECEIVER_PREFIX = '/api/webhooks/';
+
 /**
- * Answers `POST /api/webhooks/:source` with one route handler on Express's own router, mounted
- * before Nest's routes, so Nest's per-request pipeline (guards, interceptors, pipes, observables)
- * is skipped. Receipt is public (its own secret), needs no request transaction, CLS context or
- * DTO, and during an Instantly burst that pipeline was a third of the receiver's CPU. The source,
- * the secret and room in the ingest queue are checked before the body is read: a sender without
- * the secret never gets up to 1 MB parsed. The routes stay Nest's controller routes too
- * (documented in OpenAPI, same WebhookReceiverService), so the two cannot drift apart. Mount
- * before app.init(), which is when Nest adds its routes.
+ * Answers `POST /api/webhooks/:source` with Express's own router, ahead of the Express application
+ * and of Nest's routes (the adapter's front, json-express.adapter.ts), so neither Nest's
+ * per-request pipeline (guards, interceptors, pipes, observables) nor the application's
+ * per-request set-up runs: receipt is public (its own secret), needs no request transaction, CLS
+ * context or DTO, and those two cost several times the receipt itself. The handler works on Node's
+ * request and response plus what the router sets (params, originalUrl). The source, the secret and
+ * room in the ingest queue are checked before the body is read: a sender without the secret never
+ * gets up to 1 MB parsed. The routes stay Nest's controller routes too (documented in OpenAPI,
+ * same WebhookReceiverService), so the two cannot drift apart. A POST under the prefix the router
+ * does not match goes on to the application.
  */
-export function registerWebhookFastPath(app: Express, nest: INestApplication, bodyLimit: number): void {
+export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req: FrontRequest, res: ServerResponse, next: () => void) => void {
   const logger = new Logger('WebhookReceiver');
   // Resolved on first use: the module graph is complete only after app.init().
   let cached: WebhookReceiverService | undefined;
@@ -25,8 +31,8 @@ export function registerWebhookFastPath(app: Express, nest: INestApplication, bo
   };
   const readBody = readBodyText(bodyLimit);
 
-  const fail = (err: unknown, req: Request, res: Response, source: string) => {
-    const { status, message, retryAfterSeconds } = mapException(err, { method: req.method, url: req.originalUrl }, logger);
+  const fail = (err: unknown, req: FrontRequest, res: ServerResponse, source: string) => {
+    const { status, message, retryAfterSeconds } = mapException(err, { method: req.method ?? 'POST', url: req.originalUrl ?? req.url ?? '' }, logger);
     receiver().countRejected(source, status);
     if (res.headersSent) return void res.destroy();
     if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
@@ -37,8 +43,8 @@ export function registerWebhookFastPath(app: Express, nest: INestApplication, bo
 
   // One handler, every step a callback of the one before: authorize (headers only), read the
   // body, parse it, store it, answer.
-  const receive = (req: Request, res: Response) => {
-    const source = typeof req.params.source === 'string' ? req.params.source : 'instantly';
+  const receive = (req: FrontRequest, res: ServerResponse) => {
+    const source = typeof req.params?.source === 'string' ? req.params.source : 'instantly';
     req.routeTemplate = source === 'instantly' ? '/api/webhooks/instantly' : '/api/webhooks/:source';
     receiver()
       .authorize(source, req.headers['x-webhook-secret'])
@@ -59,5 +65,9 @@ export function registerWebhookFastPath(app: Express, nest: INestApplication, bo
         (err: unknown) => fail(err, req, res, source),
       );
   };
-  app.post(['/api/webhooks/instantly', '/api/webhooks/:source'], receive);
+  const router = Router();
+  // Express's types describe its own request objects; these are Node's, with the router's fields.
+  router.post(['/api/webhooks/instantly', '/api/webhooks/:source'], receive as unknown as Parameters<typeof router.post>[1]);
+  const route = router as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  return (req, res, next) => (req.method === 'POST' && req.url?.startsWith(RECEIVER_PREFIX) ? route(req, res, next) : next());
 }
