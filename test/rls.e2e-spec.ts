@@ -376,6 +376,36 @@ describe('row-level security at the database', () => {
       }
     });
 
+    it('a named statement is prepared once per connection in every kind of transaction, survives a failed run, and is sent unnamed when prepared statements are off', async () => {
+      const statements = `SELECT coalesce(array_agg(name ORDER BY name), '{}') AS names FROM pg_prepared_statements WHERE name LIKE 'sb_test_%'`;
+      const named = { name: 'sb_test_named', text: `SELECT 10 / $1::int AS x, current_setting('app.current_org_id') AS org` };
+      const run = (source: DataSource, divisor: number, single?: 'read' | 'write') =>
+        runInRlsTransaction(
+          source,
+          ctx(a.id),
+          async (c) => {
+            const first = (await c.query(named, [divisor])).rows[0];
+            // In an open transaction, the second statement goes on the same connection after the first.
+            return single ? first : { ...first, again: (await c.query(named, [divisor])).rows[0].x };
+          },
+          single,
+        );
+      for (const source of [ds, new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1, preparedContext: false }))]) {
+        if (!source.isInitialized) await source.initialize();
+        try {
+          await expect(run(source, 0, 'write')).rejects.toThrow(/division by zero/);
+          expect(await run(source, 2, 'write')).toEqual({ x: 5, org: a.id });
+          expect(await run(source, 5, 'read')).toEqual({ x: 2, org: a.id });
+          await expect(run(source, 0)).rejects.toThrow(/division by zero/);
+          expect(await run(source, 1)).toEqual({ x: 10, org: a.id, again: 10 });
+          const names = await runInRlsTransaction(source, ctx(a.id), async (c) => (await c.query(statements)).rows[0].names, 'read');
+          expect(names).toEqual(source === ds ? ['sb_test_named'] : []);
+        } finally {
+          if (source !== ds) await source.destroy();
+        }
+      }
+    });
+
     it('a connection whose context statement failed halfway is discarded, not reused with a half-known prepared statement', async () => {
       // A login role that may not SET ROLE to the runtime role: the context statement is parsed
       // (prepared under its name) and then fails.

@@ -38,6 +38,22 @@ const CONTEXT_STATEMENTS: Record<ContextQueryMode, { name: string; text: string 
   'single-read': { name: 'sb_rls_context_read_only', text: SET_READ_ONLY_CONTEXT_SQL },
 };
 
+/**
+ * A statement to prepare once per connection under its name, like the context statements: for a
+ * hot statement whose planning costs PostgreSQL a noticeable part of its run (the ingest batch's
+ * INSERT). Sent unnamed when prepared statements are off (DATABASE_PREPARED_CONTEXT=false, for a
+ * transaction-pooling proxy). Names must be unique per text (pg refuses a name reused for another).
+ */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+/** The statement as pg's Query takes it: named only when the connection's statements are prepared. */
+export function queryConfig(statement: string | NamedStatement, prepared: boolean): string | NamedStatement {
+  return typeof statement === 'string' || prepared ? statement : statement.text;
+}
+
 /** A transaction's context as ContextQuery sends it. */
 export interface TxContext {
   /** contextValues() of the RLS context. */
@@ -60,7 +76,11 @@ const preparedOn = new WeakMap<Connection, Set<string>>();
  * every request and job runs through it, so the e2e suites fail at once if a pg upgrade changes
  * those internals.
  */
-export class ContextQuery extends (Query as unknown as new (text: string, values: unknown[] | undefined, callback: (err: Error | null, res: QueryResult) => void) => QueryInternals) {
+export class ContextQuery extends (Query as unknown as new (
+  text: string | NamedStatement,
+  values: unknown[] | undefined,
+  callback: (err: Error | null, res: QueryResult) => void,
+) => QueryInternals) {
   /** Command completions still to skip: BEGIN's (in `open` mode) and set_config's. */
   private preamble: number;
   /** The context statement was sent with its Parse, and has not completed yet. */
@@ -69,11 +89,11 @@ export class ContextQuery extends (Query as unknown as new (text: string, values
   constructor(
     private readonly context: TxContext,
     private readonly mode: ContextQueryMode,
-    text: string,
+    statement: string | NamedStatement,
     values: unknown[] | undefined,
     callback: (err: Error | null, res: QueryResult) => void,
   ) {
-    super(text, values ?? [], callback);
+    super(queryConfig(statement, context.prepared), values ?? [], callback);
     this.preamble = mode === 'open' ? 2 : 1;
   }
 

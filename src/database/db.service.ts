@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import { NamedStatement } from './context-query';
 import { RlsContext } from './rls-context';
 import { PgClient, RlsTransactionalAdapter, SingleStatement } from './rls-transactional.adapter';
 import { entityManagerFor } from './tx-entity-manager';
@@ -41,16 +42,16 @@ export class Db {
     return this.manager.getRepository(entity);
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<T[]> {
     return (await this.execute<T>(sql, params)).rows;
   }
 
-  async one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+  async one<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<T | undefined> {
     return (await this.execute<T>(sql, params)).rows[0];
   }
 
   /** Rows and the affected count, the same shape for SELECT, INSERT, UPDATE and DELETE. */
-  async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<ExecResult<T>> {
+  async execute<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<ExecResult<T>> {
     const result = await this.tx.query(sql, params);
     return { rows: result.rows as T[], affected: result.rowCount ?? 0 };
   }

@@ -1,7 +1,7 @@
 import { TransactionalAdapter } from '@nestjs-cls/transactional';
 import type { Pool, PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
 import { DataSource } from 'typeorm';
-import { ContextQuery, ContextQueryMode, TxContext } from './context-query';
+import { ContextQuery, ContextQueryMode, NamedStatement, queryConfig, TxContext } from './context-query';
 import { PREPARED_CONTEXT_OPTION } from './data-source';
 import { contextValues, RlsContext } from './rls-context';
 
@@ -21,7 +21,7 @@ export type SingleStatement = 'read' | 'write';
 
 /** What a transaction's user may do with its connection: run statements, or submit a cursor. */
 export interface PgClient {
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
   query<S extends Submittable>(submittable: S): S;
 }
 
@@ -33,7 +33,7 @@ function sendContextQuery(
   client: PoolClient,
   context: TxContext,
   mode: ContextQueryMode,
-  text: string,
+  text: string | NamedStatement,
   values: unknown[] | undefined,
   broken: (err: Error) => void,
 ): Promise<QueryResult> {
@@ -45,6 +45,11 @@ function sendContextQuery(
     });
     client.query(query);
   });
+}
+
+/** A cursor (or another object pg submits itself), as opposed to a statement's text. */
+function isSubmittable(config: string | NamedStatement | Submittable): config is Submittable {
+  return typeof config !== 'string' && typeof (config as Submittable).submit === 'function';
 }
 
 /**
@@ -73,12 +78,21 @@ class RlsTx implements PgClient {
     private readonly broken: (err: Error) => void,
   ) {}
 
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
   query<S extends Submittable>(submittable: S): S;
-  query(config: string | Submittable, values?: unknown[]): unknown {
-    if (this.begun) return typeof config === 'string' ? this.client.query(config, values) : this.client.query(config);
+  query(config: string | NamedStatement | Submittable, values?: unknown[]): unknown {
+    if (isSubmittable(config)) return this.querySubmittable(config);
+    if (this.begun) {
+      const statement = queryConfig(config, this.context.prepared);
+      return typeof statement === 'string' ? this.client.query(statement, values) : this.client.query({ ...statement, values });
+    }
     this.begun = true;
-    if (typeof config === 'string') return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);
+    return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);
+  }
+
+  private querySubmittable(config: Submittable): unknown {
+    if (this.begun) return this.client.query(config);
+    this.begun = true;
     // A cursor first: the BEGIN and context go ahead of it in the connection's queue, with a
     // statement that does nothing (pg runs queued queries in order).
     sendContextQuery(this.client, this.context, 'open', 'SELECT 1', [], this.broken).catch((err: Error) => (this.beginError ??= err));
@@ -102,17 +116,17 @@ class SingleStatementTx implements PgClient {
     private readonly mode: 'single-read' | 'single-write',
   ) {}
 
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
   query<S extends Submittable>(submittable: S): S;
-  query(config: string | Submittable, values?: unknown[]): unknown {
-    if (typeof config !== 'string') throw new Error('a single-statement transaction cannot run a cursor');
+  query(config: string | NamedStatement | Submittable, values?: unknown[]): unknown {
+    if (isSubmittable(config)) throw new Error('a single-statement transaction cannot run a cursor');
     if (this.done) return Promise.reject(new Error('a single-statement transaction ran a second statement'));
     const result = this.run(config, values);
     this.done = result.catch(() => undefined);
     return result;
   }
 
-  private async run(text: string, values: unknown[] | undefined): Promise<QueryResult> {
+  private async run(text: string | NamedStatement, values: unknown[] | undefined): Promise<QueryResult> {
     const client = await this.pool.connect();
     let discard: Error | undefined;
     const unwatch = watch(client, (err) => (discard = err));

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { NamedStatement } from '../database/context-query';
 import { Db } from '../database/db.service';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
@@ -6,6 +7,27 @@ import type { ClaimedLog } from './processing/instantly-event.handler';
 
 /** What a claim returns of each log it took (ClaimedLog). */
 const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
+
+/**
+ * The ingest batch's INSERT, prepared once per connection (NamedStatement): planning it took
+ * PostgreSQL about a tenth of a millisecond per batch, a fifth of a small batch's cost.
+ */
+const INSERT_LOGS: NamedStatement = {
+  name: 'sb_ingest_insert_logs',
+  text: `WITH x AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+           AS x(s, d, t, r, p, w, ic, cn, em, o)),
+       fresh AS (
+         INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id)
+         SELECT s, d, gen_random_uuid() FROM x
+         ON CONFLICT ON CONSTRAINT pk_webhook_log_dedup DO NOTHING
+         RETURNING event_source, dedup_key, log_id)
+       INSERT INTO webhook_log (id, event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
+                                instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
+       SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o
+         FROM fresh f JOIN x ON x.s = f.event_source AND x.d = f.dedup_key
+       RETURNING id, event_source, dedup_key`,
+};
 
 /** Columns of a batch of received events, one array per column, the same length each. */
 export interface EventColumns {
@@ -63,22 +85,7 @@ export class WebhookEventRepository {
    * a concurrent transaction waits for it, then counts as existing. Keys must be distinct.
    */
   insertLogs(c: EventColumns): Promise<StoredKey[]> {
-    return this.db.query<StoredKey>(
-      `WITH x AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
-           AS x(s, d, t, r, p, w, ic, cn, em, o)),
-       fresh AS (
-         INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id)
-         SELECT s, d, gen_random_uuid() FROM x
-         ON CONFLICT ON CONSTRAINT pk_webhook_log_dedup DO NOTHING
-         RETURNING event_source, dedup_key, log_id)
-       INSERT INTO webhook_log (id, event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
-                                instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
-       SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o
-         FROM fresh f JOIN x ON x.s = f.event_source AND x.d = f.dedup_key
-       RETURNING id, event_source, dedup_key`,
-      [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org],
-    );
+    return this.db.query<StoredKey>(INSERT_LOGS, [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org]);
   }
 
   /** The logs stored for (sources[i], dedupKeys[i]) pairs, by their dedup keys. */
