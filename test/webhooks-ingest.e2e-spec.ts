@@ -58,6 +58,10 @@ describe('webhook receipt and processing', () => {
       // Deeper than a source: not a receiver, so the application (and Nest's router) answers it.
       const deeper = await t.http().post('/api/webhooks/instantly/extra').set(SECRET).send({ event_type: 'email_sent' });
       const admin = await t.http().get('/api/health');
+      // A source that is not valid percent-encoding: a clear 400 from the receivers' router, not a fall-through.
+      const malformed = await t.http().post('/api/webhooks/%E0%A4%A').set(SECRET).send({ event_type: 'email_sent' });
+      expect(malformed.status).toBe(400);
+      expectErrorBody(malformed.body, 400);
       expect([stored.status, refused.status, unknownSource.status, deeper.status]).toEqual([200, 401, 404, 404]);
       expectErrorBody(deeper.body, 404);
       expect(stored.headers['x-request-id']).toBe('sender-req-42');

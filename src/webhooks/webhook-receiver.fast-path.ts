@@ -19,7 +19,7 @@ const RECEIVER_PREFIX = '/api/webhooks/';
  * room in the ingest queue are checked before the body is read: a sender without the secret never
  * gets up to 1 MB parsed. The routes stay Nest's controller routes too (documented in OpenAPI,
  * same WebhookReceiverService), so the two cannot drift apart. A POST under the prefix the router
- * does not match goes on to the application.
+ * does not match goes on to the application; one it fails on is answered with the error here.
  */
 export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req: FrontRequest, res: ServerResponse, next: () => void) => void {
   const logger = new Logger('WebhookReceiver');
@@ -68,6 +68,11 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
   const router = Router();
   // Express's types describe its own request objects; these are Node's, with the router's fields.
   router.post(['/api/webhooks/instantly', '/api/webhooks/:source'], receive as unknown as Parameters<typeof router.post>[1]);
-  const route = router as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-  return (req, res, next) => (req.method === 'POST' && req.url?.startsWith(RECEIVER_PREFIX) ? route(req, res, next) : next());
+  const route = router as unknown as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+  return (req, res, next) => {
+    if (req.method !== 'POST' || !req.url?.startsWith(RECEIVER_PREFIX)) return next();
+    // An error from the router (a source that is not valid percent-encoding, a handler that threw)
+    // is answered here; only a path the router did not match goes on to the application.
+    route(req, res, (err?: unknown) => (err ? fail(err, req, res, 'unknown') : next()));
+  };
 }
