@@ -1,6 +1,7 @@
-import { NestApplicationOptions, StreamableFile } from '@nestjs/common';
+import { Logger, NestApplicationOptions, StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { IncomingMessage, Server, ServerResponse } from 'http';
+import { errorBody, mapException } from './http-exception.filter';
 
 /**
  * Writes a JSON answer in one step: status, content type, and the serialized body as a string,
@@ -37,11 +38,20 @@ export class JsonExpressAdapter extends ExpressAdapter {
     super.initHttpServer(options);
     const server = this.getHttpServer() as Server;
     const app = this.getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
+    const logger = new Logger('HTTP');
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const front = this.front;
-      if (front) front(req, res, () => app(req, res));
-      else app(req, res);
+      if (!front) return app(req, res);
+      try {
+        front(req, res, () => app(req, res));
+      } catch (err) {
+        // Outside Express nothing else would catch it: the process would end. A 500 instead, as
+        // the exception filter answers (logged with a correlation id, no stack in the answer).
+        if (res.headersSent) return void res.destroy();
+        const { status, message } = mapException(err, { method: req.method ?? '', url: req.url ?? '' }, logger);
+        sendJson(res, status, errorBody(status, message));
+      }
     });
   }
 
