@@ -16,9 +16,6 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Set by the auth guard once the token is verified. */
     caller?: Caller | null;
-    requestId: string;
-    /** The route template for metrics, when a handler outside Nest's router answered. */
-    routeTemplate?: string;
   }
 }
 
@@ -96,6 +93,7 @@ const REQUEST_ID = /^[\w-]{1,64}$/;
 /** What the request handling and the receivers add to Node's request, before Express sees it. */
 export interface FrontRequest extends IncomingMessage {
   requestId: string;
+  /** The route template for metrics, when the receivers' router answered. */
   routeTemplate?: string;
   /** Set by Express's router, when one has routed the request. */
   originalUrl?: string;

@@ -19,7 +19,7 @@ const RECEIVER_BODY = {
 /**
  * The receivers: public (each source has its own secret; Instantly also each organization's
  * credential), no request transaction, any content type parsed as JSON (see http-setup.ts). In the running service these routes are answered
- * by Express's router before Nest's, the fast path (webhook-receiver.fast-path.ts) before Nest's pipeline, with the same service.
+ * by the receivers' own Express router ahead of the Express application and Nest's pipeline (webhook-receiver.fast-path.ts), with the same service.
  */
 @ApiTags('Webhooks (receivers)')
 @Controller('webhooks')
