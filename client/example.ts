@@ -39,4 +39,21 @@ export async function example(baseUrl: string, token: string, organizationId: st
   const auto = await api.POST('/api/admin/assignments/auto-assign', { body: { organization_id: organizationId, strategy: 'round_robin' } });
   for (const a of auto.data?.data.assignments ?? []) console.log(`${a.contact_id} -> ${a.user_id}`);
   if (auto.error) console.error(auto.error.detail);
+
+  // Routing (platform roles): the workspace id is a string, or null to unmap the organization.
+  await api.PATCH('/api/admin/organizations/{id}', { params: { path: { id: organizationId } }, body: { instantly_workspace_id: 'workspace-1' } });
+  await api.PATCH('/api/admin/organizations/{id}', { params: { path: { id: organizationId } }, body: { instantly_workspace_id: null } });
+
+  // Bulk retry takes exactly one of log_ids or filter; a dry run only counts.
+  const dry = await api.POST('/api/admin/webhooks/logs/bulk-retry', { body: { filter: { status: 'failed', search: 'lead' }, dry_run: true } });
+  console.log(dry.data?.success_count);
+
+  // A body whose fields are all optional may be left out.
+  const retried = await api.POST('/api/admin/webhooks/logs/{id}/retry', { params: { path: { id: organizationId } } });
+  console.log(retried.data?.data.status);
+
+  // The assignment picker: a contact's owner is a user or null.
+  const contacts = await api.GET('/api/admin/contacts', { params: { query: { organization_id: organizationId, min_lead_score: 10 } } });
+  const owner: Schemas['ContactOwnerDto'] | null | undefined = contacts.data?.data.contacts[0]?.owner;
+  console.log(owner?.email ?? 'unassigned');
 }

@@ -2,7 +2,8 @@
 # The portal's client, from the service's own OpenAPI document.
 #   client/generate.sh generate   writes client/openapi.json and client/schema.d.ts (npm run client:generate)
 #   client/generate.sh check      regenerates into a temporary folder and fails if client/ differs, compiles
-#                                 client/example.ts with tsc --strict, and lints the document (CI)
+#                                 client/example.ts with tsc --strict, and lints the document with Redocly
+#                                 (recommended-strict) and Spectral (spectral:oas), no error or warning (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
@@ -30,7 +31,8 @@ case "${1:-generate}" in
     fi
     npx --no-install tsc -p client/tsconfig.json
     npx --no-install redocly lint client/openapi.json --config client/redocly.yaml --format stylish 2>&1 | grep -v '[║╔╚]' | tail -5
-    echo "client: up to date, example compiles (tsc --strict), lint clean"
+    npx --no-install spectral lint client/openapi.json --ruleset client/spectral.yaml --fail-severity=warn
+    echo "client: up to date, example compiles (tsc --strict), lint clean (Redocly recommended-strict, Spectral spectral:oas)"
     ;;
   *)
     echo "usage: client/generate.sh generate|check" >&2

@@ -849,7 +849,7 @@ export interface components {
             /** @description Also re-run processed logs Default: false. */
             force?: boolean;
             log_ids?: string[];
-        };
+        } & (unknown | unknown);
         BulkRetryReasonsDto: {
             /** @description By ids: already pending or processing */
             already_pending?: number;
@@ -969,7 +969,7 @@ export interface components {
             /** Format: uuid */
             organization_id: string;
             /** @description The active owner, if any */
-            owner: components["schemas"]["ContactOwnerDto"] | null;
+            owner: components["schemas"]["ContactOwnerDto"] | (never | null);
             replies: number;
             unsubscribed: boolean;
         };
@@ -1030,13 +1030,16 @@ export interface components {
         CreateOrganizationDto: {
             /** @enum {string|null} */
             auto_assign_strategy?: "round_robin" | "lead_score" | null;
-            /** @description Instantly workspace id used to route webhooks */
-            instantly_workspace_id?: Record<string, never> | null;
+            /** @description Platform roles only: the Instantly workspace id used to route webhooks */
+            instantly_workspace_id?: string | null;
             /** @example Acme GmbH */
             name: string;
         };
         CreateUserDto: {
-            /** @example jane@acme.example */
+            /**
+             * Format: email
+             * @example jane@acme.example
+             */
             email: string;
             first_name?: string;
             last_name?: string;
@@ -1350,7 +1353,7 @@ export interface components {
             /** @enum {string|null} */
             auto_assign_strategy?: "round_robin" | "lead_score" | null;
             /** @description Platform roles only: routes Instantly events to this organization */
-            instantly_workspace_id?: Record<string, never> | null;
+            instantly_workspace_id?: string | null;
             name?: string;
             /**
              * @description Platform roles only
@@ -1359,7 +1362,7 @@ export interface components {
             status?: "active" | "inactive" | "suspended";
         };
         UpdateProgressDto: {
-            /** @description At most the link’s total_steps */
+            /** @description At most the link’s total_steps (a larger step is refused with 400) */
             current_step: number;
             progress_percentage: number;
         };
@@ -1539,7 +1542,7 @@ export interface components {
             event_type?: string;
             /** Format: uuid */
             organization_id?: string;
-            /** @description Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date */
+            /** @description Substring of contact email, campaign name or error text (case-insensitive; % and _ are literal). A term with three or more letters or digits in a row is served by the trigram index; a shorter one is checked on the rows the other filters leave, so narrow it with a date range, a status or a contact_email on large logs */
             search?: string;
             /** @enum {string} */
             status?: "pending" | "processing" | "processed" | "failed" | "skipped";
@@ -1684,6 +1687,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 organization_id?: string;
+                /** @description Case-insensitive substring of the name; % and _ are literal */
                 search?: string;
                 status?: "draft" | "active" | "paused" | "completed" | "archived";
             };
@@ -2223,7 +2227,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ExtendLinkDto"];
             };
@@ -2310,7 +2314,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RevokeLinkDto"];
             };
@@ -2447,6 +2451,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The link’s token (checked against this pattern before anything else: a 400 otherwise) */
                 token: string;
             };
             cookie?: never;
@@ -2516,6 +2521,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The link’s token (checked against this pattern before anything else: a 400 otherwise) */
                 token: string;
             };
             cookie?: never;
@@ -2583,6 +2589,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The link’s token (checked against this pattern before anything else: a 400 otherwise) */
                 token: string;
             };
             cookie?: never;
@@ -2808,7 +2815,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateOrganizationDto"];
             };
@@ -2956,7 +2963,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RotateWebhookCredentialDto"];
             };
@@ -3579,7 +3586,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 organization_id?: string;
-                /** @description Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date */
+                /** @description Substring of contact email, campaign name or error text (case-insensitive; % and _ are literal). A term with three or more letters or digits in a row is served by the trigram index; a shorter one is checked on the rows the other filters leave, so narrow it with a date range, a status or a contact_email on large logs */
                 search?: string;
                 status?: "pending" | "processing" | "processed" | "failed" | "skipped";
             };
@@ -3695,7 +3702,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RetryLogDto"];
             };
@@ -3908,7 +3915,7 @@ export interface operations {
                 event_type?: string;
                 format?: "csv" | "json";
                 organization_id?: string;
-                /** @description Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date */
+                /** @description Substring of contact email, campaign name or error text (case-insensitive; % and _ are literal). A term with three or more letters or digits in a row is served by the trigram index; a shorter one is checked on the rows the other filters leave, so narrow it with a date range, a status or a contact_email on large logs */
                 search?: string;
                 status?: "pending" | "processing" | "processed" | "failed" | "skipped";
             };
@@ -4024,7 +4031,7 @@ export interface operations {
                 /** @description Bucket size; buckets cover date_from..date_to, by default the last 7 days (hour) or 30 days (day) */
                 interval?: "hour" | "day";
                 organization_id?: string;
-                /** @description Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date */
+                /** @description Substring of contact email, campaign name or error text (case-insensitive; % and _ are literal). A term with three or more letters or digits in a row is served by the trigram index; a shorter one is checked on the rows the other filters leave, so narrow it with a date range, a status or a contact_email on large logs */
                 search?: string;
                 status?: "pending" | "processing" | "processed" | "failed" | "skipped";
             };
@@ -4107,10 +4114,7 @@ export interface operations {
     WebhookReceiverController_receiveOther: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Must equal WEBHOOK_SECRET_<SOURCE> */
-                "x-webhook-secret": string;
-            };
+            header?: never;
             path: {
                 source: "weconnect" | "n8n" | "zapier" | "make" | "custom";
             };
@@ -4119,7 +4123,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Canonical (email.opened) or native (email_opened) */
+                    /** @description Canonical (email.opened) or native (email_opened); not only white space */
                     event_type: string;
                 } & {
                     [key: string]: unknown;
@@ -4138,6 +4142,7 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not JSON, not an object, nested too deep, or no event_type; nothing stored */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4146,6 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Missing or wrong secret; nothing stored */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4186,17 +4192,14 @@ export interface operations {
     WebhookReceiverController_receiveInstantly: {
         parameters: {
             query?: never;
-            header: {
-                /** @description INSTANTLY_WEBHOOK_SECRET (platform-managed: routed by workspace), or an organization's own credential from POST /api/admin/organizations/{id}/webhook-credential (the event is written into that organization only) */
-                "x-webhook-secret": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Canonical (email.opened) or native (email_opened) */
+                    /** @description Canonical (email.opened) or native (email_opened); not only white space */
                     event_type: string;
                 } & {
                     [key: string]: unknown;

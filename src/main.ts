@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { signToken } from './auth/jwt';
 import { ConfigError, loadConfig } from './config/app-config';
+import { loadEnvFile } from './config/env-file';
 import { Db } from './database/db.service';
 import { EmbeddedDatabase, persistentSecret, startEmbeddedDatabase } from './database/embedded';
 import { runMigrations } from './database/run-migrations';
@@ -10,6 +11,7 @@ import { DEMO_ORG_ID, DEMO_OWNER_ID, PLATFORM_ADMIN_ID, seedDemo } from './datab
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
+  loadEnvFile();
   const env: Record<string, string | undefined> = { ...process.env };
   let embedded: EmbeddedDatabase | null = null;
 

@@ -13,7 +13,7 @@ type Op = { security?: unknown[]; responses: Record<string, { content?: Record<s
 describe('the OpenAPI contract', () => {
   let t: TestApp;
   let org: OrgFixture;
-  let doc: { paths: Record<string, Record<string, Op>>; servers?: unknown[]; info: { license?: unknown } };
+  let doc: { paths: Record<string, Record<string, Op>>; servers?: unknown[]; info: { license?: unknown }; components: { securitySchemes: Record<string, unknown> } };
   const operations = () => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
 
   beforeAll(async () => {
@@ -32,14 +32,16 @@ describe('the OpenAPI contract', () => {
     console.log(`contract: ${operations().length} of ${operations().length} operations declare a typed 2xx answer`);
   });
 
-  it('creates answer 201; public routes declare no security; every operation but health documents its 4xx; servers and license are set', () => {
+  it('creates answer 201; public routes declare no JWT (the receivers their secret); every operation but health documents its 4xx; servers and license are set', () => {
     for (const { path, method, op } of operations()) {
       const isCreate = method === 'post' && /\/(organizations|users|campaigns|create-link|webhook-credential)$/.test(path);
       if (isCreate) expect(Object.keys(op.responses)).toContain('201');
-      const isPublic = path === '/api/health' || path.startsWith('/api/webhooks/') || path.startsWith('/api/admin/onboarding/o/');
-      expect(op.security).toEqual(isPublic ? [] : [{ bearer: [] }]);
+      const isPublic = path === '/api/health' || path.startsWith('/api/admin/onboarding/o/');
+      const isReceiver = path.startsWith('/api/webhooks/');
+      expect(op.security).toEqual(isReceiver ? [{ webhook_secret: [] }] : isPublic ? [] : [{ bearer: [] }]);
       if (path !== '/api/health') expect(Object.keys(op.responses).some((s) => /^4/.test(s))).toBe(true);
     }
+    expect(doc.components.securitySchemes.webhook_secret).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-webhook-secret' });
     expect(doc.servers).toEqual([{ url: '/', description: 'This service' }]);
     expect(doc.info.license).toBeDefined();
   });

@@ -6,7 +6,7 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
-import { UuidParam } from '../common/uuid-param.pipe';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { AssignmentsService } from './assignments.service';
 import { AssignCampaignsDto, AssignContactsDto, AutoAssignDto, ListContactsQueryDto, ListUsersQueryDto } from './dto/assignment.dto';
 import { AssignResultDto, AutoAssignResultDto, ContactPageDto, UserAssignmentsDto, UserPageDto } from './dto/assignment.response.dto';
@@ -35,7 +35,7 @@ export class AssignmentsController {
   @Authenticated(RoleGroups.readers, "A user's active campaign and contact assignments")
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiEnvelope(UserAssignmentsDto)
-  async userAssignments(@Param('user_id', UuidParam('user_id')) userId: string): Promise<Envelope<UserAssignmentsDto>> {
+  async userAssignments(@UuidPath('user_id') userId: string): Promise<Envelope<UserAssignmentsDto>> {
     return ok(await this.assignments.userAssignments(userId));
   }
 
@@ -45,7 +45,7 @@ export class AssignmentsController {
   @ApiFlat(AssignResultDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown user (or another organization’s)' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The user is inactive' })
-  assignCampaigns(@Param('user_id', UuidParam('user_id')) userId: string, @Body() dto: AssignCampaignsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
+  assignCampaigns(@UuidPath('user_id') userId: string, @Body() dto: AssignCampaignsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
     return this.assignments.assignCampaigns(userId, dto, caller);
   }
 
@@ -55,7 +55,7 @@ export class AssignmentsController {
   @ApiFlat(AssignResultDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The user is inactive' })
-  assignContacts(@Param('user_id', UuidParam('user_id')) userId: string, @Body() dto: AssignContactsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
+  assignContacts(@UuidPath('user_id') userId: string, @Body() dto: AssignContactsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
     return this.assignments.assignContacts(userId, dto, caller);
   }
 
@@ -64,8 +64,8 @@ export class AssignmentsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No active assignment' })
   @ApiFlat(MessageResultDto)
   unassignCampaign(
-    @Param('user_id', UuidParam('user_id')) userId: string,
-    @Param('campaign_id', UuidParam('campaign_id')) campaignId: string,
+    @UuidPath('user_id') userId: string,
+    @UuidPath('campaign_id') campaignId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<MessageResultDto> {
     return this.assignments.unassignCampaign(userId, campaignId, caller);
@@ -76,8 +76,8 @@ export class AssignmentsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No active assignment' })
   @ApiFlat(MessageResultDto)
   unassignContact(
-    @Param('user_id', UuidParam('user_id')) userId: string,
-    @Param('contact_id', UuidParam('contact_id')) contactId: string,
+    @UuidPath('user_id') userId: string,
+    @UuidPath('contact_id') contactId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<MessageResultDto> {
     return this.assignments.unassignContact(userId, contactId, caller);

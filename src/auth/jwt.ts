@@ -1,7 +1,8 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { UUID_RE } from '../common/uuid';
 import { Caller, ORG_ROLES, TOKEN_ROLES, TokenRole } from './roles';
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_RE };
 
 export class InvalidTokenError extends Error {}
 

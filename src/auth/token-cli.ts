@@ -1,11 +1,13 @@
 import { randomUUID } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { loadEnvFile } from '../config/env-file';
 import { signToken, UUID_RE } from './jwt';
 import { ORG_ROLES, TOKEN_ROLES, TokenRole } from './roles';
 
 /** npm run token -- --role sb_admin [--org ID] [--sub ID] [--expires 12h] */
 function main(): void {
+  loadEnvFile();
   const args = process.argv.slice(2);
   const get = (name: string) => {
     const i = args.indexOf(`--${name}`);

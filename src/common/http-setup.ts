@@ -46,16 +46,18 @@ export function readBodyText(limit: number): (req: IncomingMessage & { body?: un
 
 /**
  * The body as JSON: an empty body is "no body", so the route's own validation names the missing
- * fields; nesting over 64 levels and keys that would poison an object's prototype (`__proto__`,
- * `constructor.prototype`) are refused with a 400 before anything recursive sees the value.
+ * fields; nesting over 64 levels is refused with a 400 before anything recursive sees the value.
+ * Keys that would poison an object's prototype (`__proto__`, `constructor.prototype`) are refused
+ * with a 400 (`'error'`, the admin routes, whose bodies have no such field) or dropped (`'remove'`,
+ * the receivers, which take any JSON object a sender posts and keep every other field).
  */
-export function parseJsonBody(text: string): unknown {
+export function parseJsonBody(text: string, prototypeKeys: 'error' | 'remove' = 'error'): unknown {
   if (text.trim() === '') return undefined;
   if (text.length > 2 * MAX_JSON_DEPTH && jsonTooDeep(text)) {
     throw AppError.badRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   try {
-    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    return sjson.parse(text, undefined, { protoAction: prototypeKeys, constructorAction: prototypeKeys });
   } catch (err) {
     if (err instanceof SyntaxError && /prototype/i.test(err.message)) throw AppError.badRequest('request body contains a forbidden key');
     throw AppError.badRequest('request body is not valid JSON');

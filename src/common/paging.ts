@@ -1,25 +1,12 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IntField } from './api-fields';
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntField({ optional: true, query: true, minimum: 1, maximum: 500, default: 50 })
   readonly limit: number = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10_000_000)
+  @IntField({ optional: true, query: true, minimum: 0, maximum: 10_000_000, default: 0 })
   readonly offset: number = 0;
 }
-
 
 /** The contract's list envelope: `{<items>: [...], total, limit, offset, has_more}`. */
 export function toPage<K extends string, T>(

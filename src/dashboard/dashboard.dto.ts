@@ -1,21 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { EnumField, IntField } from '../common/api-fields';
 
 export const ACTIVITY_KINDS = ['webhook', 'assignment', 'onboarding', 'admin_action', 'system'] as const;
 
 export class RecentActivityQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntField({ optional: true, query: true, minimum: 1, maximum: 100, default: 20 })
   readonly limit: number = 20;
 
-  @ApiPropertyOptional({ enum: ACTIVITY_KINDS })
-  @IsOptional()
-  @IsIn(ACTIVITY_KINDS)
+  @EnumField(ACTIVITY_KINDS, { optional: true })
   readonly kind?: (typeof ACTIVITY_KINDS)[number];
 }
 

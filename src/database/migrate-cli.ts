@@ -1,4 +1,4 @@
-import dataSource from './data-source';
+import { loadEnvFile } from '../config/env-file';
 
 /**
  * `npm run migration:run` / `migration:revert` against DATABASE_URL. Run it with an owner or
@@ -6,10 +6,13 @@ import dataSource from './data-source';
  */
 async function main(): Promise<void> {
   const command = process.argv[2];
+  // .env first: the data source reads DATABASE_URL when it is loaded.
+  loadEnvFile();
   if (!process.env.DATABASE_URL) {
     console.error('DATABASE_URL is required for migrations (the embedded database migrates itself on npm start)');
     process.exit(2);
   }
+  const { default: dataSource } = await import('./data-source');
   await dataSource.initialize();
   try {
     if (command === 'run') {

@@ -7,7 +7,7 @@ import { ApiEnvelope, ApiFlat, Envelope, MessageResultDto } from '../common/api-
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { CreatedLinkDto, ExpireNowResultDto, LinkDetailDto, LinkPageDto } from './dto/onboarding.response.dto';
 import { ok } from '../common/paging';
-import { UuidParam } from '../common/uuid-param.pipe';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { CreateLinkDto, ExtendLinkDto, ListLinksQueryDto, RevokeLinkDto } from './dto/onboarding.dto';
 import { OnboardingService } from './onboarding.service';
 
@@ -38,7 +38,7 @@ export class OnboardingAdminController {
   @Authenticated(RoleGroups.readers, 'One onboarding link with its tracking data')
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiEnvelope(LinkDetailDto)
-  async detail(@Param('link_id', UuidParam('link_id')) id: string): Promise<Envelope<LinkDetailDto>> {
+  async detail(@UuidPath('link_id') id: string): Promise<Envelope<LinkDetailDto>> {
     return ok(await this.onboarding.detail(id));
   }
 
@@ -48,7 +48,7 @@ export class OnboardingAdminController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Already revoked or used' })
   @ApiFlat(MessageResultDto)
-  revoke(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: RevokeLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
+  revoke(@UuidPath('link_id') id: string, @Body() dto: RevokeLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
     return this.onboarding.revoke(id, dto, caller);
   }
 
@@ -58,7 +58,7 @@ export class OnboardingAdminController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Revoked or used' })
   @ApiFlat(MessageResultDto)
-  extend(@Param('link_id', UuidParam('link_id')) id: string, @Body() dto: ExtendLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
+  extend(@UuidPath('link_id') id: string, @Body() dto: ExtendLinkDto, @CurrentCaller() caller: Caller): Promise<MessageResultDto> {
     return this.onboarding.extend(id, dto, caller);
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiGoneResponse, ApiNotFoundResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiGoneResponse, ApiNotFoundResponse, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { LinkHolder, Public } from '../auth/auth.decorators';
 import { ApiEnvelope, ApiFlat, Envelope, MessageResultDto } from '../common/api-envelope';
@@ -8,6 +8,7 @@ import { PublicLinkDto } from './dto/onboarding.response.dto';
 import { ok } from '../common/paging';
 import { UpdateProgressDto } from './dto/onboarding.dto';
 import { OnboardingService } from './onboarding.service';
+import { LINK_TOKEN_RE } from '../database/rls-context';
 
 /**
  * The public side, reached with the token alone. Each request runs as `link_holder` with the
@@ -20,6 +21,7 @@ import { OnboardingService } from './onboarding.service';
 @ApiGoneResponse({ type: ErrorBodyDto, description: 'Expired or already used' })
 @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'Revoked' })
 @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many requests from this IP' })
+@ApiParam({ name: 'token', schema: { type: 'string', pattern: LINK_TOKEN_RE.source }, description: 'The link’s token (checked against this pattern before anything else: a 400 otherwise)' })
 @Controller('admin/onboarding/o')
 @LinkHolder('token')
 @UseGuards(ThrottlerGuard)

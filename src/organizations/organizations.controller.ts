@@ -6,7 +6,7 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
-import { UuidParam } from '../common/uuid-param.pipe';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { CreateOrganizationDto, ListOrganizationsQueryDto, OrganizationDto, OrganizationPageDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
 
@@ -37,7 +37,7 @@ export class OrganizationsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiEnvelope(OrganizationDto)
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The Instantly workspace is mapped to another organization' })
-  async update(@Param('id', UuidParam('id')) id: string, @Body() dto: UpdateOrganizationDto, @CurrentCaller() caller: Caller): Promise<Envelope<OrganizationDto>> {
+  async update(@UuidPath('id') id: string, @Body() dto: UpdateOrganizationDto, @CurrentCaller() caller: Caller): Promise<Envelope<OrganizationDto>> {
     return ok(await this.organizations.update(id, dto, caller));
   }
 }

@@ -1,3 +1,4 @@
+import { isBareDate, parseCalendarDateTime } from '../common/date-time';
 import { containsPattern } from '../common/paging';
 import { CUSTOM_LABEL, resolveEventType } from '../webhooks/event-types';
 import { WebhookLogFilterDto } from './dto/log-filter.dto';
@@ -19,7 +20,7 @@ export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, se
     f.status ?? null,
     f.campaign_id ?? null,
     orgId,
-    f.date_from ? new Date(f.date_from) : null,
+    f.date_from ? parseCalendarDateTime(f.date_from) : null,
     f.date_to ? exclusiveUpperBound(f.date_to) : null,
     // With searchIds the search has already been answered (its matches): match the ids.
     f.search && !searchIds ? containsPattern(f.search) : null,
@@ -65,8 +66,8 @@ export function searchUsesIndex(search: string): boolean {
 
 /** A bare date means the whole day; a timestamp is inclusive to the millisecond. */
 export function exclusiveUpperBound(value: string): Date {
-  const d = new Date(value);
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(d.getTime() + 86_400_000) : new Date(d.getTime() + 1);
+  const d = parseCalendarDateTime(value);
+  return new Date(d.getTime() + (isBareDate(value) ? 86_400_000 : 1));
 }
 
 export interface LogCursor {
@@ -75,13 +76,20 @@ export interface LogCursor {
   id: string;
 }
 
+/**
+ * A cursor is `<microseconds since 1970 of created_at>_<id>` (CURSOR_PATTERN): every string of that
+ * form is a position a list can continue from, so the document's pattern is the whole rule.
+ */
 export function encodeCursor(c: { cursor_ts: string; id: string }): string {
-  return Buffer.from(`${c.cursor_ts}|${c.id}`, 'utf8').toString('base64url');
+  // cursor_ts: YYYY-MM-DDTHH:MM:SS.ffffffZ (microsecond precision text from PostgreSQL).
+  const micros = BigInt(Date.parse(`${c.cursor_ts.slice(0, 19)}Z`)) * 1000n + BigInt(c.cursor_ts.slice(20, 26));
+  return `${micros}_${c.id}`;
 }
 
 export function decodeCursor(raw: string): LogCursor | null {
-  const text = Buffer.from(raw, 'base64url').toString('utf8');
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
-  if (!m || Number.isNaN(new Date(m[1]).getTime())) return null;
-  return { createdAt: m[1], id: m[2] };
+  const m = /^(\d{1,16})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(raw);
+  if (!m) return null;
+  const micros = BigInt(m[1]);
+  const seconds = new Date(Number(micros / 1000000n) * 1000).toISOString().slice(0, 19);
+  return { createdAt: `${seconds}.${String(micros % 1000000n).padStart(6, '0')}Z`, id: m[2] };
 }

@@ -8,7 +8,7 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
-import { UuidParam } from '../common/uuid-param.pipe';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { BulkRetryDto, CleanupQueryDto, ExportWebhookLogsQueryDto, ListWebhookLogsQueryDto, RetryLogDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { TOTAL_CAP, WebhookLogsService } from './webhook-logs.service';
@@ -90,7 +90,7 @@ export class WebhookLogsController {
   @Authenticated(LOG_READERS, 'One webhook log with its payload and attempt history')
   @ApiEnvelope(WebhookLogDetailDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async detail(@Param('id', UuidParam('id')) id: string): Promise<Envelope<WebhookLogDetailDto>> {
+  async detail(@UuidPath('id') id: string): Promise<Envelope<WebhookLogDetailDto>> {
     return ok(await this.logs.detail(id));
   }
 
@@ -100,7 +100,7 @@ export class WebhookLogsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'Already pending or processing, or processed without force' })
   @ApiEnvelope(RetriedLogDto)
-  async retry(@Param('id', UuidParam('id')) id: string, @Body() dto: RetryLogDto, @CurrentCaller() caller: Caller): Promise<Envelope<RetriedLogDto>> {
+  async retry(@UuidPath('id') id: string, @Body() dto: RetryLogDto, @CurrentCaller() caller: Caller): Promise<Envelope<RetriedLogDto>> {
     return ok(await this.logs.retry(id, dto.force ?? false, caller));
   }
 }

@@ -3,6 +3,7 @@ import { ActivityService } from '../activity/activity.service';
 import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
+import { parseCalendarDateTime } from '../common/date-time';
 import { REDIS } from '../common/redis.module';
 import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
@@ -281,7 +282,7 @@ export class WebhookLogsService {
    */
   private async computeStats(q: WebhookStatsQueryDto, caller: Caller): Promise<WebhookStatsDto> {
     const windowDays = q.interval === 'hour' ? 7 : 30;
-    const bucketFrom = q.date_from ? new Date(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);
+    const bucketFrom = q.date_from ? parseCalendarDateTime(q.date_from) : new Date(Date.now() - windowDays * 86_400_000);
     // Any filter beyond the organization (which the rollup is keyed by) needs the scan.
     if (!filtersBeyondOrganization(q)) {
       const r = await this.rollup.read(orgScope(caller, q.organization_id), q.interval, bucketFrom);

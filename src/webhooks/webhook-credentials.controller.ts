@@ -6,7 +6,7 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, PLATFORM_ROLES, TokenRole } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
-import { UuidParam } from '../common/uuid-param.pipe';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { NewWebhookCredentialDto, RotateWebhookCredentialDto, WebhookCredentialDto } from './dto/webhook-credential.dto';
 import { WebhookCredentialsService } from './webhook-credentials.service';
 
@@ -22,7 +22,7 @@ export class WebhookCredentialsController {
   @Get()
   @Authenticated(PLATFORM_AND_OWNER, "The organization's Instantly receiver credential (never the secret)")
   @ApiEnvelope(WebhookCredentialDto)
-  async get(@Param('id', UuidParam('id')) id: string): Promise<Envelope<WebhookCredentialDto>> {
+  async get(@UuidPath('id') id: string): Promise<Envelope<WebhookCredentialDto>> {
     return ok(await this.credentials.get(id));
   }
 
@@ -37,7 +37,7 @@ export class WebhookCredentialsController {
       'working for `grace_hours`.',
   )
   @ApiEnvelope(NewWebhookCredentialDto, { status: 201 })
-  async rotate(@Param('id', UuidParam('id')) id: string, @Body() dto: RotateWebhookCredentialDto, @CurrentCaller() caller: Caller): Promise<Envelope<NewWebhookCredentialDto>> {
+  async rotate(@UuidPath('id') id: string, @Body() dto: RotateWebhookCredentialDto, @CurrentCaller() caller: Caller): Promise<Envelope<NewWebhookCredentialDto>> {
     return ok(await this.credentials.rotate(id, dto.grace_hours ?? 24, caller));
   }
 }

@@ -19,6 +19,12 @@ export interface IncomingWebhook {
 
 export class PayloadError extends Error {}
 
+/** An event type has at most this many characters (code points)... */
+export const EVENT_TYPE_MAX_LENGTH = 200;
+/** ...and one that is not white space (the document's pattern; JavaScript's \s is what trim() removes). */
+export const EVENT_TYPE_PATTERN = '\\S';
+const EVENT_TYPE_RE = new RegExp(EVENT_TYPE_PATTERN);
+
 const str = (v: unknown, max: number): string | null => {
   if (v === null || v === undefined) return null;
   const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
@@ -69,10 +75,10 @@ export function parseIncomingWebhook(source: WebhookSource, body: unknown): Inco
     throw new PayloadError('the body must be a JSON object');
   }
   const b = body as Record<string, unknown>;
-  if (typeof b.event_type !== 'string' || !b.event_type.trim()) {
+  if (typeof b.event_type !== 'string' || !EVENT_TYPE_RE.test(b.event_type)) {
     throw new PayloadError('event_type is required and must be a non-empty string');
   }
-  if (b.event_type.length > 200) throw new PayloadError('event_type must be at most 200 characters');
+  if ([...b.event_type].length > EVENT_TYPE_MAX_LENGTH) throw new PayloadError(`event_type must be at most ${EVENT_TYPE_MAX_LENGTH} characters`);
   const { canonical, raw } = resolveEventType(storableString(b.event_type));
   const payloadJson = serialize(b);
   const email = str(b.lead_email ?? b.email ?? b.contact_email, 320);

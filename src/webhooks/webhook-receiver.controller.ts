@@ -1,8 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiSecurity, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { ApiEnvelope } from '../common/api-envelope';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { MAX_JSON_DEPTH } from '../common/json-limits';
+import { WEBHOOK_SECRET_SCHEME } from '../common/openapi-document';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from './webhook-payload';
 import { StoredWebhookDto } from './dto/webhook.dto';
 import { HTTP_WEBHOOK_SOURCES } from '../config/app-config';
 import { WebhookReceiverService } from './webhook-receiver.service';
@@ -12,8 +15,17 @@ import { WebhookReceiverService } from './webhook-receiver.service';
 const RECEIVER_BODY = {
   type: 'object' as const,
   required: ['event_type'],
-  properties: { event_type: { type: 'string' as const, maxLength: 200, description: 'Canonical (email.opened) or native (email_opened)' } },
+  properties: {
+    event_type: {
+      type: 'string' as const,
+      minLength: 1,
+      maxLength: EVENT_TYPE_MAX_LENGTH,
+      pattern: EVENT_TYPE_PATTERN,
+      description: 'Canonical (email.opened) or native (email_opened); not only white space',
+    },
+  },
   additionalProperties: true,
+  description: `Any JSON object with an event type, nested at most ${MAX_JSON_DEPTH} levels deep; every other field is kept as sent`,
 };
 
 /**
@@ -30,13 +42,7 @@ export class WebhookReceiverController {
   @Post('instantly')
   @HttpCode(200)
   @Public('Receive an Instantly webhook')
-  @ApiHeader({
-    name: 'x-webhook-secret',
-    required: true,
-    description:
-      "INSTANTLY_WEBHOOK_SECRET (platform-managed: routed by workspace), or an organization's own credential from " +
-      'POST /api/admin/organizations/{id}/webhook-credential (the event is written into that organization only)',
-  })
+  @ApiSecurity(WEBHOOK_SECRET_SCHEME)
   @ApiBody({ schema: { ...RECEIVER_BODY, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
   @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
@@ -51,12 +57,12 @@ export class WebhookReceiverController {
   @HttpCode(200)
   @Public('Receive a webhook from weconnect, n8n, zapier, make or custom')
   @ApiParam({ name: 'source', enum: HTTP_WEBHOOK_SOURCES.filter((s) => s !== 'instantly') })
-  @ApiHeader({ name: 'x-webhook-secret', required: true, description: 'Must equal WEBHOOK_SECRET_<SOURCE>' })
+  @ApiSecurity(WEBHOOK_SECRET_SCHEME)
   @ApiBody({ schema: RECEIVER_BODY })
   @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or unconfigured source' })
-  @ApiUnauthorizedResponse({ type: ErrorBodyDto })
-  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested too deep, or no event_type; nothing stored' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After)' })
   receiveOther(@Param('source') source: string, @Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {

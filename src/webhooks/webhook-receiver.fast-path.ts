@@ -54,7 +54,7 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
             if (readErr) return fail(readErr, req, res, source);
             let body: unknown;
             try {
-              body = typeof req.body === 'string' ? parseJsonBody(req.body) : undefined;
+              body = typeof req.body === 'string' ? parseJsonBody(req.body, 'remove') : undefined;
             } catch (parseErr) {
               return fail(parseErr, req, res, source);
             }

@@ -1,6 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { BoolField, EnumField, IntField, TextField, UuidArrayField, UuidField } from '../../common/api-fields';
 import { PageQueryDto } from '../../common/paging';
 
 export const CAMPAIGN_ASSIGNMENT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
@@ -8,91 +6,55 @@ export const ASSIGNMENT_TYPES = ['manual', 'round_robin', 'lead_score', 'territo
 export const AUTO_STRATEGIES = ['round_robin', 'lead_score'] as const;
 export const MAX_IDS = 10_000;
 
-const queryBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-
 export class AssignCampaignsDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_IDS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_IDS)
-  @IsUUID('all', { each: true })
+  @UuidArrayField({ minItems: 1, maxItems: MAX_IDS })
   readonly campaign_ids!: string[];
 
-  @ApiPropertyOptional({ enum: CAMPAIGN_ASSIGNMENT_ROLES, default: 'member' })
-  @IsOptional()
-  @IsIn(CAMPAIGN_ASSIGNMENT_ROLES)
+  @EnumField(CAMPAIGN_ASSIGNMENT_ROLES, { optional: true, default: 'member' })
   readonly role?: (typeof CAMPAIGN_ASSIGNMENT_ROLES)[number];
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() readonly can_edit?: boolean;
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() readonly can_view_stats?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() readonly can_manage_contacts?: boolean;
+  @BoolField({ optional: true, default: false }) readonly can_edit?: boolean;
+  @BoolField({ optional: true, default: true }) readonly can_view_stats?: boolean;
+  @BoolField({ optional: true, default: false }) readonly can_manage_contacts?: boolean;
 }
 
 export class AssignContactsDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: MAX_IDS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_IDS)
-  @IsUUID('all', { each: true })
+  @UuidArrayField({ minItems: 1, maxItems: MAX_IDS })
   readonly contact_ids!: string[];
 
-  @ApiPropertyOptional({ enum: ASSIGNMENT_TYPES, default: 'manual' })
-  @IsOptional()
-  @IsIn(ASSIGNMENT_TYPES)
+  @EnumField(ASSIGNMENT_TYPES, { optional: true, default: 'manual' })
   readonly assignment_type?: (typeof ASSIGNMENT_TYPES)[number];
 }
 
 export class AutoAssignDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   readonly organization_id!: string;
 
-  @ApiProperty({ enum: AUTO_STRATEGIES })
-  @IsIn(AUTO_STRATEGIES)
+  @EnumField(AUTO_STRATEGIES)
   readonly strategy!: (typeof AUTO_STRATEGIES)[number];
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_IDS, description: 'Default: every unassigned contact of the organization' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_IDS)
-  @IsUUID('all', { each: true })
+  @UuidArrayField({ optional: true, minItems: 1, maxItems: MAX_IDS, description: 'Default: every unassigned contact of the organization' })
   readonly contact_ids?: string[];
 
-  @ApiPropertyOptional({ default: true, description: 'Leave contacts that already have an active owner alone' })
-  @IsOptional()
-  @IsBoolean()
+  @BoolField({ optional: true, default: true, description: 'Leave contacts that already have an active owner alone' })
   readonly only_unassigned?: boolean;
 }
 
 export class ListUsersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Default for organization roles: their own organization' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true, description: 'Default for organization roles: their own organization' })
   readonly organization_id?: string;
 }
 
 export class ListContactsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly organization_id?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly campaign_id?: string;
+  @UuidField({ optional: true }) readonly organization_id?: string;
+  @UuidField({ optional: true }) readonly campaign_id?: string;
 
-  @ApiPropertyOptional({ description: 'Substring of email, name or company; % and _ are literal', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Substring of email, name or company; % and _ are literal' })
   readonly search?: string;
 
-  @ApiPropertyOptional({ description: 'true: only contacts with an active owner; false: only without' })
-  @IsOptional()
-  @Transform(queryBool)
-  @IsBoolean()
+  @BoolField({ optional: true, query: true, description: 'true: only contacts with an active owner; false: only without' })
   readonly assigned?: boolean;
 
-  @ApiPropertyOptional({ minimum: -1000000, maximum: 1000000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1_000_000)
-  @Max(1_000_000)
+  @IntField({ optional: true, query: true, minimum: -1_000_000, maximum: 1_000_000 })
   readonly min_lead_score?: number;
 }

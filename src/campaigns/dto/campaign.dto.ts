@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { EnumField, TextField, UuidField } from '../../common/api-fields';
 import { PageMetaDto } from '../../common/api-envelope';
 import { PageQueryDto } from '../../common/paging';
 
@@ -7,62 +7,38 @@ export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'arc
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export class CampaignFilterQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   readonly organization_id?: string;
 
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name; % and _ are literal', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Case-insensitive substring of the name; % and _ are literal' })
   readonly search?: string;
 
-  @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES })
-  @IsOptional()
-  @IsIn(CAMPAIGN_STATUSES)
+  @EnumField(CAMPAIGN_STATUSES, { optional: true })
   readonly status?: CampaignStatus;
 }
 
 export class ListCampaignsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   readonly organization_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Case-insensitive substring of the name; % and _ are literal' })
   readonly search?: string;
 
-  @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES })
-  @IsOptional()
-  @IsIn(CAMPAIGN_STATUSES)
+  @EnumField(CAMPAIGN_STATUSES, { optional: true })
   readonly status?: CampaignStatus;
 }
 
 export class CreateCampaignDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   readonly organization_id!: string;
 
-  @ApiProperty({ maxLength: 300 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(300)
+  @TextField({ minLength: 1, maxLength: 300 })
   readonly name!: string;
 
-  @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES, default: 'active' })
-  @IsOptional()
-  @IsIn(CAMPAIGN_STATUSES)
+  @EnumField(CAMPAIGN_STATUSES, { optional: true, default: 'active' })
   readonly status?: CampaignStatus;
 
-  @ApiPropertyOptional({ maxLength: 100, description: 'Platform roles only (routes Instantly events)' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @TextField({ optional: true, minLength: 1, maxLength: 100, description: 'Platform roles only (routes Instantly events)' })
   readonly instantly_campaign_id?: string;
 }
 

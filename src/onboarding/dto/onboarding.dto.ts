@@ -1,79 +1,49 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQueryDto } from '../../common/paging';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { EnumField, IntField, TextField, UuidField } from '../../common/api-fields';
 
 export const LINK_STATUSES = ['active', 'expired', 'used', 'revoked'] as const;
 
 export class CreateLinkDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   readonly organization_id!: string;
 
-  @ApiPropertyOptional({ default: 'Basic Onboarding', maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @TextField({ optional: true, minLength: 1, maxLength: 100, default: 'Basic Onboarding' })
   readonly template_name?: string;
 
-  @ApiPropertyOptional({ default: 'Welcome to Salesbrain!', maxLength: 5000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
+  @TextField({ optional: true, maxLength: 5000, default: 'Welcome to Salesbrain!' })
   readonly welcome_message?: string;
 
-  @ApiPropertyOptional({ default: 7, minimum: 1, maximum: 365 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntField({ optional: true, minimum: 1, maximum: 365, default: 7 })
   readonly expiration_days?: number;
 
-  @ApiPropertyOptional({ default: 5, minimum: 1, maximum: 50 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @IntField({ optional: true, minimum: 1, maximum: 50, default: 5 })
   readonly total_steps?: number;
 }
 
 export class ListLinksQueryDto extends PageQueryDto {
-  /** The roadmap's default page for links is 100 (validation 1..500 is inherited). */
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  /** The roadmap's default page for links is 100 (validation 1..500 as every list). */
+  @IntField({ optional: true, query: true, minimum: 1, maximum: 500, default: 100 })
   override readonly limit: number = 100;
 
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly organization_id?: string;
-  @ApiPropertyOptional({ enum: LINK_STATUSES }) @IsOptional() @IsIn(LINK_STATUSES) readonly status?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() readonly created_by?: string;
+  @UuidField({ optional: true }) readonly organization_id?: string;
+  @EnumField(LINK_STATUSES, { optional: true }) readonly status?: string;
+  @UuidField({ optional: true }) readonly created_by?: string;
 }
 
 export class RevokeLinkDto {
-  @ApiPropertyOptional({ default: 'Revoked by admin', maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+  @TextField({ optional: true, maxLength: 1000, default: 'Revoked by admin' })
   readonly reason?: string;
 }
 
 export class ExtendLinkDto {
-  @ApiPropertyOptional({ default: 7, minimum: 1, maximum: 365 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntField({ optional: true, minimum: 1, maximum: 365, default: 7 })
   readonly additional_days?: number;
 }
 
 export class UpdateProgressDto {
-  @ApiProperty({ minimum: 1, description: 'At most the link’s total_steps' })
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @IntField({ minimum: 1, maximum: 50, description: 'At most the link’s total_steps (a larger step is refused with 400)' })
   readonly current_step!: number;
 
-  @ApiProperty({ minimum: 0, maximum: 100 })
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @IntField({ minimum: 0, maximum: 100 })
   readonly progress_percentage!: number;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { EnumField, TextField } from '../../common/api-fields';
 import { PageMetaDto } from '../../common/api-envelope';
 import { PageQueryDto } from '../../common/paging';
 
@@ -7,56 +7,32 @@ export const AUTO_ASSIGN_STRATEGIES = ['round_robin', 'lead_score'] as const;
 export const ORGANIZATION_STATUSES = ['active', 'inactive', 'suspended'] as const;
 
 export class CreateOrganizationDto {
-  @ApiProperty({ maxLength: 200, example: 'Acme GmbH' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ minLength: 1, maxLength: 200, example: 'Acme GmbH' })
   readonly name!: string;
 
-  @ApiPropertyOptional({ maxLength: 100, description: 'Instantly workspace id used to route webhooks', nullable: true })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 100, description: 'Platform roles only: the Instantly workspace id used to route webhooks' })
   readonly instantly_workspace_id?: string | null;
 
-  @ApiPropertyOptional({ enum: AUTO_ASSIGN_STRATEGIES, nullable: true })
-  @ValidateIf((_, v) => v !== null && v !== undefined)
-  @IsIn(AUTO_ASSIGN_STRATEGIES)
+  @EnumField(AUTO_ASSIGN_STRATEGIES, { optional: true, nullable: true })
   readonly auto_assign_strategy?: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
 }
 
 export class UpdateOrganizationDto {
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ optional: true, minLength: 1, maxLength: 200 })
   readonly name?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true, description: 'Platform roles only: routes Instantly events to this organization' })
-  @ValidateIf((_, v) => v !== null && v !== undefined)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 100, description: 'Platform roles only: routes Instantly events to this organization' })
   readonly instantly_workspace_id?: string | null;
 
-  @ApiPropertyOptional({ enum: AUTO_ASSIGN_STRATEGIES, nullable: true })
-  @ValidateIf((_, v) => v !== null && v !== undefined)
-  @IsIn(AUTO_ASSIGN_STRATEGIES)
+  @EnumField(AUTO_ASSIGN_STRATEGIES, { optional: true, nullable: true })
   readonly auto_assign_strategy?: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
 
-  @ApiPropertyOptional({ enum: ORGANIZATION_STATUSES, description: 'Platform roles only' })
-  @IsOptional()
-  @IsIn(ORGANIZATION_STATUSES)
+  @EnumField(ORGANIZATION_STATUSES, { optional: true, description: 'Platform roles only' })
   readonly status?: (typeof ORGANIZATION_STATUSES)[number];
 }
 
 export class ListOrganizationsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Case-insensitive substring of the name' })
   readonly search?: string;
 }
 

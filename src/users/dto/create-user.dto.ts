@@ -1,32 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { EmailField, EnumField, TextField, UuidField } from '../../common/api-fields';
 
 export const USER_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 
 export class CreateUserDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   readonly organization_id!: string;
 
-  @ApiProperty({ example: 'jane@acme.example', maxLength: 320 })
-  @IsEmail()
-  @MaxLength(320)
+  @EmailField({ example: 'jane@acme.example' })
   readonly email!: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100 })
   readonly first_name?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100 })
   readonly last_name?: string;
 
-  @ApiProperty({ enum: USER_ROLES })
-  @IsIn(USER_ROLES)
+  @EnumField(USER_ROLES)
   readonly role!: (typeof USER_ROLES)[number];
 }
 

@@ -1,136 +1,96 @@
-import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { PageQueryDto } from '../../common/paging';
+import { IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ValidateNested } from 'class-validator';
+import { DateTimeField, EnumField, ExactlyOneOf, IntField, ObjectField, TextField, UuidArrayField, UuidField, BoolField } from '../../common/api-fields';
+import { PageQueryDto } from '../../common/paging';
 import { WEBHOOK_SOURCES, WEBHOOK_STATUSES } from '../../webhooks/event-types';
 
-/** The ISO 8601 forms PostgreSQL reads as it is meant (week dates such as 2026-W05 pass IsISO8601 but are no timestamp). */
-const CALENDAR_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
-
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+/** The pattern of a list cursor: the microseconds of the last row's created_at, and its id. */
+export const CURSOR_PATTERN = '^\\d{1,16}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /** The list's filters; also used by export, stats and bulk retry by filter. */
 export class WebhookLogFilterDto {
-  @ApiPropertyOptional({ description: 'Canonical (email.opened) or Instantly native (email_opened) name', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Canonical (email.opened) or Instantly native (email_opened) name' })
   readonly event_type?: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_SOURCES })
-  @IsOptional()
-  @IsIn(WEBHOOK_SOURCES)
+  @EnumField(WEBHOOK_SOURCES, { optional: true })
   readonly event_source?: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_STATUSES })
-  @IsOptional()
-  @IsIn(WEBHOOK_STATUSES)
+  @EnumField(WEBHOOK_STATUSES, { optional: true })
   readonly status?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   readonly campaign_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   readonly organization_id?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; inclusive lower bound on created_at', example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(CALENDAR_DATE_TIME, { message: 'date_from must be a calendar date, optionally with a time (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM])' })
+  @DateTimeField({ optional: true, description: 'ISO 8601; inclusive lower bound on created_at', example: '2026-11-01T00:00:00Z' })
   readonly date_from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; inclusive upper bound (a bare date includes that whole day)', example: '2026-11-30' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(CALENDAR_DATE_TIME, { message: 'date_to must be a calendar date, optionally with a time (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM])' })
+  @DateTimeField({ optional: true, description: 'ISO 8601; inclusive upper bound (a bare date includes that whole day)', example: '2026-11-30' })
   readonly date_to?: string;
 
-  @ApiPropertyOptional({ description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead', maxLength: 320 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(320)
+  @TextField({ optional: true, maxLength: 320, description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead' })
   readonly contact_email?: string;
 
-  @ApiPropertyOptional({ description: 'Substring of contact email, campaign name or error text; % and _ are literal. Under row-level security PostgreSQL cannot use the trigram index for ILIKE (not a leakproof operator), so on very large tables prefer contact_email or narrow by date', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({
+    optional: true,
+    maxLength: 200,
+    description:
+      'Substring of contact email, campaign name or error text (case-insensitive; % and _ are literal). A term with three or more ' +
+      'letters or digits in a row is served by the trigram index; a shorter one is checked on the rows the other filters leave, ' +
+      'so narrow it with a date range, a status or a contact_email on large logs',
+  })
   readonly search?: string;
 }
 
 /** Filters plus limit (1..500, default 50) and offset; offset is ignored when cursor is given. */
 export class ListWebhookLogsQueryDto extends IntersectionType(WebhookLogFilterDto, PageQueryDto) {
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page: stable paging while new events arrive', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 60, pattern: CURSOR_PATTERN, description: 'next_cursor of the previous page: stable paging while new events arrive' })
   readonly cursor?: string;
 }
 
 export class ExportWebhookLogsQueryDto extends WebhookLogFilterDto {
-  @ApiPropertyOptional({ enum: ['csv', 'json'], default: 'csv' })
-  @IsOptional()
-  @IsIn(['csv', 'json'])
+  @EnumField(['csv', 'json'], { optional: true, default: 'csv' })
   readonly format: 'csv' | 'json' = 'csv';
 }
 
 export class WebhookStatsQueryDto extends WebhookLogFilterDto {
-  @ApiPropertyOptional({ enum: ['hour', 'day'], default: 'day', description: 'Bucket size; buckets cover date_from..date_to, by default the last 7 days (hour) or 30 days (day)' })
-  @IsOptional()
-  @IsIn(['hour', 'day'])
+  @EnumField(['hour', 'day'], {
+    optional: true,
+    default: 'day',
+    description: 'Bucket size; buckets cover date_from..date_to, by default the last 7 days (hour) or 30 days (day)',
+  })
   readonly interval: 'hour' | 'day' = 'day';
 }
 
 export class RetryLogDto {
-  @ApiPropertyOptional({ default: false, description: 'Re-run a log that was already processed' })
-  @IsOptional()
-  @IsBoolean()
+  @BoolField({ optional: true, default: false, description: 'Re-run a log that was already processed' })
   readonly force?: boolean;
 }
 
+@ExactlyOneOf(['log_ids', 'filter'])
 export class BulkRetryDto {
-  @ApiPropertyOptional({ type: [String], format: 'uuid', minItems: 1, maxItems: 10000 })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(10000)
-  @IsUUID('all', { each: true })
+  @UuidArrayField({ optional: true, minItems: 1, maxItems: 10000 })
   readonly log_ids?: string[];
 
-  @ApiPropertyOptional({ type: WebhookLogFilterDto, description: 'Retry every log matching the list filter (instead of log_ids)' })
-  @IsOptional()
+  @ObjectField(WebhookLogFilterDto, { optional: true, description: 'Retry every log matching the list filter (instead of log_ids)' })
   @ValidateNested()
   @Type(() => WebhookLogFilterDto)
   readonly filter?: WebhookLogFilterDto;
 
-  @ApiPropertyOptional({ default: false, description: 'Also re-run processed logs' })
-  @IsOptional()
-  @IsBoolean()
+  @BoolField({ optional: true, default: false, description: 'Also re-run processed logs' })
   readonly force?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Only count what would be retried' })
-  @IsOptional()
-  @IsBoolean()
+  @BoolField({ optional: true, default: false, description: 'Only count what would be retried' })
   readonly dry_run?: boolean;
 }
 
 export class CleanupQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 3650, default: 30 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntField({ optional: true, query: true, minimum: 1, maximum: 3650, default: 30 })
   readonly older_than_days: number = 30;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_STATUSES, description: 'Default: processed, failed and skipped (never in-flight logs)' })
-  @IsOptional()
-  @IsIn(WEBHOOK_STATUSES)
+  @EnumField(WEBHOOK_STATUSES, { optional: true, description: 'Default: processed, failed and skipped (never in-flight logs)' })
   readonly status?: string;
 }
-
-export { toBool };

@@ -1,19 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IntField } from '../../common/api-fields';
 
 export class RotateWebhookCredentialDto {
-  @ApiPropertyOptional({
+  @IntField({
+    optional: true,
     minimum: 0,
     maximum: 168,
     default: 24,
     description: 'How long the previous secret keeps working, in hours, while the sender is reconfigured (0: at once)',
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(168)
   readonly grace_hours?: number;
 }
 
