@@ -139,6 +139,16 @@ describe('webhook receipt and processing', () => {
       const res = await post(instantlyPayload('email_sent', org.workspaceId, { personalization: 'a\u0000b' }));
       expect(res.status).toBe(200);
     });
+
+    it('keys that would poison a prototype are dropped and the event stored with every other field (any JSON object is a valid event)', async () => {
+      const body = JSON.stringify(instantlyPayload('email_sent', org.workspaceId, { note: 'kept' })).replace(/^\{/, '{"__proto__":{"isAdmin":true},"meta":{"constructor":{"prototype":{"x":1}},"ok":1},');
+      const res = await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(200);
+      const stored = await t.owner.query(`SELECT payload FROM webhook_log WHERE id = $1`, [res.body.data.id]);
+      expect(stored.rows[0].payload).toMatchObject({ note: 'kept', meta: { ok: 1 } });
+      expect(Object.keys(stored.rows[0].payload)).not.toContain('__proto__');
+      expect(Object.keys(stored.rows[0].payload.meta)).not.toContain('constructor');
+    });
   });
 
   describe('processing', () => {
