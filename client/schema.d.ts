@@ -378,6 +378,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/privacy/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase an email’s personal data from the organization (GDPR Art. 17)
+         * @description Roles: sb_admin, sb_operator, owner, admin.
+         *
+         *     Organization owners and admins in their own organization (organization_id may be left out); platform roles in any, naming organization_id. Member and viewer: 403. The email is matched case-insensitively; it is never written to the service’s logs or activity in clear. Contacts and their assignments are deleted; every webhook log carrying the email (every partition, and the copies retention prepares) keeps its structure and status with the email and the lead’s fields replaced by "[erased]"; search, filters, stats, exports and subject access no longer find it. All or nothing; a repeated request erases nothing and says so. suppress: later events carrying the email are stored redacted and create no contact.
+         */
+        post: operations["PrivacyController_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/privacy/subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the organization holds about an email (GDPR Art. 15)
+         * @description Roles: sb_admin, sb_operator, owner, admin.
+         *
+         *     Organization owners and admins in their own organization (organization_id may be left out); platform roles in any, naming organization_id. Member and viewer: 403. The email is matched case-insensitively; it is never written to the service’s logs or activity in clear.
+         */
+        get: operations["PrivacyController_subject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -1064,6 +1108,41 @@ export interface components {
              */
             success: true;
         };
+        ErasedCountsDto: {
+            assignments: number;
+            contacts: number;
+            /** @description Webhook logs redacted, every monthly partition and the default one */
+            logs: number;
+            /** @description Copies of logs that retention prepared, redacted */
+            prepared_logs: number;
+        };
+        EraseSubjectDto: {
+            /**
+             * Format: email
+             * @description The lead’s email (case-insensitive)
+             */
+            email: string;
+            /**
+             * Format: uuid
+             * @description Required for platform roles; organization roles: their own organization (another one is a 404)
+             */
+            organization_id?: string;
+            /** @description Also suppress the email in this organization: later events carrying it are stored redacted and create no contact. false lifts an earlier suppression; absent keeps what was set before. */
+            suppress?: boolean;
+        };
+        ErasureResultDto: {
+            /** @description Keyed hash (HMAC-SHA256) of the email, as the activity log records it */
+            email_hash: string;
+            erased: components["schemas"]["ErasedCountsDto"];
+            /** Format: date-time */
+            erased_at: string;
+            message: string;
+            /** @description True when there was nothing left to erase (a repeated request) */
+            nothing_to_erase: boolean;
+            /** Format: uuid */
+            organization_id: string;
+            suppressed: boolean;
+        };
         ErrorBodyDto: {
             /**
              * @description Same text as message (read by the portal)
@@ -1348,6 +1427,90 @@ export interface components {
              * @description The log id (the first one when this event was already stored)
              */
             id: string;
+        };
+        SubjectActivityDto: {
+            action: string;
+            /** Format: uuid */
+            actor_id: string | null;
+            actor_role: string;
+            /** Format: date-time */
+            created_at: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            target_id: string | null;
+            target_type: string | null;
+        };
+        SubjectAssignmentDto: {
+            /** Format: date-time */
+            assigned_at: string;
+            assignment_type: string;
+            /** Format: uuid */
+            contact_id: string;
+            /** Format: uuid */
+            id: string;
+            status: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        SubjectContactDto: {
+            bounced: boolean;
+            /** Format: uuid */
+            campaign_id: string | null;
+            clicks: number;
+            company: string | null;
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            emails_sent: number;
+            first_name: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_event_at: string | null;
+            last_name: string | null;
+            lead_score: number;
+            lead_status: string | null;
+            opens: number;
+            replies: number;
+            unsubscribed: boolean;
+        };
+        SubjectDataDto: {
+            /** @description Activity entries about the contacts, and earlier erasures of this email */
+            activity: components["schemas"]["SubjectActivityDto"][];
+            /** @description Users the contacts are (or were) assigned to */
+            assignments: components["schemas"]["SubjectAssignmentDto"][];
+            contacts: components["schemas"]["SubjectContactDto"][];
+            email: string;
+            /** @description Keyed hash (HMAC-SHA256) the service records for this email instead of the email */
+            email_hash: string;
+            /**
+             * Format: date-time
+             * @description Last erasure of this email in the organization, if any
+             */
+            erased_at: string | null;
+            /** @description Every webhook log of the organization that carries the email, newest first, with its payload */
+            logs: components["schemas"]["SubjectLogDto"][];
+            /** Format: uuid */
+            organization_id: string;
+            /** @description Later events carrying this email are stored redacted */
+            suppressed: boolean;
+        };
+        SubjectLogDto: {
+            /** Format: date-time */
+            created_at: string;
+            event_source: string;
+            event_type: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The event as received */
+            payload: {
+                [key: string]: unknown;
+            };
+            status: string;
         };
         UpdateOrganizationDto: {
             /** @enum {string|null} */
@@ -3026,6 +3189,158 @@ export interface operations {
             };
             /** @description Request body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PrivacyController_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseSubjectDto"];
+            };
+        };
+        responses: {
+            /** @description What was erased, per kind */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeDto"] & {
+                        data: components["schemas"]["ErasureResultDto"];
+                    };
+                };
+            };
+            /** @description Malformed email or organization_id; a platform role without organization_id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or badly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The token role may not use this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Unknown organization, or another organization than the caller’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Request body over 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PrivacyController_subject: {
+        parameters: {
+            query: {
+                /** @description The lead’s email (case-insensitive) */
+                email: string;
+                /** @description Required for platform roles; organization roles: their own organization (another one is a 404) */
+                organization_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contacts, their assignments, activity about them, and every webhook log carrying the email with its payload; streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeDto"] & {
+                        data: components["schemas"]["SubjectDataDto"];
+                    };
+                };
+            };
+            /** @description Malformed email or organization_id; a platform role without organization_id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or badly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The token role may not use this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Unknown organization, or another organization than the caller’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many exports or subject requests running (in all, or for this organization); Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ import { APP_METRICS, AppMetrics } from './metrics/app-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { UsersModule } from './users/users.module';
 import { WebhookLogsModule } from './webhook-logs/webhook-logs.module';
@@ -87,6 +88,7 @@ export class AppModule {
         AssignmentsModule,
         OnboardingModule,
         DashboardModule,
+        PrivacyModule,
         MetricsModule,
       ],
       providers: [

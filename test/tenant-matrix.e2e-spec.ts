@@ -82,7 +82,8 @@ describe('tenant isolation matrix', () => {
     if (name === 'campaign_ids') return [ids.campaign];
     if (name === 'contact_ids') return [ids.contact];
     if (name === 'log_ids') return [ids.log];
-    if (name === 'email') return `matrix-${randomUUID().slice(0, 8)}@a.example`;
+    // B's lead: a subject request or erasure that reached B would carry or change it.
+    if (name === 'email') return 'b-secret-lead@victim.example';
     if (name === 'filter') return { organization_id: b.id };
     if (name === 'search') return 'secret';
     // Routing identifiers: B's, so that a write that took them would capture B's events.

@@ -19,6 +19,7 @@ const TAGS: Record<string, string> = {
   'Onboarding links': 'Onboarding links with secure tokens (admin side)',
   'Onboarding (public)': 'What an onboarding link’s holder reaches with its token alone',
   Dashboard: 'Counts and recent activity for the portal’s home page',
+  'Personal data': 'A lead’s personal data on request: subject access and erasure (GDPR Art. 15 and 17)',
 };
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; required?: string[] };

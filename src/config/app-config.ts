@@ -1,4 +1,5 @@
 import { CronTime } from 'cron';
+import { createHmac } from 'crypto';
 
 /** The webhook sources that receive over HTTP, each with its own secret variable. */
 export const HTTP_WEBHOOK_SOURCES = ['instantly', 'weconnect', 'n8n', 'zapier', 'make', 'custom'] as const;
@@ -49,6 +50,12 @@ export interface AppConfig {
   metricsToken: string;
   /** With it, the public rate limit and the stats cache are shared by every instance through Redis. */
   redisUrl: string;
+  /**
+   * The key of the keyed hash (HMAC-SHA256) that stands for an erased email in the suppression list,
+   * the activity log and the logs' lines. Default: derived from JWT_SECRET (set it explicitly so
+   * that rotating JWT_SECRET does not make the suppression list forget who it holds).
+   */
+  privacyHashKey: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -126,6 +133,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
   }
 
+  const privacyHashKey = strVar(env, 'PRIVACY_HASH_KEY', '') || createHmac('sha256', jwtSecret).update('salesbrain-privacy-hash-v1').digest('hex');
+  if (privacyHashKey.length < 32) throw new ConfigError('PRIVACY_HASH_KEY must be at least 32 characters long');
+
   const metricsToken = strVar(env, 'METRICS_TOKEN', '');
   if (metricsToken && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long');
   const redisUrl = strVar(env, 'REDIS_URL', '');
@@ -165,5 +175,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logRequests: logRequests === 'true',
     metricsToken,
     redisUrl,
+    privacyHashKey,
   };
 }

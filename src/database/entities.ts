@@ -17,6 +17,7 @@ import { WebhookLogStatsTotal } from '../webhook-logs/webhook-log-stats-total.en
 import { WebhookLog } from '../webhook-logs/webhook-log.entity';
 import { OrganizationWebhookCredential } from '../webhooks/organization-webhook-credential.entity';
 import { WebhookLogDedup } from '../webhook-logs/webhook-log-dedup.entity';
+import { PrivacySubject } from '../privacy/privacy-subject.entity';
 
 /**
  * One entity per table, each in the module that owns the table. The schema is the migrations';
@@ -42,4 +43,5 @@ export const ENTITIES = [
   WebhookLogDedup,
   WebhookLogStatsTotal,
   WebhookLogSearchTrigram,
+  PrivacySubject,
 ];

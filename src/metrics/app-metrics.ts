@@ -101,6 +101,18 @@ export class AppMetrics {
     labelNames: ['format'],
     registers: [this.registry],
   });
+  readonly privacyRequests = new Counter({
+    name: 'privacy_requests_total',
+    help: 'Personal-data requests (subject access, erasure), by kind and outcome; never the email',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly privacyErased = new Counter({
+    name: 'privacy_erased_total',
+    help: 'What erasures removed or redacted, by kind (contacts, assignments, logs, prepared_logs)',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

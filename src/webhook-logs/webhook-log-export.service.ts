@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamParser } from '@json2csv/plainjs';
 import type { Response } from 'express';
-import { ServerResponse } from 'http';
-import { Caller, isPlatform, orgScope } from '../auth/roles';
-import { AppError } from '../common/app-error';
+import { Caller, orgScope } from '../auth/roles';
+import { ClientGoneError, writable } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
 import { filterValuesWithMatches } from './log-filter';
+import { ExportLimiter, streamKey } from './export-limiter';
 import { WebhookLogRepository } from './webhook-log.repository';
 
 export const CSV_FIELDS = ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', 'created_at'] as const;
@@ -87,34 +87,6 @@ function jsonWriter(): BatchWriter {
   };
 }
 
-class ClientGoneError extends Error {}
-
-/**
- * Resolves once the socket can take more; rejects if the client went away, or stopped reading for
- * stallMs: a client that never reads would otherwise hold its pooled connection forever.
- */
-function writable(res: ServerResponse, stallMs: number): Promise<void> {
-  if (res.destroyed) return Promise.reject(new ClientGoneError());
-  if (!res.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onDrain = () => done();
-    const onClose = () => done(new ClientGoneError());
-    const timer = setTimeout(() => {
-      res.destroy();
-      done(new ClientGoneError(`the client read nothing for ${stallMs} ms`));
-    }, stallMs);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
-}
-
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
@@ -130,41 +102,19 @@ function stamp(d = new Date()): string {
 export class WebhookLogExportService {
   private readonly logger = new Logger('WebhookLogExport');
 
-  /** Running exports, in all and per organization (platform callers count per caller). */
-  private running = 0;
-  private readonly runningPer = new Map<string, number>();
-  private readonly maxRunning: number;
-
   constructor(
     private readonly logs: WebhookLogRepository,
+    private readonly limiter: ExportLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
-  ) {
-    // Each running export holds a pooled connection: at most half of the pool.
-    this.maxRunning = Math.min(config.exportMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2)));
-  }
+  ) {}
 
   /**
    * An export holds a connection as long as its client reads, so they are limited (429 beyond,
    * with Retry-After), lest a few slow downloads leave no connection for anything else.
    */
   async export(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {
-    const key = caller.orgId && !isPlatform(caller.role) ? `org:${caller.orgId}` : `caller:${caller.userId}`;
-    const mine = this.runningPer.get(key) ?? 0;
-    if (mine >= this.config.exportMaxPerOrganization) {
-      throw AppError.tooManyRequests(`${mine} exports of yours are still running; try again when one has finished`, 10);
-    }
-    if (this.running >= this.maxRunning) throw AppError.tooManyRequests('too many exports are running; try again shortly', 10);
-    this.running++;
-    this.runningPer.set(key, mine + 1);
-    try {
-      await this.exportNow(q, caller, res);
-    } finally {
-      this.running--;
-      const left = (this.runningPer.get(key) ?? 1) - 1;
-      if (left > 0) this.runningPer.set(key, left);
-      else this.runningPer.delete(key);
-    }
+    await this.limiter.run(streamKey(caller), () => this.exportNow(q, caller, res));
   }
 
   private async exportNow(q: ExportWebhookLogsQueryDto, caller: Caller, res: Response): Promise<void> {

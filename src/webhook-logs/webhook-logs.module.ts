@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ExportLimiter } from './export-limiter';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogsController } from './webhook-logs.controller';
@@ -9,7 +10,7 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
 @Module({
   controllers: [WebhookLogsController],
-  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
-  exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup],
+  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, ExportLimiter, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
+  exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup, ExportLimiter],
 })
 export class WebhookLogsModule {}

@@ -210,6 +210,20 @@ export class WebhookEventRepository {
 
   // ---- CRM rows written by processing ----
 
+  /** The email (by its keyed hash) is suppressed in the organization, or was erased there after `receivedAt`. */
+  async isErasedSubject(orgId: string, emailHash: string, receivedAt: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2 AND (suppressed OR erased_at >= $3)`,
+      [orgId, emailHash, receivedAt],
+    );
+    return rows.length > 0;
+  }
+
+  /** The log's personal fields replaced by the erasure marker (migration PrivacyErasure). */
+  async redactLog(id: string): Promise<void> {
+    await this.db.query(`UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL WHERE id = $1`, [id]);
+  }
+
   async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
     return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
   }

@@ -43,10 +43,12 @@ export interface RequestOperation {
   params: Param[];
   body?: { required: boolean; schema: Schema };
   security: string[];
+  /** The token roles the operation's description lists ("Roles: a, b."). */
+  roles: string[];
 }
 
 interface Doc {
-  paths: Record<string, Record<string, { parameters?: Param[]; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; security?: Record<string, unknown>[] }>>;
+  paths: Record<string, Record<string, { parameters?: Param[]; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; security?: Record<string, unknown>[]; description?: string }>>;
   components?: { schemas?: Record<string, Schema> };
 }
 
@@ -61,6 +63,7 @@ export function requestOperations(doc: Doc): RequestOperation[] {
         params: op.parameters ?? [],
         body: schema ? { required: op.requestBody?.required !== false, schema } : undefined,
         security: (op.security ?? []).flatMap((s) => Object.keys(s)),
+        roles: /Roles: ([^.]+)\./.exec(op.description ?? '')?.[1].split(', ') ?? [],
       });
     }
   }

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
+import { emailHash, ERASED_MARKER } from '../../common/personal-data';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
@@ -48,6 +50,7 @@ export class InstantlyEventHandler {
   constructor(
     private readonly events: WebhookEventRepository,
     private readonly activity: ActivityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async handle(log: ClaimedLog): Promise<HandlerOutcome> {
@@ -92,7 +95,8 @@ export class InstantlyEventHandler {
     let newContact: HandlerOutcome['newContact'];
     const effect = contactEffectFor(log.event_type, log.raw_event_type);
     const email = text(p.lead_email, 320)?.toLowerCase() ?? null;
-    if (effect && email) {
+    const erased = await this.erasedSubject(log, org.id);
+    if (effect && email && !erased) {
       const c = (n: string) => (effect.counter === n ? 1 : 0);
       const row = await this.events.upsertContact({
         organizationId: org.id,
@@ -133,6 +137,22 @@ export class InstantlyEventHandler {
       );
     }
     return { id: org.id, auto_assign_strategy: org.auto_assign_strategy };
+  }
+
+  /**
+   * Whether the event's lead was erased in this organization (GDPR, src/privacy): its email is
+   * suppressed there, or was erased after this event arrived (it waited while the erasure ran). Such
+   * an event is stored redacted, as the erasure left the others, and creates no contact. Read after
+   * the worker re-locked the log, so an erasure that committed meanwhile is seen.
+   */
+  private async erasedSubject(log: ClaimedLog, orgId: string): Promise<boolean> {
+    const p = log.payload;
+    const subject = text(p.lead_email ?? p.email ?? p.contact_email, 320)?.toLowerCase() ?? null;
+    if (subject === null) return false;
+    if (subject === ERASED_MARKER) return true;
+    if (!(await this.events.isErasedSubject(orgId, emailHash(this.config.privacyHashKey, subject), log.created_at))) return false;
+    await this.events.redactLog(log.id);
+    return true;
   }
 
   private async resolveOrganization(workspace: string | null, instantlyCampaignId: string | null): Promise<RoutedOrganization | null> {

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import Cursor from 'pg-cursor';
+import { Db } from '../database/db.service';
+
+export interface SubjectContactRow {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  campaign_id: string | null;
+  lead_score: number;
+  lead_status: string | null;
+  emails_sent: number;
+  opens: number;
+  clicks: number;
+  replies: number;
+  bounced: boolean;
+  unsubscribed: boolean;
+  last_event_at: Date | null;
+  created_at: Date;
+}
+
+export interface SubjectAssignmentRow {
+  id: string;
+  contact_id: string;
+  user_id: string;
+  assignment_type: string;
+  status: string;
+  assigned_at: Date;
+}
+
+export interface SubjectActivityRow {
+  id: string;
+  action: string;
+  actor_role: string;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  details: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface SubjectLogRow {
+  id: string;
+  created_at: string;
+  event_source: string;
+  event_type: string;
+  status: string;
+  payload: Record<string, unknown>;
+}
+
+export interface SubjectStateRow {
+  erased_at: Date;
+  suppressed: boolean;
+}
+
+/**
+ * Every statement of the personal-data requests. They run in the request's transaction under the
+ * caller's row-level security (an organization's owner or admin, or a platform role), and each
+ * also names the organization: the policies keep every other organization's rows out of reach
+ * whatever the service passes. A subject's logs are found by the contact-email index of every
+ * partition (idx_webhook_log_contact_email: contact_email is stored lower case), never by a scan.
+ */
+@Injectable()
+export class PrivacyRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Serializes requests about the same subject in the organization (two erasures at once count once). */
+  async lockSubject(orgId: string, emailHash: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`privacy:${orgId}:${emailHash}`]);
+  }
+
+  contacts(orgId: string, email: string): Promise<SubjectContactRow[]> {
+    return this.db.query<SubjectContactRow>(
+      `SELECT id, email, first_name, last_name, company, campaign_id, lead_score, lead_status, emails_sent, opens, clicks, replies,
+              bounced, unsubscribed, last_event_at, created_at
+         FROM contact WHERE organization_id = $1 AND lower(email) = $2 ORDER BY created_at, id`,
+      [orgId, email],
+    );
+  }
+
+  assignments(orgId: string, contactIds: string[]): Promise<SubjectAssignmentRow[]> {
+    return this.db.query<SubjectAssignmentRow>(
+      `SELECT id, contact_id, user_id, assignment_type, status, assigned_at FROM user_contact_assignment
+        WHERE organization_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY assigned_at, id`,
+      [orgId, contactIds],
+    );
+  }
+
+  /** Entries about the contacts (auto-assignments, unassignments) and the earlier erasures of this email (by its hash). */
+  activity(orgId: string, contactIds: string[], emailHash: string): Promise<SubjectActivityRow[]> {
+    return this.db.query<SubjectActivityRow>(
+      `SELECT id, action, actor_role, actor_id, target_type, target_id, details, created_at FROM activity_log
+        WHERE organization_id = $1
+          AND ((target_type = 'contact' AND target_id = ANY($2::uuid[])) OR details ->> 'contact_id' = ANY($2::text[])
+               OR (action = 'privacy.erase' AND details ->> 'email_hash' = $3))
+        ORDER BY created_at DESC, id DESC`,
+      [orgId, contactIds, emailHash],
+    );
+  }
+
+  async subjectState(orgId: string, emailHash: string): Promise<SubjectStateRow | null> {
+    const rows = await this.db.query<SubjectStateRow>(`SELECT erased_at, suppressed FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2`, [orgId, emailHash]);
+    return rows[0] ?? null;
+  }
+
+  /** The subject's logs, newest first, read batch by batch from a cursor in the request's transaction. */
+  async logsCursor(orgId: string, email: string): Promise<Cursor<SubjectLogRow>> {
+    const sql = `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, event_source, event_type, status, payload
+                   FROM webhook_log WHERE organization_id = $1 AND contact_email = $2
+                  ORDER BY webhook_log.created_at DESC, id DESC`;
+    return this.db.tx.query(new Cursor<SubjectLogRow>(sql, [orgId, email]));
+  }
+
+  /** Deletes the contacts and their assignments (one statement); how many of each. */
+  async deleteContacts(orgId: string, email: string): Promise<{ contacts: number; assignments: number }> {
+    const rows = await this.db.query<{ contacts: number; assignments: number }>(
+      `WITH gone AS (
+         SELECT id FROM contact WHERE organization_id = $1 AND lower(email) = $2
+       ), assignments AS (
+         DELETE FROM user_contact_assignment WHERE organization_id = $1 AND contact_id IN (SELECT id FROM gone) RETURNING 1
+       ), contacts AS (
+         DELETE FROM contact WHERE organization_id = $1 AND id IN (SELECT id FROM gone) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM contacts)::int AS contacts, (SELECT count(*) FROM assignments)::int AS assignments`,
+      [orgId, email],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Redacts the subject's logs in every partition (the email, the lead's fields in the payload, the
+   * email anywhere in the error message and attempt history); the count. `pattern` matches the email
+   * literally (case-insensitive).
+   */
+  async redactLogs(orgId: string, email: string, pattern: string): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `WITH redacted AS (
+         UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL,
+                error_message = regexp_replace(error_message, $3, '[erased]', 'gi'),
+                attempt_history = regexp_replace(attempt_history::text, $3, '[erased]', 'gi')::jsonb
+          WHERE organization_id = $1 AND contact_email = $2
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM redacted`,
+      [orgId, email, pattern],
+    );
+    return rows[0].n;
+  }
+
+  /** The same redaction in the copies retention prepares (a SECURITY DEFINER function that checks the caller). */
+  async redactPreparedLogs(orgId: string, email: string, pattern: string): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(`SELECT privacy_erase_prepared($1, $2, $3) AS n`, [orgId, email, pattern]);
+    return rows[0].n;
+  }
+
+  /** Records the erasure (and the suppression, when given) of the email's hash in the organization. */
+  async recordErasure(orgId: string, emailHash: string, suppress: boolean | null): Promise<SubjectStateRow> {
+    const rows = await this.db.query<SubjectStateRow>(
+      `INSERT INTO privacy_subject (organization_id, email_hash, suppressed) VALUES ($1, $2, coalesce($3, false))
+       ON CONFLICT ON CONSTRAINT pk_privacy_subject DO UPDATE
+         SET erased_at = now(), erasures = privacy_subject.erasures + 1, suppressed = coalesce($3, privacy_subject.suppressed)
+       RETURNING erased_at, suppressed`,
+      [orgId, emailHash, suppress],
+    );
+    return rows[0];
+  }
+}
