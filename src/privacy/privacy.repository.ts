@@ -41,13 +41,9 @@ export interface SubjectActivityRow {
   created_at: Date;
 }
 
+/** One log of the subject as the JSON text of a SubjectLogDto, written by PostgreSQL (no parse and re-serialization here). */
 export interface SubjectLogRow {
-  id: string;
-  created_at: string;
-  event_source: string;
-  event_type: string;
-  status: string;
-  payload: Record<string, unknown>;
+  json: string;
 }
 
 export interface SubjectStateRow {
@@ -107,7 +103,8 @@ export class PrivacyRepository {
 
   /** The subject's logs, newest first, read batch by batch from a cursor in the request's transaction. */
   async logsCursor(orgId: string, email: string): Promise<Cursor<SubjectLogRow>> {
-    const sql = `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, event_source, event_type, status, payload
+    const sql = `SELECT json_build_object('id', id, 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                          'event_source', event_source, 'event_type', event_type, 'status', status, 'payload', payload)::text AS json
                    FROM webhook_log WHERE organization_id = $1 AND contact_email = $2
                   ORDER BY webhook_log.created_at DESC, id DESC`;
     return this.db.tx.query(new Cursor<SubjectLogRow>(sql, [orgId, email]));

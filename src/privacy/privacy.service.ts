@@ -12,7 +12,7 @@ import { ExportLimiter, streamKey } from '../webhook-logs/export-limiter';
 import { EraseSubjectDto, ErasureResultDto, SubjectActivityDto, SubjectAssignmentDto, SubjectContactDto, SubjectQueryDto } from './dto/privacy.dto';
 import { PrivacyRepository, SubjectActivityRow, SubjectAssignmentRow, SubjectContactRow } from './privacy.repository';
 
-/** Logs read from the cursor per round trip and written per chunk (payloads are a few KB each). */
+/** Logs read from the cursor per round trip and written per chunk (JSON text PostgreSQL built; payloads are a few KB each). */
 const BATCH_ROWS = 100;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -156,7 +156,7 @@ export class PrivacyService {
         if (rows.length === 0) break;
         next = cursor.read(BATCH_ROWS);
         let text = '';
-        for (const row of rows) text += (count++ === 0 ? '' : ',') + JSON.stringify(row);
+        for (const row of rows) text += (count++ === 0 ? '' : ',') + row.json;
         await writable(res, this.config.exportStallTimeoutMs);
         res.write(text);
       }
