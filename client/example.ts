@@ -56,4 +56,11 @@ export async function example(baseUrl: string, token: string, organizationId: st
   const contacts = await api.GET('/api/admin/contacts', { params: { query: { organization_id: organizationId, min_lead_score: 10 } } });
   const owner: Schemas['ContactOwnerDto'] | null | undefined = contacts.data?.data.contacts[0]?.owner;
   console.log(owner?.email ?? 'unassigned');
+
+  // A lead's personal data: what the organization holds, then erase it and suppress later events.
+  const held = await api.GET('/api/admin/privacy/subject', { params: { query: { email: 'lead@prospect.example' } } });
+  console.log(held.data?.data.logs.length, held.data?.data.contacts[0]?.first_name ?? null);
+  const erased = await api.POST('/api/admin/privacy/erase', { body: { email: 'lead@prospect.example', suppress: true } });
+  const counts: Schemas['ErasedCountsDto'] | undefined = erased.data?.data.erased;
+  console.log(counts?.logs, erased.data?.data.nothing_to_erase);
 }

@@ -107,6 +107,27 @@ describe('request and error logs', () => {
     expect(log).toMatch(/"path":"\/api\/admin\/onboarding\/o\/\[redacted\]\/progress"/);
     expect(log).not.toMatch(/onboarding\/o\/(?!\[redacted\])[A-Za-z0-9_-]{16,}/);
   });
+
+  it('never print the email of a personal-data request (subject access, erasure, a refused one)', async () => {
+    const email = 'Secret.Subject@Logged-Nowhere.example';
+    const { text: log } = await withStdout(async () => {
+      const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'debug' });
+      try {
+        const org = await createOrgFixture(t.owner, 'Privacy logs');
+        await t.owner.query(`INSERT INTO contact (organization_id, email) VALUES ($1, $2)`, [org.id, email]);
+        await t.http().get('/api/admin/privacy/subject').query({ email }).set(org.as('owner')).expect(200);
+        await t.http().post('/api/admin/privacy/erase').set(org.as('owner')).send({ email, suppress: true }).expect(200);
+        await t.http().get('/api/admin/privacy/subject').query({ email, organization_id: 'x' }).set(org.as('owner')).expect(400);
+        await t.http().get('/api/admin/privacy/subject').query({ email }).set(org.as('member')).expect(403);
+      } finally {
+        await t.close();
+      }
+    });
+    expect(log).toMatch(/"path":"\/api\/admin\/privacy\/erase"/);
+    expect(log).toMatch(/erasure by owner .* for [0-9a-f]{16}: \{"contacts":1/);
+    expect(log.toLowerCase()).not.toContain('secret.subject');
+    expect(log.toLowerCase()).not.toContain('logged-nowhere');
+  });
 });
 
 describe('start-up and health', () => {
