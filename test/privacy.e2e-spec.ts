@@ -1,7 +1,9 @@
 import { randomUUID } from 'crypto';
 import { Client } from 'pg';
 import { WebhookProcessorService } from '../src/webhooks/processing/webhook-processor.service';
-import { runtimeUrlFor, testDbName } from './support/db-urls';
+import { emailHash, subjectLockKey } from '../src/common/personal-data';
+import { APP_CONFIG, AppConfig } from '../src/config/app-config';
+import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
 import { instantlyPayload } from './support/instantly';
 import { inRlsContext } from './support/rls-context';
 import { createOrgFixture, expectErrorBody, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TestApp } from './support/test-app';
@@ -238,6 +240,58 @@ describe('personal data: subject access and erasure', () => {
       await post(event(a, 'email_clicked', gone, { step: 2 }));
       await processor.drain();
       expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, gone])).rows[0].n).toBe(1);
+    });
+
+    /** An event for a new lead, received with the organization's own credential (the log is the organization's before it is processed). */
+    const credentialEvent = async (email: string) => {
+      const cred = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 0 }).expect(201)).body.data.secret;
+      return (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', cred).send(event(a, 'email_opened', email)).expect(200)).body.data.id as string;
+    };
+    const pause = () => new Promise((r) => setTimeout(r, 300));
+    const expectErased = async (email: string, id: string) => {
+      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, email])).rows[0].n).toBe(0);
+      const log = (await t.owner.query(`SELECT status, contact_email, payload FROM webhook_log WHERE id = $1`, [id])).rows[0];
+      expect(log).toMatchObject({ status: 'processed', contact_email: null, payload: expect.objectContaining({ lead_email: '[erased]' }) });
+    };
+
+    it('an event being processed when the erasure starts: the erasure waits for it and then erases what it wrote (no deadlock)', async () => {
+      const racing = 'racing-processing@lead-prospect.example';
+      const id = await credentialEvent(racing);
+      // Processing stops half-way: its contact insert waits for this uncommitted insert of the same contact.
+      const blocker = new Client({ connectionString: adminUrlFor(testDbName()) });
+      await blocker.connect();
+      await blocker.query('BEGIN');
+      await blocker.query(`INSERT INTO contact (organization_id, email) VALUES ($1, $2)`, [a.id, racing]);
+      const processing = processor.drain();
+      await pause();
+      // (A supertest request is sent when it is awaited: then() sends it now.)
+      const erasing = erase(a.as('owner'), { email: racing }).then((r) => r);
+      await pause();
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+      const [, erased] = await Promise.all([processing, erasing]);
+      expect(erased.status).toBe(200);
+      expect(erased.body.data.erased).toMatchObject({ contacts: 1, logs: 1 });
+      await expectErased(racing, id);
+    });
+
+    it('an event processed while an erasure is under way waits for it, then is redacted and creates no contact', async () => {
+      const racing = 'racing-erasure@lead-prospect.example';
+      const id = await credentialEvent(racing);
+      // The subject's lock, held as an erasure under way holds it: the erasure queues first, processing after.
+      const holder = new Client({ connectionString: adminUrlFor(testDbName()) });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash(t.app.get<AppConfig>(APP_CONFIG).privacyHashKey, racing))]);
+      const erasing = erase(a.as('owner'), { email: racing }).then((r) => r);
+      await pause();
+      const processing = processor.drain();
+      await pause();
+      await holder.query('ROLLBACK');
+      await holder.end();
+      const [erased] = await Promise.all([erasing, processing]);
+      expect(erased.status).toBe(200);
+      await expectErased(racing, id);
     });
 
     it('an event received before the erasure and processed after it (it waited meanwhile) is redacted too', async () => {

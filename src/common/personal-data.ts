@@ -21,3 +21,11 @@ export function emailHash(key: string, email: string): string {
 export function literalPattern(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * The transaction-level advisory lock an erasure and the processing of an event carrying the same
+ * email both take first (before any row lock), so that one waits for the other (src/privacy).
+ */
+export function subjectLockKey(hash: string): string {
+  return `privacy:${hash}`;
+}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Cursor from 'pg-cursor';
+import { subjectLockKey } from '../common/personal-data';
 import { Db } from '../database/db.service';
 
 export interface SubjectContactRow {
@@ -62,9 +63,12 @@ export interface SubjectStateRow {
 export class PrivacyRepository {
   constructor(private readonly db: Db) {}
 
-  /** Serializes requests about the same subject in the organization (two erasures at once count once). */
-  async lockSubject(orgId: string, emailHash: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`privacy:${orgId}:${emailHash}`]);
+  /**
+   * Serializes the erasure with other erasures and with the processing of events carrying the same
+   * email (which takes the same lock first: subjectLockKey), before any row lock.
+   */
+  async lockSubject(emailHash: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash)]);
   }
 
   contacts(orgId: string, email: string): Promise<SubjectContactRow[]> {

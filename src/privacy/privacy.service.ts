@@ -89,7 +89,7 @@ export class PrivacyService {
     const email = normalizeEmail(dto.email);
     const hash = emailHash(this.config.privacyHashKey, email);
     const pattern = literalPattern(email);
-    await this.privacy.lockSubject(orgId, hash);
+    await this.privacy.lockSubject(hash);
     const { contacts, assignments } = await this.privacy.deleteContacts(orgId, email);
     const logs = await this.privacy.redactLogs(orgId, email, pattern);
     const preparedLogs = await this.privacy.redactPreparedLogs(orgId, email, pattern);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NamedStatement } from '../database/context-query';
+import { subjectLockKey } from '../common/personal-data';
 import { Db } from '../database/db.service';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
@@ -209,6 +210,11 @@ export class WebhookEventRepository {
   }
 
   // ---- CRM rows written by processing ----
+
+  /** Waits for an erasure of this email that is under way (src/privacy takes the same lock first). */
+  async lockSubject(emailHash: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash)]);
+  }
 
   /** The email (by its keyed hash) is suppressed in the organization, or was erased there after `receivedAt`. */
   async isErasedSubject(orgId: string, emailHash: string, receivedAt: Date): Promise<boolean> {

@@ -41,6 +41,9 @@ const text = (v: unknown, max: number): string | null => {
   return t ? t.slice(0, max) : null;
 };
 
+/** The email an event is about, as receipt stores it in contact_email. */
+const subjectEmail = (p: Record<string, unknown>): string | null => text(p.lead_email ?? p.email ?? p.contact_email, 320)?.toLowerCase() ?? null;
+
 /**
  * Keeps the CRM current from Instantly events. Runs inside the worker's transaction as `system`;
  * if anything throws, every change of this event rolls back together with its status update.
@@ -140,14 +143,24 @@ export class InstantlyEventHandler {
   }
 
   /**
+   * Taken first in the event's transaction, before the log's row lock: an erasure of the same email
+   * takes it first too, so the two run one after the other, whichever came first, and never lock
+   * each other's rows in the opposite order.
+   */
+  async lockSubject(log: ClaimedLog): Promise<void> {
+    if (log.event_source !== 'instantly') return;
+    const subject = subjectEmail(log.payload);
+    if (subject !== null && subject !== ERASED_MARKER) await this.events.lockSubject(emailHash(this.config.privacyHashKey, subject));
+  }
+
+  /**
    * Whether the event's lead was erased in this organization (GDPR, src/privacy): its email is
    * suppressed there, or was erased after this event arrived (it waited while the erasure ran). Such
    * an event is stored redacted, as the erasure left the others, and creates no contact. Read after
    * the worker re-locked the log, so an erasure that committed meanwhile is seen.
    */
   private async erasedSubject(log: ClaimedLog, orgId: string): Promise<boolean> {
-    const p = log.payload;
-    const subject = text(p.lead_email ?? p.email ?? p.contact_email, 320)?.toLowerCase() ?? null;
+    const subject = subjectEmail(log.payload);
     if (subject === null) return false;
     if (subject === ERASED_MARKER) return true;
     if (!(await this.events.isErasedSubject(orgId, emailHash(this.config.privacyHashKey, subject), log.created_at))) return false;
