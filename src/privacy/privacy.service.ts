@@ -4,7 +4,7 @@ import { ActivityService } from '../activity/activity.service';
 import { Caller, isPlatform } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { emailHash, literalPattern, normalizeEmail } from '../common/personal-data';
-import { ClientGoneError, writable } from '../common/response-stream';
+import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { OrganizationRepository } from '../organizations/organization.repository';
@@ -136,44 +136,21 @@ export class PrivacyService {
    */
   private async streamSubject(orgId: string, email: string, head: Record<string, unknown>, res: Response): Promise<number> {
     const cursor = await this.privacy.logsCursor(orgId, email);
-    let next = cursor.read(BATCH_ROWS);
-    try {
-      await next;
-    } catch (err) {
-      await cursor.close().catch(() => undefined);
-      throw err;
-    }
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
     const opening = JSON.stringify({ success: true, data: { ...head, logs: [] } });
-    // Everything up to the logs' opening bracket; the logs and the two closing braces follow.
-    res.write(opening.slice(0, opening.length - '[]}}'.length) + '[');
     let count = 0;
     try {
-      for (;;) {
-        const rows = await next;
-        if (rows.length === 0) break;
-        next = cursor.read(BATCH_ROWS);
-        let text = '';
-        for (const row of rows) text += (count++ === 0 ? '' : ',') + row.json;
-        await writable(res, this.config.exportStallTimeoutMs);
-        res.write(text);
-      }
-      await writable(res, this.config.exportStallTimeoutMs);
-      res.end(']}}');
-      return count;
+      await streamRows(cursor, res, BATCH_ROWS, this.config.exportStallTimeoutMs, {
+        headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+        // Everything up to the logs' opening bracket; the logs and the closing brackets follow.
+        start: opening.slice(0, opening.length - '[]}}'.length) + '[',
+        batch: (rows) => rows.map((row) => (count++ === 0 ? '' : ',') + row.json).join(''),
+        end: () => ']}}',
+      });
     } catch (err) {
-      next?.catch(() => undefined);
-      await cursor.close().catch(() => undefined);
       // A client that went away is not an error of ours: the cursor is closed by now.
-      if (err instanceof ClientGoneError) {
-        this.logger.warn(`subject access: the client went away after ${count} log(s)${err.message ? `: ${err.message}` : ''}`);
-        return count;
-      }
-      // The headers are gone already: the client can only be told by a cut connection.
-      res.destroy(err as Error);
-      throw err;
+      if (!(err instanceof ClientGoneError)) throw err;
+      this.logger.warn(`subject access: the client went away after ${count} log(s)${err.message ? `: ${err.message}` : ''}`);
     }
+    return count;
   }
 }

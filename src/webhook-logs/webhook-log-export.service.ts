@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamParser } from '@json2csv/plainjs';
 import type { Response } from 'express';
 import { Caller, orgScope } from '../auth/roles';
-import { ClientGoneError, writable } from '../common/response-stream';
+import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
@@ -139,46 +139,18 @@ export class WebhookLogExportService {
 
   private async stream(filter: unknown[], format: 'csv' | 'json', res: Response, rowsOut: BatchWriter): Promise<void> {
     const cursor = await this.logs.exportCursor(filter, format);
-    // The first batch is read before anything is sent: a query PostgreSQL refuses (a value it
-    // cannot take) is still an ordinary error answer, not a cut connection.
-    let next: Promise<Record<string, unknown>[]> = cursor.read(BATCH_ROWS);
     try {
-      await next;
+      await streamRows(cursor, res, BATCH_ROWS, this.config.exportStallTimeoutMs, {
+        headers: {
+          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename=webhook_logs_${stamp()}.${format}`,
+          'Cache-Control': 'no-store',
+        },
+        batch: (rows) => rowsOut.batch(rows),
+        end: () => rowsOut.end(),
+      });
     } catch (err) {
-      await cursor.close().catch(() => undefined);
-      throw err;
-    }
-    // Written straight to the socket, after the headers the middleware set (helmet, request id).
-    res.statusCode = 200;
-    res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename=webhook_logs_${stamp()}.${format}`);
-    res.setHeader('Cache-Control', 'no-store');
-    // One batch of rows, one write: no per-row stream machinery between the cursor and the
-    // socket. Backpressure: a batch is written only once the socket has taken the one before,
-    // and only one more is read meanwhile, so at most two batches are in memory.
-    const stallMs = this.config.exportStallTimeoutMs;
-    try {
-      for (;;) {
-        const rows = await next;
-        if (rows.length === 0) break;
-        // The next batch is on its way while this one is formatted and written.
-        next = cursor.read(BATCH_ROWS);
-        const text = rowsOut.batch(rows);
-        await writable(res, stallMs);
-        res.write(text);
-      }
-      await writable(res, stallMs);
-      res.end(rowsOut.end());
-    } catch (err) {
-      // The batch read ahead may still be on its way: its outcome no longer matters.
-      next?.catch(() => undefined);
-      await cursor.close().catch(() => undefined);
-      if (err instanceof ClientGoneError) {
-        if (err.message) this.logger.warn(`export ended: ${err.message}`);
-        throw err;
-      }
-      // Headers are gone already: the client can only be told by a cut connection.
-      res.destroy(err as Error);
+      if (err instanceof ClientGoneError && err.message) this.logger.warn(`export ended: ${err.message}`);
       throw err;
     }
   }
