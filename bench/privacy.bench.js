@@ -128,7 +128,7 @@ async function main() {
   for (const email of subjects) await plantLead(owner, orgId, email);
   await owner.query(`ANALYZE webhook_log`);
   console.log(`planted ${subjects.length} leads of ${LEAD_LOGS} logs each in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const total = Number((await owner.query(`SELECT sum(reltuples)::bigint AS n FROM pg_class WHERE relname LIKE 'webhook_log_p%' OR relname = 'webhook_log_default'`)).rows[0].n);
+  const total = Number((await owner.query(`SELECT sum(reltuples)::bigint AS n FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'webhook_log_p%' OR relname = 'webhook_log_default')`)).rows[0].n);
 
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0', DATABASE_POOL_SIZE: '10' });
   const headers = {
