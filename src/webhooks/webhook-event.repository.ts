@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { NamedStatement } from '../database/context-query';
-import { subjectLockKey } from '../common/personal-data';
 import { Db } from '../database/db.service';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
@@ -176,12 +175,17 @@ export class WebhookEventRepository {
    * Re-locks the log and checks the lease is still this attempt's. The transaction's commit need
    * not wait for the WAL flush: the CRM changes and the status are committed together, so a crash
    * can only lose both, and the log is then reclaimed and processed again.
+   *
+   * With `subjectLock` (the event carries an email: subjectLockKey), the same statement first takes
+   * that advisory lock, which an erasure of the email takes first too: the joined subquery runs
+   * before the row lock, which FOR UPDATE takes last, on the rows the join gives.
    */
-  async holdLease(id: string, attempts: number): Promise<boolean> {
+  async holdLease(id: string, attempts: number, subjectLock: string | null = null): Promise<boolean> {
     const rows = await this.db.query(
-      `SELECT set_config('synchronous_commit', 'off', true) FROM webhook_log
-        WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE`,
-      [id, attempts],
+      `SELECT set_config('synchronous_commit', 'off', true)
+         FROM webhook_log LEFT JOIN (SELECT pg_advisory_xact_lock(hashtextextended($3::text, 0)) WHERE $3::text IS NOT NULL) AS subject ON true
+        WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE OF webhook_log`,
+      [id, attempts, subjectLock],
     );
     return rows.length > 0;
   }
@@ -210,11 +214,6 @@ export class WebhookEventRepository {
   }
 
   // ---- CRM rows written by processing ----
-
-  /** Waits for an erasure of this email that is under way (src/privacy takes the same lock first). */
-  async lockSubject(emailHash: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash)]);
-  }
 
   /** The email (by its keyed hash) is suppressed in the organization, or was erased there after `receivedAt`. */
   async isErasedSubject(orgId: string, emailHash: string, receivedAt: Date): Promise<boolean> {

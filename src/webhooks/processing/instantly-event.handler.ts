@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
-import { emailHash, ERASED_MARKER } from '../../common/personal-data';
+import { emailHash, ERASED_MARKER, subjectLockKey } from '../../common/personal-data';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
@@ -143,14 +143,15 @@ export class InstantlyEventHandler {
   }
 
   /**
-   * Taken first in the event's transaction, before the log's row lock: an erasure of the same email
-   * takes it first too, so the two run one after the other, whichever came first, and never lock
-   * each other's rows in the opposite order.
+   * The advisory lock the event's transaction takes first, with the log's lease and before its row
+   * lock (holdLease): an erasure of the same email takes it first too, so the two run one after the
+   * other, whichever came first, and never lock each other's rows in the opposite order. Null when
+   * the event carries no email.
    */
-  async lockSubject(log: ClaimedLog): Promise<void> {
-    if (log.event_source !== 'instantly') return;
+  subjectLock(log: ClaimedLog): string | null {
+    if (log.event_source !== 'instantly') return null;
     const subject = subjectEmail(log.payload);
-    if (subject !== null && subject !== ERASED_MARKER) await this.events.lockSubject(emailHash(this.config.privacyHashKey, subject));
+    return subject === null || subject === ERASED_MARKER ? null : subjectLockKey(emailHash(this.config.privacyHashKey, subject));
   }
 
   /**

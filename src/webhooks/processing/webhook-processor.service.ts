@@ -119,8 +119,7 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     let result = 'error';
     try {
       result = await this.db.runAs(SYSTEM_CONTEXT, async () => {
-        await this.handler.lockSubject(log);
-        if (!(await this.events.holdLease(log.id, log.attempts))) throw new LeaseLostError();
+        if (!(await this.events.holdLease(log.id, log.attempts, this.handler.subjectLock(log)))) throw new LeaseLostError();
         const outcome = await this.handler.handle(log);
         if (outcome.newContact && this.newContactHook) await this.newContactHook(outcome.newContact);
         await this.events.finishLog(log.id, {
