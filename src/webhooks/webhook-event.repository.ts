@@ -65,6 +65,17 @@ export interface ContactEvent {
   at: Date;
 }
 
+/** An email (by its keyed hash) in an organization, as an event received at receivedAt carries it (src/privacy). */
+export interface ErasedSubject {
+  organizationId: string;
+  emailHash: string;
+  receivedAt: Date;
+}
+
+/** The email is suppressed in the organization, or was erased there after the event arrived. */
+const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
+  `EXISTS (SELECT 1 FROM privacy_subject WHERE organization_id = ${org} AND email_hash = ${hash} AND (suppressed OR erased_at >= ${at}))`;
+
 const CREDENTIAL_COLUMNS = { organization_id: true, secret_prefix: true, created_at: true, rotated_at: true, previous_valid_until: true } as const;
 
 /**
@@ -215,13 +226,10 @@ export class WebhookEventRepository {
 
   // ---- CRM rows written by processing ----
 
-  /** The email (by its keyed hash) is suppressed in the organization, or was erased there after `receivedAt`. */
-  async isErasedSubject(orgId: string, emailHash: string, receivedAt: Date): Promise<boolean> {
-    const rows = await this.db.query(
-      `SELECT 1 FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2 AND (suppressed OR erased_at >= $3)`,
-      [orgId, emailHash, receivedAt],
-    );
-    return rows.length > 0;
+  /** The email (by its keyed hash) is suppressed in the organization, or was erased there after the event arrived. */
+  async isErasedSubject(s: ErasedSubject): Promise<boolean> {
+    const rows = await this.db.query<{ erased: boolean }>(`SELECT ${ERASED_SUBJECT('$1', '$2', '$3')} AS erased`, [s.organizationId, s.emailHash, s.receivedAt]);
+    return rows[0].erased;
   }
 
   /** The log's personal fields replaced by the erasure marker (migration PrivacyErasure). */
@@ -260,11 +268,17 @@ export class WebhookEventRepository {
   }
 
   /** The contact created, or updated with the event's counters and fields; inserted tells which. */
-  async upsertContact(e: ContactEvent): Promise<{ id: string; inserted: boolean }> {
+  /**
+   * Creates or updates the event's contact; null, writing nothing, when the lead was erased in the
+   * organization (`subject`: src/privacy).
+   */
+  async upsertContact(e: ContactEvent, subject: ErasedSubject | null): Promise<{ id: string; inserted: boolean } | null> {
     const rows = await this.db.query<{ id: string; inserted: boolean }>(
       `INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
                             emails_sent, opens, clicks, replies, bounced, unsubscribed, last_event_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::uuid, $7::int, $8::text, $9::int, $10::int, $11::int, $12::int,
+              $13::boolean, $14::boolean, $15::timestamptz
+        WHERE $16::text IS NULL OR NOT ${ERASED_SUBJECT('$1', '$16', '$17')}
        ON CONFLICT (organization_id, lower(email)) DO UPDATE SET
          first_name = coalesce(EXCLUDED.first_name, contact.first_name),
          last_name = coalesce(EXCLUDED.last_name, contact.last_name),
@@ -282,8 +296,8 @@ export class WebhookEventRepository {
          updated_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
       [e.organizationId, e.email, e.firstName, e.lastName, e.company, e.campaignId, e.scoreDelta, e.leadStatus,
-       e.emailsSent, e.opens, e.clicks, e.replies, e.bounced, e.unsubscribed, e.at],
+       e.emailsSent, e.opens, e.clicks, e.replies, e.bounced, e.unsubscribed, e.at, subject?.emailHash ?? null, subject?.receivedAt ?? null],
     );
-    return rows[0];
+    return rows[0] ?? null;
   }
 }

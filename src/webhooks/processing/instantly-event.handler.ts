@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
 import { emailHash, ERASED_MARKER, subjectLockKey } from '../../common/personal-data';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
+import { ErasedSubject, RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
 export interface ClaimedLog {
@@ -98,29 +98,37 @@ export class InstantlyEventHandler {
     let newContact: HandlerOutcome['newContact'];
     const effect = contactEffectFor(log.event_type, log.raw_event_type);
     const email = text(p.lead_email, 320)?.toLowerCase() ?? null;
-    const erased = await this.erasedSubject(log, org.id);
-    if (effect && email && !erased) {
+    // The lead's erasure (src/privacy) is checked by the contact upsert itself, which writes nothing
+    // for an erased lead; an event that writes no contact asks on its own.
+    const subject = this.subjectOf(log, org.id);
+    if (effect && email && email !== ERASED_MARKER) {
       const c = (n: string) => (effect.counter === n ? 1 : 0);
-      const row = await this.events.upsertContact({
-        organizationId: org.id,
-        email,
-        firstName: text(p.firstName ?? p.first_name, 100),
-        lastName: text(p.lastName ?? p.last_name, 100),
-        company: text(p.companyName ?? p.company_name ?? p.company, 200),
-        campaignId: campaign?.id ?? null,
-        scoreDelta: effect.scoreDelta,
-        leadStatus: effect.leadStatus ?? null,
-        emailsSent: c('emails_sent'),
-        opens: c('opens'),
-        clicks: c('clicks'),
-        replies: c('replies'),
-        bounced: effect.bounced ?? false,
-        unsubscribed: effect.unsubscribed ?? false,
-        at,
-      });
-      if (row?.inserted && org.auto_assign_strategy) {
+      const row = await this.events.upsertContact(
+        {
+          organizationId: org.id,
+          email,
+          firstName: text(p.firstName ?? p.first_name, 100),
+          lastName: text(p.lastName ?? p.last_name, 100),
+          company: text(p.companyName ?? p.company_name ?? p.company, 200),
+          campaignId: campaign?.id ?? null,
+          scoreDelta: effect.scoreDelta,
+          leadStatus: effect.leadStatus ?? null,
+          emailsSent: c('emails_sent'),
+          opens: c('opens'),
+          clicks: c('clicks'),
+          replies: c('replies'),
+          bounced: effect.bounced ?? false,
+          unsubscribed: effect.unsubscribed ?? false,
+          at,
+        },
+        subject,
+      );
+      if (!row) await this.events.redactLog(log.id);
+      else if (row.inserted && org.auto_assign_strategy) {
         newContact = { id: row.id, organizationId: org.id, strategy: org.auto_assign_strategy };
       }
+    } else if (subject && (await this.events.isErasedSubject(subject))) {
+      await this.events.redactLog(log.id);
     }
     return { status: 'processed', organizationId: org.id, campaignId: campaign?.id ?? null, campaignName: campaign?.name ?? null, newContact };
   }
@@ -155,18 +163,15 @@ export class InstantlyEventHandler {
   }
 
   /**
-   * Whether the event's lead was erased in this organization (GDPR, src/privacy): its email is
-   * suppressed there, or was erased after this event arrived (it waited while the erasure ran). Such
-   * an event is stored redacted, as the erasure left the others, and creates no contact. Read after
-   * the worker re-locked the log, so an erasure that committed meanwhile is seen.
+   * Which erasure record would cover the event's lead (GDPR, src/privacy): a suppressed email, or
+   * one erased after this event arrived (it waited while the erasure ran). Such an event is stored
+   * redacted, as the erasure left the others, and creates no contact. Read after the worker took
+   * the subject's lock (holdLease), so an erasure that committed meanwhile is seen.
    */
-  private async erasedSubject(log: ClaimedLog, orgId: string): Promise<boolean> {
+  private subjectOf(log: ClaimedLog, orgId: string): ErasedSubject | null {
     const subject = subjectEmail(log.payload);
-    if (subject === null) return false;
-    if (subject === ERASED_MARKER) return true;
-    if (!(await this.events.isErasedSubject(orgId, emailHash(this.config.privacyHashKey, subject), log.created_at))) return false;
-    await this.events.redactLog(log.id);
-    return true;
+    if (subject === null || subject === ERASED_MARKER) return null;
+    return { organizationId: orgId, emailHash: emailHash(this.config.privacyHashKey, subject), receivedAt: log.created_at };
   }
 
   private async resolveOrganization(workspace: string | null, instantlyCampaignId: string | null): Promise<RoutedOrganization | null> {
