@@ -6,7 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
 import { AppMetrics } from './metrics/app-metrics';
-import { configureExpress, FrontRequest, registerBodyParsers, requestHandling } from './common/http-setup';
+import { configureExpress, FrontRequest, MethodTable, registerBodyParsers, requestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
@@ -47,6 +47,9 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // Order matters: Express runs these before Nest's routes, which app.init() adds after them.
   const express = app.getHttpAdapter().getInstance();
   configureExpress(express, config);
+  // 405 for a method a documented path does not have, before any body is read.
+  const methods = new MethodTable();
+  express.use(methods.middleware);
   registerBodyParsers(express, BODY_LIMIT_BYTES);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
@@ -54,6 +57,7 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // database after the app (Nest would re-raise the signal and exit before that finished).
 
   const document = buildOpenApiDocument(app);
+  methods.load(document.paths as Record<string, Record<string, unknown>>);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

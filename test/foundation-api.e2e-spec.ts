@@ -259,4 +259,28 @@ describe('organizations, users and campaigns API', () => {
       expect(bad.body.message).toMatch(/role must be one of/);
     });
   });
+
+  describe('a method a path does not have', () => {
+    it('is a 405 with Allow, before the token or the body is looked at; an unknown path stays a 404', async () => {
+      const cases: [string, string, string][] = [
+        ['patch', '/api/admin/webhooks/logs', 'GET, HEAD'],
+        ['delete', '/api/admin/organizations', 'GET, HEAD, POST'],
+        ['get', '/api/webhooks/instantly', 'POST'],
+        ['put', `/api/admin/onboarding/link/${randomUUID()}/revoke`, 'POST'],
+        ['post', '/API/ADMIN/CAMPAIGNS/FILTER/', 'GET, HEAD'],
+      ];
+      for (const [method, path, allow] of cases) {
+        for (const headers of [{}, a.as('viewer'), a.as('sb_admin')]) {
+          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](path)
+            .set(headers).set('Content-Type', 'application/json').send('{"not": "read"');
+          expect(res.status).toBe(405);
+          expect(res.headers.allow).toBe(allow);
+          expectErrorBody(res.body, 405);
+        }
+      }
+      // A path several templates match allows what any of them allows (GET /logs/{id} and DELETE /logs/cleanup).
+      expect((await t.http().get('/api/admin/webhooks/logs/cleanup').set(a.as('sb_admin'))).status).toBe(400);
+      expect((await t.http().patch('/api/admin/nothing/here').set(a.as('sb_admin'))).status).toBe(404);
+    });
+  });
 });

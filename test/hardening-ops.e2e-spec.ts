@@ -92,20 +92,28 @@ async function withStdout<T>(fn: () => Promise<T>): Promise<{ value: T; text: st
 
 describe('request and error logs', () => {
   it('never print an onboarding token', async () => {
+    let token = '';
     const { text: log } = await withStdout(async () => {
       const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' });
       try {
         const org = await createOrgFixture(t.owner, 'Logs');
-        const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+        token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
         await t.http().get(`/api/admin/onboarding/o/${token}`).expect(200);
         await t.http().put(`/api/admin/onboarding/o/${token}/progress`).send({ current_step: 2, progress_percentage: 10 }).expect(200);
         await t.http().get(`/api/admin/onboarding/o/${'u'.repeat(43)}`).expect(404);
+        // Every spelling of the path Express routes (any case, repeated slashes) or a client may
+        // send (percent-encoded, twice): the token is in no log line.
+        for (const path of [`/API/ADMIN/ONBOARDING/O/${token}`, `/api/admin//onboarding//o//${token}`, `/api/admin/onboarding/%6F/${token}`,
+          `/api/admin/onboarding/%256F/${token}/progress`, `/api/admin/%6Fnboarding/O/${token}`, `/api/admin/onboarding/o/${token}%0Ax`]) {
+          await t.http().get(path);
+        }
       } finally {
         await t.close();
       }
     });
     expect(log).toMatch(/"path":"\/api\/admin\/onboarding\/o\/\[redacted\]\/progress"/);
     expect(log).not.toMatch(/onboarding\/o\/(?!\[redacted\])[A-Za-z0-9_-]{16,}/);
+    expect(log).not.toContain(token);
   });
 
   it('never print the email of a personal-data request (subject access, erasure, a refused one)', async () => {
@@ -184,5 +192,26 @@ describe('optional JWT rules', () => {
     expect(res.status).toBe(401);
     expectErrorBody(res.body, 401);
     expect(res.body.message).toMatch(message);
+  });
+});
+
+describe('token lifetime by default', () => {
+  let t: TestApp;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = await createOrgFixture(t.owner, 'JWT default');
+  });
+  afterAll(() => t.close());
+
+  it('JWT_MAX_AGE unset: a week is the longest lifetime accepted (a token for centuries is a 401)', async () => {
+    const claims = { sub: org.users.owner, role: 'owner' as const, org_id: org.id };
+    const call = (life: string) => t.http().get('/api/admin/campaigns/filter').set('Authorization', `Bearer ${signToken(TEST_JWT_SECRET, claims, life)}`);
+    expect((await call('7d')).status).toBe(200);
+    for (const life of ['8d', '36500d']) {
+      const res = await call(life);
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/lifetime/);
+    }
   });
 });

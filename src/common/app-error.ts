@@ -4,6 +4,7 @@ export type AppErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
   | 'GONE'
   | 'PAYLOAD_TOO_LARGE'
@@ -33,6 +34,9 @@ export class AppError extends Error {
   static notFound(message: string): AppError {
     return new AppError('NOT_FOUND', message);
   }
+  static methodNotAllowed(message: string): AppError {
+    return new AppError('METHOD_NOT_ALLOWED', message);
+  }
   static conflict(message: string): AppError {
     return new AppError('CONFLICT', message);
   }
@@ -60,6 +64,8 @@ export function statusOf(code: AppErrorCode): number {
       return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'METHOD_NOT_ALLOWED':
+      return 405;
     case 'CONFLICT':
       return 409;
     case 'GONE':

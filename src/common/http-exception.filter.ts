@@ -29,11 +29,31 @@ const PG_ERRORS: Record<string, Mapped> = {
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
 
-const PUBLIC_TOKEN_PATH = /(\/onboarding\/o\/)[^/?#]+/;
+/** The public link routes' token segment, however the path was written: any case, repeated slashes. */
+const PUBLIC_TOKEN_PATH = /(\/+onboarding\/+o\/+)[^/?#]+/i;
+const PUBLIC_TOKEN_PATHS = new RegExp(PUBLIC_TOKEN_PATH.source, 'gi');
 
-/** A path fit for logs: an onboarding link's token (its only credential) is replaced. */
+/**
+ * A path fit for logs: an onboarding link's token (its only credential) is replaced. Express
+ * matches routes case-insensitively and tolerates repeated slashes, and a client may percent-encode
+ * any character: the path is decoded (again while that changes it, for double encodings) before the
+ * token is looked for, so that no spelling of a link's path prints its token.
+ */
 export function redactPath(path: string): string {
-  return path.replace(PUBLIC_TOKEN_PATH, '$1[redacted]');
+  let decoded = path;
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      break;
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  if (!PUBLIC_TOKEN_PATH.test(decoded)) return path;
+  // Decoded, so control characters a client encoded are shown as '?' (no line breaks in a log line).
+  return decoded.replace(PUBLIC_TOKEN_PATHS, '$1[redacted]').replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 
 /** The contract's error body. */

@@ -185,6 +185,35 @@ function trustProxy(value: string): boolean | number | string {
 }
 
 /** Express settings: TRUST_PROXY, no ETag hashing of every answer (the portal does not revalidate), no X-Powered-By. */
+/**
+ * A method a path does not have answers 405 with `Allow` (the methods it has), as soon as the
+ * request line is in: before the body is read or a token checked, as an unknown path answers 404.
+ * The table is the OpenAPI document's paths (every route under /api), loaded once the document is
+ * built (load()); a path several templates match (/logs/export and /logs/{id}) allows what any of
+ * them allows, and Express's own matching rules apply (case-insensitive, an optional trailing slash).
+ */
+export class MethodTable {
+  private table: { pattern: RegExp; methods: string[] }[] = [];
+
+  load(paths: Record<string, Record<string, unknown>>): void {
+    this.table = Object.entries(paths).map(([template, ops]) => {
+      const methods = Object.keys(ops).map((m) => m.toUpperCase());
+      if (methods.includes('GET')) methods.push('HEAD');
+      const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+');
+      return { pattern: new RegExp(`^${source}/?$`, 'i'), methods };
+    });
+  }
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method === 'OPTIONS') return next();
+    const allowed = new Set(this.table.filter((t) => t.pattern.test(req.path)).flatMap((t) => t.methods));
+    if (allowed.size === 0 || allowed.has(req.method)) return next();
+    const allow = [...allowed].sort().join(', ');
+    res.setHeader('Allow', allow);
+    next(AppError.methodNotAllowed(`method ${req.method} is not allowed on this path; allowed: ${allow}`));
+  };
+}
+
 export function configureExpress(app: Express, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.trustProxy));

@@ -43,7 +43,7 @@ export interface AppConfig {
   /** Optional JWT checks: `iss`, `aud`, and the longest lifetime (exp - iat, seconds) accepted. */
   jwtIssuer: string | null;
   jwtAudience: string | null;
-  jwtMaxAgeSeconds: number | null;
+  jwtMaxAgeSeconds: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   logRequests: boolean;
   /** Bearer token a Prometheus scrape of GET /metrics presents; empty: /metrics is 404. */
@@ -125,13 +125,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logRequests = strVar(env, 'LOG_REQUESTS', 'true');
   if (logRequests !== 'true' && logRequests !== 'false') throw new ConfigError('LOG_REQUESTS must be true or false');
 
-  const jwtMaxAge = strVar(env, 'JWT_MAX_AGE', '');
-  let jwtMaxAgeSeconds: number | null = null;
-  if (jwtMaxAge) {
-    const m = /^(\d+)([smhd]?)$/.exec(jwtMaxAge.trim());
-    if (!m || Number(m[1]) <= 0) throw new ConfigError(`JWT_MAX_AGE must be a positive duration such as 3600, 90m, 12h or 7d, got "${jwtMaxAge}"`);
-    jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
-  }
+  // A week by default: it bounds how long a leaked token works, while the identity provider's
+  // tokens (re-issued as sessions refresh) and the week-long tokens npm start prints still pass.
+  const jwtMaxAge = strVar(env, 'JWT_MAX_AGE', '7d');
+  const m = /^(\d+)([smhd]?)$/.exec(jwtMaxAge.trim());
+  if (!m || Number(m[1]) <= 0) throw new ConfigError(`JWT_MAX_AGE must be a positive duration such as 3600, 90m, 12h or 7d, got "${jwtMaxAge}"`);
+  const jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
 
   const privacyHashKey = strVar(env, 'PRIVACY_HASH_KEY', '') || createHmac('sha256', jwtSecret).update('salesbrain-privacy-hash-v1').digest('hex');
   if (privacyHashKey.length < 32) throw new ConfigError('PRIVACY_HASH_KEY must be at least 32 characters long');
