@@ -7,7 +7,7 @@ import { Organization } from '../organizations/organization.entity';
 @Unique('uq_campaign_instantly', ['organization_id', 'instantly_campaign_id'])
 @Index('idx_campaign_org_name', ['organization_id', 'name'])
 @Index('idx_campaign_name', ['name'])
-@Index('idx_campaign_instantly', { synchronize: false }) // partial: instantly_campaign_id IS NOT NULL
+@Index('idx_campaign_instantly', { synchronize: false }) // partial: trusted routing mappings
 export class Campaign {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_campaign' })
   id!: string;
@@ -28,6 +28,14 @@ export class Campaign {
   /** Set by processing (system) or platform roles only (trigger). */
   @Column('varchar', { length: 100, nullable: true })
   instantly_campaign_id!: string | null;
+
+  /**
+   * Events may be routed here by instantly_campaign_id: set by platform roles and workspace-routed
+   * processing only, never for campaigns an organization's own credential created (migration
+   * CampaignRouting).
+   */
+  @Column('boolean', { default: false })
+  routes_events!: boolean;
 
   @Column('timestamptz', { default: () => 'now()' })
   created_at!: Date;

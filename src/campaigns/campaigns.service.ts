@@ -55,6 +55,8 @@ export class CampaignsService {
       name: dto.name,
       status: dto.status ?? 'active',
       instantly_campaign_id: dto.instantly_campaign_id ?? null,
+      // A platform role vouches for the mapping: events may be routed here by this campaign id.
+      routes_events: dto.instantly_campaign_id !== undefined,
     });
     if (!row) throw AppError.conflict(`campaign with instantly_campaign_id ${dto.instantly_campaign_id} already exists`);
     return toDto(row);

@@ -31,8 +31,8 @@ export async function seedDemo(db: Db): Promise<boolean> {
       [DEMO_ORG_ID],
     );
     await db.query(
-      `INSERT INTO campaign (organization_id, name, status, instantly_campaign_id)
-       SELECT $1, name, status, 'demo-campaign-' || ord
+      `INSERT INTO campaign (organization_id, name, status, instantly_campaign_id, routes_events)
+       SELECT $1, name, status, 'demo-campaign-' || ord, true
          FROM unnest(ARRAY['Q1 Outreach DACH', 'SaaS Founders 2026', 'Agency Partners', 'Re-engagement', 'Webinar Invite'],
                      ARRAY['active', 'active', 'paused', 'completed', 'draft']) WITH ORDINALITY AS t(name, status, ord)`,
       [DEMO_ORG_ID],

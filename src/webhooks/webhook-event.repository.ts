@@ -245,24 +245,34 @@ export class WebhookEventRepository {
     return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
   }
 
-  /** The organizations with a campaign of this Instantly id (at most two: routing needs exactly one). */
+  /**
+   * The organizations with a campaign of this Instantly id that may route events (a platform role's
+   * or workspace-routed processing's mapping, never one an organization's credential created); at
+   * most two: routing needs exactly one.
+   */
   organizationsByInstantlyCampaign(instantlyCampaignId: string): Promise<RoutedOrganization[]> {
     return this.db.query<RoutedOrganization>(
       `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
-        WHERE c.instantly_campaign_id = $1 LIMIT 2`,
+        WHERE c.instantly_campaign_id = $1 AND c.routes_events LIMIT 2`,
       [instantlyCampaignId],
     );
   }
 
-  /** The organization's campaign of this Instantly id, created or renamed / re-statused by the event. */
-  async upsertInstantlyCampaign(orgId: string, name: string | null, instantlyCampaignId: string, status: string | null): Promise<{ id: string; name: string }> {
+  /**
+   * The organization's campaign of this Instantly id, created or renamed / re-statused by the event.
+   * `routes`: the event was routed by the platform's mappings (workspace or a trusted campaign id),
+   * so its campaign id may route later events too; an event received with an organization's own
+   * credential never makes a campaign route (nor takes that from one).
+   */
+  async upsertInstantlyCampaign(orgId: string, name: string | null, instantlyCampaignId: string, status: string | null, routes: boolean): Promise<{ id: string; name: string }> {
     const rows = await this.db.query<{ id: string; name: string }>(
-      `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status)
-       VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'))
+      `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status, routes_events)
+       VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'), $5)
        ON CONFLICT ON CONSTRAINT uq_campaign_instantly DO UPDATE
-         SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now()
+         SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now(),
+             routes_events = campaign.routes_events OR EXCLUDED.routes_events
        RETURNING id, name`,
-      [orgId, name, instantlyCampaignId, status],
+      [orgId, name, instantlyCampaignId, status, routes],
     );
     return rows[0];
   }

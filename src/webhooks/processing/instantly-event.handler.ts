@@ -77,7 +77,14 @@ export class InstantlyEventHandler {
 
     let campaign: { id: string; name: string } | null = null;
     if (instantlyCampaignId) {
-      campaign = await this.events.upsertInstantlyCampaign(org.id, text(p.campaign_name, 300), instantlyCampaignId, CAMPAIGN_STATUS_EFFECTS[log.event_type] ?? null);
+      campaign = await this.events.upsertInstantlyCampaign(
+        org.id,
+        text(p.campaign_name, 300),
+        instantlyCampaignId,
+        CAMPAIGN_STATUS_EFFECTS[log.event_type] ?? null,
+        // Only the platform's routing makes a campaign id route (migration CampaignRouting).
+        log.credential_org_id === null,
+      );
     }
 
     if (ACCOUNT_EVENTS.has(log.event_type)) {

@@ -1,0 +1,87 @@
+import { randomUUID } from 'crypto';
+import { WebhookProcessorService } from '../src/webhooks/processing/webhook-processor.service';
+import { instantlyPayload } from './support/instantly';
+import { createOrgFixture, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TestApp } from './support/test-app';
+
+/**
+ * Routing by campaign id cannot be captured through an organization's own credential: events
+ * received with A's credential create A's campaigns, but only the platform's mappings (a platform
+ * role's campaign, or one workspace-routed processing created) route events received with the
+ * global secret whose workspace is unmapped.
+ */
+describe('routing by Instantly campaign id (migration CampaignRouting)', () => {
+  let t: TestApp;
+  let a: OrgFixture;
+  let b: OrgFixture;
+  let processor: WebhookProcessorService;
+  let credential: string;
+
+  const log = async (id: string) => (await t.owner.query(`SELECT status, organization_id, error_message FROM webhook_log WHERE id = $1`, [id])).rows[0];
+  const send = async (secret: string, body: Record<string, unknown>) =>
+    (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(body).expect(200)).body.data.id as string;
+  /** An event of the global secret whose workspace no organization is mapped to. */
+  const unmapped = (campaignId: string) => instantlyPayload('email_opened', `unmapped-${randomUUID()}`, { campaign_id: campaignId, lead_email: `l-${randomUUID()}@x.example` });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    processor = t.app.get(WebhookProcessorService);
+    a = await createOrgFixture(t.owner, 'Router A');
+    b = await createOrgFixture(t.owner, 'Router B');
+    credential = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)).body.data.secret;
+  });
+  afterAll(() => t.close());
+
+  it("A cannot take a campaign id B is routed by: B's events still reach B", async () => {
+    const campaignId = `b-routed-${randomUUID()}`;
+    await t.http().post('/api/admin/campaigns').set(b.as('sb_admin')).send({ organization_id: b.id, name: 'B mapped', instantly_campaign_id: campaignId }).expect(201);
+    // A's credential names B's campaign id: A gets a campaign of its own by that id.
+    const taken = await send(credential, instantlyPayload('email_sent', a.workspaceId, { campaign_id: campaignId }));
+    await processor.drain();
+    expect(await log(taken)).toMatchObject({ status: 'processed', organization_id: a.id });
+    expect((await t.owner.query(`SELECT organization_id, routes_events FROM campaign WHERE instantly_campaign_id = $1 ORDER BY routes_events`, [campaignId])).rows)
+      .toEqual([{ organization_id: a.id, routes_events: false }, { organization_id: b.id, routes_events: true }]);
+    // B's next event (unmapped workspace, routed by the campaign id) goes to B, not failed as ambiguous.
+    const next = await send(TEST_INSTANTLY_SECRET, unmapped(campaignId));
+    await processor.drain();
+    expect(await log(next)).toMatchObject({ status: 'processed', organization_id: b.id });
+  });
+
+  it('A cannot pre-create a campaign id that would route another organization’s events to A', async () => {
+    const campaignId = `pre-created-${randomUUID()}`;
+    const planted = await send(credential, instantlyPayload('email_sent', a.workspaceId, { campaign_id: campaignId }));
+    await processor.drain();
+    expect(await log(planted)).toMatchObject({ status: 'processed', organization_id: a.id });
+    const victim = await send(TEST_INSTANTLY_SECRET, unmapped(campaignId));
+    await processor.drain();
+    // Not routed to A: it waits, failed, for a platform admin to map its workspace.
+    expect(await log(victim)).toMatchObject({ status: 'failed', organization_id: null });
+    expect((await log(victim)).error_message).toMatch(/no organization is mapped/);
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE organization_id = $1 AND id = $2`, [a.id, victim])).rows[0].n).toBe(0);
+  });
+
+  it('a campaign workspace-routed processing created routes later events by its id; an organization role cannot make a campaign route', async () => {
+    const campaignId = `workspace-made-${randomUUID()}`;
+    const first = await send(TEST_INSTANTLY_SECRET, instantlyPayload('email_sent', b.workspaceId, { campaign_id: campaignId }));
+    await processor.drain();
+    expect(await log(first)).toMatchObject({ status: 'processed', organization_id: b.id });
+    const later = await send(TEST_INSTANTLY_SECRET, unmapped(campaignId));
+    await processor.drain();
+    expect(await log(later)).toMatchObject({ status: 'processed', organization_id: b.id });
+    // The database refuses routes_events from an organization role, whatever the service does.
+    const { Client } = await import('pg');
+    const { runtimeUrlFor, testDbName } = await import('./support/db-urls');
+    const { inRlsContext } = await import('./support/rls-context');
+    const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
+    await runtime.connect();
+    try {
+      await inRlsContext(runtime, 'owner', a.id, async () => {
+        await expect(runtime.query(`INSERT INTO campaign (organization_id, name, routes_events) VALUES ($1, 'x', true)`, [a.id])).rejects.toMatchObject({ code: '42501' });
+      });
+      await inRlsContext(runtime, 'owner', a.id, async () => {
+        await expect(runtime.query(`UPDATE campaign SET routes_events = true WHERE organization_id = $1`, [a.id])).rejects.toMatchObject({ code: '42501' });
+      });
+    } finally {
+      await runtime.end();
+    }
+  });
+});
