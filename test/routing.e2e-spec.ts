@@ -85,3 +85,44 @@ describe('routing by Instantly campaign id (migration CampaignRouting)', () => {
     }
   });
 });
+
+describe("organizations' webhook credentials at receipt", () => {
+  const METRICS_TOKEN = 'metrics-test-token-0123456789';
+  let t: TestApp;
+  let a: OrgFixture;
+  const reloads = async () =>
+    Number(/webhook_credential_reloads_total (\d+)/.exec((await t.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text)?.[1] ?? 0);
+  const post = (secret: string) => t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(instantlyPayload('email_sent', a.workspaceId));
+
+  beforeAll(async () => {
+    t = await startTestApp({ METRICS_TOKEN });
+    a = await createOrgFixture(t.owner, 'Credential index');
+  });
+  afterAll(() => t.close());
+
+  it('a flood of well-formed wrong credentials costs no database work: each is a 401 from memory', async () => {
+    const secret = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)).body.data.secret;
+    await post(secret).expect(200);
+    const before = await reloads();
+    const guesses = Array.from({ length: 300 }, () => `sbwh_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '').slice(0, 11)}`);
+    for (let i = 0; i < guesses.length; i += 50) {
+      const answers = await Promise.all(guesses.slice(i, i + 50).map((g) => post(g)));
+      expect(answers.map((r) => r.status)).toEqual(answers.map(() => 401));
+    }
+    // At most the index's periodic re-read (every 5 s), not one read per guess.
+    expect((await reloads()) - before).toBeLessThanOrEqual(2);
+    await post(secret).expect(200);
+  });
+
+  it('a rotation takes effect at once; the previous secret works through its grace period only', async () => {
+    const first = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 0 }).expect(201)).body.data.secret;
+    await post(first).expect(200);
+    const second = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 1 }).expect(201)).body.data.secret;
+    await post(second).expect(200);
+    await post(first).expect(200);
+    const third = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 0 }).expect(201)).body.data.secret;
+    await post(third).expect(200);
+    await post(second).expect(401);
+    await post(first).expect(401);
+  });
+});

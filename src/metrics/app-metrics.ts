@@ -101,6 +101,11 @@ export class AppMetrics {
     labelNames: ['format'],
     registers: [this.registry],
   });
+  readonly credentialReloads = new Counter({
+    name: 'webhook_credential_reloads_total',
+    help: "Reads of the organizations' webhook credential hashes into memory (receipt looks credentials up there)",
+    registers: [this.registry],
+  });
   readonly privacyRequests = new Counter({
     name: 'privacy_requests_total',
     help: 'Personal-data requests (subject access, erasure), by kind and outcome; never the email',

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'crypto';
 import { ActivityService } from '../activity/activity.service';
 import { Caller } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
+import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { NewWebhookCredentialDto, WebhookCredentialDto } from './dto/webhook-credential.dto';
@@ -11,8 +12,8 @@ import { CredentialRow, WebhookEventRepository } from './webhook-event.repositor
 
 /** Organization credentials look like `sbwh_` + 43 URL-safe characters (256 random bits). */
 export const CREDENTIAL_RE = /^sbwh_[A-Za-z0-9_-]{43}$/;
-const CACHE_MS = 10_000;
-const CACHE_MAX = 10_000;
+/** How old the in-memory index of credential hashes may be before it is read again (another instance's rotation shows within it). */
+const REFRESH_MS = 5_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -34,13 +35,17 @@ function toDto(c: CredentialRow): WebhookCredentialDto {
  */
 @Injectable()
 export class WebhookCredentialsService {
-  private readonly cache = new Map<string, { orgId: string | null; until: number }>();
+  /** Every valid credential hash: its organization, and until when it is valid (null: no end). */
+  private known = new Map<string, { orgId: string; until: number | null }>();
+  private loadedAt = 0;
+  private loading: Promise<void> | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly events: WebhookEventRepository,
     private readonly organizations: OrganizationRepository,
     private readonly activity: ActivityService,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
   async get(orgId: string): Promise<WebhookCredentialDto> {
@@ -62,26 +67,44 @@ export class WebhookCredentialsService {
       targetId: orgId,
       details: { grace_hours: graceHours },
     });
-    this.cache.clear();
+    // This instance accepts the new secret at once; other instances within REFRESH_MS.
+    this.loadedAt = 0;
     return { ...toDto(row), secret };
   }
 
   /**
-   * The organization whose current (or still valid previous) credential this is, or null. Looked
-   * up by hash as `system` before the body is read; answers are cached for 10 s, so a rotation or
-   * the end of a grace period takes effect within that.
+   * The organization whose current (or still valid previous) credential this is, or null: looked up
+   * in memory, in an index of every valid credential hash that is read again (one statement, as
+   * `system`) when it is older than REFRESH_MS, so a wrong credential, however many, costs no
+   * database work, as a wrong global secret costs none. A rotation takes effect here at once and on
+   * other instances within REFRESH_MS; a grace period ends on time (its end is kept in the index).
+   * By the SHA-256 of a 256-bit secret: how long the lookup takes tells nothing about the secret.
    */
   async organizationFor(presented: string): Promise<string | null> {
     if (!CREDENTIAL_RE.test(presented)) return null;
-    const hash = sha256(presented);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > now) return hit.orgId;
-    // Looked up by the SHA-256 of a 256-bit secret: how long the index takes to find (or miss) a
-    // hash tells nothing about the secret, so no further comparison is needed.
-    const orgId = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.organizationForSecretHash(hash));
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { orgId, until: now + CACHE_MS });
-    return orgId;
+    await this.fresh();
+    const hit = this.known.get(sha256(presented));
+    return hit && (hit.until === null || hit.until > Date.now()) ? hit.orgId : null;
+  }
+
+  /** The index, read again when stale: one read at a time, which every lookup meanwhile waits for. */
+  private fresh(): Promise<void> {
+    if (Date.now() - this.loadedAt < REFRESH_MS) return Promise.resolve();
+    this.loading ??= (async () => {
+      try {
+        const rows = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.credentialHashes());
+        const known = new Map<string, { orgId: string; until: number | null }>();
+        for (const r of rows) {
+          known.set(r.secret_hash, { orgId: r.organization_id, until: null });
+          if (r.previous_secret_hash && r.previous_valid_until) known.set(r.previous_secret_hash, { orgId: r.organization_id, until: r.previous_valid_until.getTime() });
+        }
+        this.known = known;
+        this.loadedAt = Date.now();
+        this.metrics.credentialReloads.inc();
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
   }
 }

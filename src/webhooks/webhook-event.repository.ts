@@ -76,6 +76,13 @@ export interface ErasedSubject {
 const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
   `EXISTS (SELECT 1 FROM privacy_subject WHERE organization_id = ${org} AND email_hash = ${hash} AND (suppressed OR erased_at >= ${at}))`;
 
+export interface CredentialHashRow {
+  organization_id: string;
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  previous_valid_until: Date | null;
+}
+
 const CREDENTIAL_COLUMNS = { organization_id: true, secret_prefix: true, created_at: true, rotated_at: true, previous_valid_until: true } as const;
 
 /**
@@ -129,14 +136,13 @@ export class WebhookEventRepository {
     return rows[0];
   }
 
-  /** The organization whose current, or still valid previous, secret has this hash. */
-  async organizationForSecretHash(hash: string): Promise<string | null> {
-    const rows = await this.db.query<{ organization_id: string }>(
-      `SELECT organization_id FROM organization_webhook_credential
-        WHERE secret_hash = $1 OR (previous_secret_hash = $1 AND previous_valid_until > now())`,
-      [hash],
+  /** Every credential's hashes: the current one, and the previous one while its grace period lasts. */
+  credentialHashes(): Promise<CredentialHashRow[]> {
+    return this.db.query<CredentialHashRow>(
+      `SELECT organization_id, secret_hash, CASE WHEN previous_valid_until > now() THEN previous_secret_hash END AS previous_secret_hash,
+              previous_valid_until
+         FROM organization_webhook_credential`,
     );
-    return rows[0]?.organization_id ?? null;
   }
 
   // ---- the workers ----
