@@ -3948,6 +3948,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     WebhookLogsController_detail: {
@@ -4156,6 +4165,15 @@ export interface operations {
             };
             /** @description Request body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4386,6 +4404,15 @@ export interface operations {
             };
             /** @description The token role may not use this route */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,7 +32,8 @@ export function writable(res: ServerResponse, stallMs: number): Promise<void> {
 }
 
 /**
- * How many streamed answers (exports, subject-access requests) run at once, in all and per key
+ * How many streamed answers (exports, subject-access requests), or other reads that cost a scan,
+ * run at once, in all and per key
  * (an organization, or a platform caller): each holds a pooled connection as long as its client
  * reads, so beyond the limits the answer is a 429 with Retry-After, lest a few slow downloads leave
  * no connection for anything else.
@@ -44,14 +45,18 @@ export class StreamLimiter {
   constructor(
     private readonly maxRunning: number,
     private readonly maxPerKey: number,
+    /** What runs, for the 429's message ("exports"). */
+    private readonly what = 'exports',
+    /** Retry-After of the 429, seconds. */
+    private readonly retryAfterSeconds = 10,
   ) {}
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const mine = this.runningPer.get(key) ?? 0;
     if (mine >= this.maxPerKey) {
-      throw AppError.tooManyRequests(`${mine} exports of yours are still running; try again when one has finished`, 10);
+      throw AppError.tooManyRequests(`${mine} ${this.what} of yours are still running; try again when one has finished`, this.retryAfterSeconds);
     }
-    if (this.running >= this.maxRunning) throw AppError.tooManyRequests('too many exports are running; try again shortly', 10);
+    if (this.running >= this.maxRunning) throw AppError.tooManyRequests(`too many ${this.what} are running; try again shortly`, this.retryAfterSeconds);
     this.running++;
     this.runningPer.set(key, mine + 1);
     try {

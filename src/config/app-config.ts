@@ -40,6 +40,11 @@ export interface AppConfig {
   exportMaxPerOrganization: number;
   /** An export whose client has not read for this long is ended, freeing its connection. */
   exportStallTimeoutMs: number;
+  /** Reads that cost a scan of an organization's logs, at once per organization (platform callers: per caller) and in all; beyond, 429. */
+  heavyReadsPerOrganization: number;
+  heavyReadsMaxConcurrent: number;
+  /** A search the trigram index cannot serve may take this long; beyond, 400 saying how to narrow it. */
+  heavyReadTimeoutMs: number;
   /** Optional JWT checks: `iss`, `aud`, and the longest lifetime (exp - iat, seconds) accepted. */
   jwtIssuer: string | null;
   jwtAudience: string | null;
@@ -167,6 +172,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exportMaxConcurrent: intVar(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 100),
     exportMaxPerOrganization: intVar(env, 'EXPORT_MAX_PER_ORGANIZATION', 2, 1, 100),
     exportStallTimeoutMs: intVar(env, 'EXPORT_STALL_TIMEOUT_MS', 30000, 100, 3_600_000),
+    heavyReadsPerOrganization: intVar(env, 'HEAVY_READS_PER_ORGANIZATION', 2, 1, 100),
+    heavyReadsMaxConcurrent: intVar(env, 'HEAVY_READS_MAX_CONCURRENT', 4, 1, 100),
+    heavyReadTimeoutMs: intVar(env, 'HEAVY_READ_TIMEOUT_MS', 5000, 1, 600_000),
     jwtIssuer: strVar(env, 'JWT_ISSUER', '') || null,
     jwtAudience: strVar(env, 'JWT_AUDIENCE', '') || null,
     jwtMaxAgeSeconds,

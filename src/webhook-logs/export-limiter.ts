@@ -18,3 +18,22 @@ export class ExportLimiter extends StreamLimiter {
     super(Math.min(config.exportMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2))), config.exportMaxPerOrganization);
   }
 }
+
+/**
+ * The limits on reads whose cost grows with an organization's logs rather than its page (a search
+ * the trigram index cannot serve, stats over filters the rollup does not keep, a bulk retry by
+ * filter): HEAVY_READS_PER_ORGANIZATION at once per organization (platform callers: per caller),
+ * HEAVY_READS_MAX_CONCURRENT in all, never more than half of the pool; beyond, 429 with
+ * Retry-After. One tenant's flood of them cannot take the pool from its neighbours.
+ */
+@Injectable()
+export class HeavyReadLimiter extends StreamLimiter {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super(
+      Math.min(config.heavyReadsMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2))),
+      config.heavyReadsPerOrganization,
+      'expensive reads (searches the index cannot serve, filtered stats, bulk retries by filter)',
+      2,
+    );
+  }
+}

@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
@@ -67,6 +68,12 @@ const EXPORT_COLUMNS = {
   json: `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
          error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`,
 } as const;
+
+/** A statement PostgreSQL cancelled at its statement_timeout. */
+export function isStatementTimeout(err: unknown): boolean {
+  const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string }) : (err as { code?: string });
+  return driver?.code === '57014';
+}
 
 export type LogRow = WebhookLogDto & { cursor_ts: string };
 
@@ -439,6 +446,11 @@ export class WebhookLogRepository {
    * rows come in index order rather than sorted first: the first bytes leave at once and memory
    * stays flat (INDEX_ORDER for the rest of the transaction).
    */
+  /** The rest of the request's transaction: each statement may take at most `ms` (57014 beyond: isStatementTimeout). */
+  async limitStatementTime(ms: number): Promise<void> {
+    await this.db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
+  }
+
   async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
     // A search answered by its matches' ids (at most SEARCH_EXACT rows) is sorted: walking the
     // index in order would test every log against the ids.

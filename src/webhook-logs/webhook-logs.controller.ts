@@ -33,6 +33,7 @@ export class WebhookLogsController {
       'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive. ' +
       'retry_queued_at is set while a bulk retry by filter has queued the log and no worker has taken it yet.',
   })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
   async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookLogPageDto>> {
     return ok(await this.logs.list(q, caller));
   }
@@ -59,6 +60,7 @@ export class WebhookLogsController {
   @Get('stats')
   @Authenticated(LOG_READERS, 'Webhook statistics: totals by status, event type and source, failure rate, time buckets')
   @ApiEnvelope(WebhookStatsDto)
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
   async stats(@Query() q: WebhookStatsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookStatsDto>> {
     return ok(await this.logs.stats(q, caller));
   }
@@ -75,6 +77,7 @@ export class WebhookLogsController {
       '`dry_run: true` answers how many would be retried and changes nothing.',
   )
   @ApiFlat(BulkRetryResultDto)
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
   async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller): Promise<BulkRetryResultDto> {
     return this.logs.bulkRetry(dto, caller);
   }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ExportLimiter } from './export-limiter';
+import { ExportLimiter, HeavyReadLimiter } from './export-limiter';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogsController } from './webhook-logs.controller';
@@ -10,7 +10,7 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
 @Module({
   controllers: [WebhookLogsController],
-  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, ExportLimiter, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
+  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, ExportLimiter, HeavyReadLimiter, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
   exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup, ExportLimiter],
 })
 export class WebhookLogsModule {}

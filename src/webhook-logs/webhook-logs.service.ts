@@ -9,7 +9,8 @@ import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 import { decodeCursor, encodeCursor, filtersBeyondOrganization, filterValuesWithMatches, LogCursor, logFilterValues, SEARCH_EXACT, searchUsesIndex } from './log-filter';
-import { LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
+import { HeavyReadLimiter, streamKey } from './export-limiter';
+import { isStatementTimeout, LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
@@ -34,13 +35,41 @@ export class WebhookLogsService {
     private readonly rollup: WebhookStatsRollup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly heavy: HeavyReadLimiter,
   ) {}
+
+  /**
+   * A read whose cost grows with the organization's logs: within the per-organization bound
+   * (HeavyReadLimiter: 429 beyond) and, for a search the trigram index cannot serve, within
+   * HEAVY_READ_TIMEOUT_MS (a 400 that says how to narrow it beyond).
+   */
+  private heavyRead<T>(caller: Caller, search: string | undefined, read: () => Promise<T>): Promise<T> {
+    return this.heavy.run(streamKey(caller), async () => {
+      if (!search || searchUsesIndex(search)) return read();
+      await this.logs.limitStatementTime(this.config.heavyReadTimeoutMs);
+      try {
+        return await read();
+      } catch (err) {
+        if (!isStatementTimeout(err)) throw err;
+        throw AppError.badRequest(
+          `a search without three letters or digits in a row cannot use the search index, so it is checked on every log the other ` +
+            `filters leave, and this one took longer than ${this.config.heavyReadTimeoutMs} ms: search for a longer term, or narrow ` +
+            `it with date_from/date_to, status, event_type, campaign_id or contact_email`,
+        );
+      }
+    });
+  }
 
   /**
    * Newest first. `total` is exact up to TOTAL_CAP matches; past that it is TOTAL_CAP and
    * `total_capped` is true. `has_more` is always exact (one extra row is read).
    */
   async list(q: ListWebhookLogsQueryDto, caller: Caller): Promise<WebhookLogPageDto> {
+    if (q.search && !searchUsesIndex(q.search)) return this.heavyRead(caller, q.search, () => this.listNow(q, caller));
+    return this.listNow(q, caller);
+  }
+
+  private async listNow(q: ListWebhookLogsQueryDto, caller: Caller): Promise<WebhookLogPageDto> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !cursor) throw AppError.badRequest('cursor is malformed');
     const scope = orgScope(caller, q.organization_id);
@@ -156,8 +185,10 @@ export class WebhookLogsService {
       failed = r.requested - success;
       reasons = { not_found: r.not_found, already_pending: r.already_pending, processed_needs_force: r.processed_needs_force };
     } else {
-      const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), this.logs);
-      const r = await this.logs.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
+      const r = await this.heavyRead(caller, dto.filter!.search, async () => {
+        const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), this.logs);
+        return this.logs.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
+      });
       success = r.queued;
       failed = r.matched - r.queued;
       reasons = { already_queued: failed };
@@ -300,8 +331,10 @@ export class WebhookLogsService {
         buckets: r.buckets.map((b) => ({ bucket: new Date(b.bucket).toISOString(), total: b.total, failed: b.failed ?? 0 })),
       };
     }
-    const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), this.logs);
-    const rows = await this.logs.statsScan(filter, q.interval, bucketFrom);
+    const rows = await this.heavyRead(caller, q.search, async () => {
+      const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), this.logs);
+      return this.logs.statsScan(filter, q.interval, bucketFrom);
+    });
     const byStatus: Record<string, number> = {};
     const byType: Record<string, number> = {};
     const bySource: Record<string, number> = {};
