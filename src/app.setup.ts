@@ -1,4 +1,5 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
+import type { Server } from 'http';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { JsonExpressAdapter } from './common/json-express.adapter';
@@ -44,6 +45,16 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
     handle(req as FrontRequest, res);
     receivers(req as FrontRequest, res, next);
   });
+  // A client that never finishes its headers or body, or keeps an idle connection, does not hold it
+  // for Node's defaults (300 s for a request); and an instance holds at most so many connections.
+  // Node checks the request and header timeouts every 30 s (connectionsCheckingInterval).
+  const server = app.getHttpServer() as Server | undefined;
+  if (server) {
+    server.requestTimeout = config.httpRequestTimeoutMs;
+    server.headersTimeout = Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs);
+    server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
+    server.maxConnections = config.httpMaxConnections;
+  }
   // Order matters: Express runs these before Nest's routes, which app.init() adds after them.
   const express = app.getHttpAdapter().getInstance();
   configureExpress(express, config);

@@ -215,3 +215,31 @@ describe('token lifetime by default', () => {
     }
   });
 });
+
+describe('HTTP server limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '500', HTTP_MAX_CONNECTIONS: '50' });
+  });
+  afterAll(() => t.close());
+
+  it('come from the configuration, and a request whose body never finishes is cut off (408), not held for minutes', async () => {
+    const server = t.app.getHttpServer() as import('http').Server;
+    expect({ request: server.requestTimeout, headers: server.headersTimeout, keepAlive: server.keepAliveTimeout, max: server.maxConnections })
+      .toEqual({ request: 1000, headers: 1000, keepAlive: 500, max: 50 });
+    const port = await t.listen();
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket: Socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /api/admin/organizations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":');
+      });
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    // Node checks the request timeout every 30 s: cut off within that, not after its 300 s default.
+    expect(Date.now() - started).toBeLessThan(35_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  }, 60_000);
+});

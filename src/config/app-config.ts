@@ -45,6 +45,11 @@ export interface AppConfig {
   heavyReadsMaxConcurrent: number;
   /** A search the trigram index cannot serve may take this long; beyond, 400 saying how to narrow it. */
   heavyReadTimeoutMs: number;
+  /** Node's HTTP server: a whole request (headers and body), its headers, an idle keep-alive connection; open connections at most. */
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  httpMaxConnections: number;
   /** Optional JWT checks: `iss`, `aud`, and the longest lifetime (exp - iat, seconds) accepted. */
   jwtIssuer: string | null;
   jwtAudience: string | null;
@@ -175,6 +180,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     heavyReadsPerOrganization: intVar(env, 'HEAVY_READS_PER_ORGANIZATION', 2, 1, 100),
     heavyReadsMaxConcurrent: intVar(env, 'HEAVY_READS_MAX_CONCURRENT', 4, 1, 100),
     heavyReadTimeoutMs: intVar(env, 'HEAVY_READ_TIMEOUT_MS', 5000, 1, 600_000),
+    httpRequestTimeoutMs: intVar(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    httpHeadersTimeoutMs: intVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 20_000, 1000, 600_000),
+    httpKeepAliveTimeoutMs: intVar(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    httpMaxConnections: intVar(env, 'HTTP_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     jwtIssuer: strVar(env, 'JWT_ISSUER', '') || null,
     jwtAudience: strVar(env, 'JWT_AUDIENCE', '') || null,
     jwtMaxAgeSeconds,
