@@ -7,7 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
 import { AppMetrics } from './metrics/app-metrics';
-import { configureExpress, FrontRequest, MethodTable, registerBodyParsers, requestHandling } from './common/http-setup';
+import { configureExpress, FrontRequest, MethodTable, originForm, registerBodyParsers, requestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
@@ -42,6 +42,7 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   const handle = requestHandling(config, metrics);
   const receivers = webhookFastPath(app, BODY_LIMIT_BYTES);
   adapter.setFront((req, res, next) => {
+    originForm(req);
     handle(req as FrontRequest, res);
     receivers(req as FrontRequest, res, next);
   });

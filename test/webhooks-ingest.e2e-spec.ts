@@ -96,6 +96,33 @@ describe('webhook receipt and processing', () => {
       expect(await countLogs()).toBe(before);
     });
 
+    it('every form of the request line gets the same checks: a wrong secret is a 401 before a 5 MB body is read (absolute form, any case)', async () => {
+      const port = await t.listen();
+      const { connect } = await import('net');
+      const ask = (line: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            // Headers only: the 5 MB body is announced and never sent.
+            socket.write(`${line}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nx-webhook-secret: wrong-secret-wrong-secret\r\n\r\n`);
+          });
+          let text = '';
+          socket.on('data', (d) => {
+            text += d.toString();
+            if (text.includes('\r\n\r\n')) socket.destroy();
+          });
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+      for (const line of [
+        `POST http://127.0.0.1:${port}/api/webhooks/instantly HTTP/1.1`,
+        'POST http://elsewhere.example/api/webhooks/n8n HTTP/1.1',
+        'POST /API/WEBHOOKS/INSTANTLY HTTP/1.1',
+        'POST /api/webhooks/instantly HTTP/1.1',
+      ]) {
+        expect((await ask(line)).split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized');
+      }
+    });
+
     it('JSON sent with another content type is still read', async () => {
       const res = await t.http().post('/api/webhooks/instantly').set(SECRET).set('Content-Type', 'text/plain')
         .send(JSON.stringify(instantlyPayload('email_sent', org.workspaceId)));

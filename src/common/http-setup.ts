@@ -90,6 +90,22 @@ export function registerBodyParsers(app: Express, limit: number): void {
   });
 }
 
+/**
+ * A request line in absolute form (`POST http://host/path HTTP/1.1`, which HTTP/1.1 servers must
+ * accept) carries the same path as the origin form: rewritten to it first, so every handler and
+ * check (the receivers' secret before the body, the 405 table, the routes) sees one form only.
+ */
+export function originForm(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  if (url.startsWith('/') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return;
+  try {
+    const parsed = new URL(url);
+    req.url = `${parsed.pathname}${parsed.search}`;
+  } catch {
+    req.url = '/';
+  }
+}
+
 const REQUEST_ID = /^[\w-]{1,64}$/;
 
 /** What the request handling and the receivers add to Node's request, before Express sees it. */

@@ -70,7 +70,9 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
   router.post(['/api/webhooks/instantly', '/api/webhooks/:source'], receive as unknown as Parameters<typeof router.post>[1]);
   const route = router as unknown as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   return (req, res, next) => {
-    if (req.method !== 'POST' || !req.url?.startsWith(RECEIVER_PREFIX)) return next();
+    // Express's routes match case-insensitively: so does the prefix, lest /API/WEBHOOKS/… reach the
+    // controller, which reads the body before the secret is checked.
+    if (req.method !== 'POST' || !req.url?.toLowerCase().startsWith(RECEIVER_PREFIX)) return next();
     // An error from the router (a source that is not valid percent-encoding, a handler that threw)
     // is answered here; only a path the router did not match goes on to the application.
     route(req, res, (err?: unknown) => (err ? fail(err, req, res, 'unknown') : next()));
