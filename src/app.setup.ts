@@ -10,6 +10,7 @@ import { AppMetrics } from './metrics/app-metrics';
 import { configureExpress, FrontRequest, MethodTable, originForm, registerBodyParsers, requestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { bearerToken, verifyToken } from './auth/jwt';
 import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -18,6 +19,9 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   log: ['fatal', 'error', 'warn', 'log'],
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
 };
+
+/** Public routes that take a body without a token: the receivers (answered by the front) and an onboarding link's progress. */
+const PUBLIC_BODY_PATH = /^\/api\/(webhooks\/|admin\/onboarding\/o\/)/i;
 
 /** 1 MB, the contract's webhook limit; the largest admin body (10,000 ids) is well under it. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -62,7 +66,21 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // 405 for a method a documented path does not have, before any body is read.
   const methods = new MethodTable();
   express.use(methods.middleware);
-  registerBodyParsers(express, BODY_LIMIT_BYTES);
+  // A body is read only for a documented path, and for a route that needs a token, only with a
+  // token the guard will accept (the guard still decides; this only spares strangers the read).
+  const rules = { issuer: config.jwtIssuer, audience: config.jwtAudience, maxAgeSeconds: config.jwtMaxAgeSeconds };
+  registerBodyParsers(express, BODY_LIMIT_BYTES, (req) => {
+    if (!methods.knows(req.path)) return false;
+    if (PUBLIC_BODY_PATH.test(req.path)) return true;
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return false;
+    try {
+      verifyToken(config.jwtSecret, token, rules);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself, to close the embedded

@@ -283,4 +283,34 @@ describe('organizations, users and campaigns API', () => {
       expect((await t.http().patch('/api/admin/nothing/here').set(a.as('sb_admin'))).status).toBe(404);
     });
   });
+
+  describe('strangers cost no body read', () => {
+    /** The status line answered to headers announcing a body that is never sent, or '' if none came within 3 s. */
+    const statusFor = async (lines: string[]) => {
+      const port = await t.listen();
+      const { connect } = await import('net');
+      return new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{`));
+        let text = '';
+        const timer = setTimeout(() => socket.destroy(), 3000);
+        socket.on('data', (d) => {
+          text += d.toString();
+          if (text.includes('\r\n')) socket.destroy();
+        });
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve(text.split('\r\n')[0]);
+        });
+        socket.on('error', reject);
+      });
+    };
+
+    it('no token, a bad token or an unknown path is answered as soon as the headers are in, the body unread', async () => {
+      expect(await statusFor(['POST /api/admin/organizations HTTP/1.1'])).toBe('HTTP/1.1 401 Unauthorized');
+      expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', 'Authorization: Bearer not.a.token'])).toBe('HTTP/1.1 401 Unauthorized');
+      expect(await statusFor(['POST /api/admin/no/such/route HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('HTTP/1.1 404 Not Found');
+      // With a token the route accepts, the body is awaited (no answer before it has come).
+      expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('');
+    });
+  });
 });

@@ -68,10 +68,17 @@ export function parseJsonBody(text: string, prototypeKeys: 'error' | 'remove' = 
  * Request bodies are JSON only, up to `limit` bytes. Admin routes accept `application/json` (any
  * other type is a 415); the webhook receivers parse whatever the sender labelled it.
  */
-export function registerBodyParsers(app: Express, limit: number): void {
+export function registerBodyParsers(app: Express, limit: number, worthReading: (req: Request) => boolean = () => true): void {
   const readText = readBodyText(limit);
   // One layer; requests without a body (most of the portal's) pass straight through.
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // A body no route will use (an unknown path, a request its route will refuse for its token) is
+    // not read: the answer (404, 401) goes out as soon as the headers are in, and the connection
+    // closes after it rather than reading what is left.
+    if (hasBody(req) && !worthReading(req)) {
+      res.setHeader('connection', 'close');
+      return next();
+    }
     readText(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (typeof req.body !== 'string') return next();
@@ -218,6 +225,11 @@ export class MethodTable {
       const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+');
       return { pattern: new RegExp(`^${source}/?$`, 'i'), methods };
     });
+  }
+
+  /** Whether some documented route has this path. */
+  knows(path: string): boolean {
+    return this.table.some((t) => t.pattern.test(path));
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
