@@ -4578,8 +4578,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or over WEBHOOK_CREDENTIAL_MAX_BYTES with an organization's credential; nothing stored */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description An organization's credential sent more than its rate allows (WEBHOOK_CREDENTIAL_RATE_PER_SECOND, WEBHOOK_CREDENTIAL_BURST); Retry-After says when to send again; nothing stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -126,3 +126,64 @@ describe("organizations' webhook credentials at receipt", () => {
     await post(first).expect(401);
   });
 });
+
+describe("an organization's credential is a neighbour: rate and size limits", () => {
+  const METRICS_TOKEN = 'metrics-test-token-0123456789';
+  const env = { METRICS_TOKEN, WEBHOOK_CREDENTIAL_RATE_PER_SECOND: '1', WEBHOOK_CREDENTIAL_BURST: '5', WEBHOOK_CREDENTIAL_MAX_BYTES: '2048' };
+  let t: TestApp;
+  let a: OrgFixture;
+  let b: OrgFixture;
+  const credentialOf = async (app: TestApp, org: OrgFixture) =>
+    (await app.http().post(`/api/admin/organizations/${org.id}/webhook-credential`).set(org.as('owner')).send({}).expect(201)).body.data.secret as string;
+  const post = (app: TestApp, org: OrgFixture, secret: string, extra: Record<string, unknown> = {}) =>
+    app.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(instantlyPayload('email_sent', org.workspaceId, { lead_email: `n-${randomUUID()}@x.example`, ...extra }));
+
+  beforeAll(async () => {
+    t = await startTestApp(env);
+    a = await createOrgFixture(t.owner, 'Flooder');
+    b = await createOrgFixture(t.owner, 'Neighbour');
+  });
+  afterAll(() => t.close());
+
+  it('beyond its burst a credential gets 429 with Retry-After, counted and not stored; another credential and the global secret are unaffected', async () => {
+    const [flooder, neighbour] = [await credentialOf(t, a), await credentialOf(t, b)];
+    const before = (await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE credential_org_id = $1`, [a.id])).rows[0].n;
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await post(t, a, flooder));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    expect(Number(answers[5].headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[5].body.message).toMatch(/more than 5 events/);
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE credential_org_id = $1`, [a.id])).rows[0].n - before).toBe(5);
+    await post(t, b, neighbour).expect(200);
+    await post(t, a, TEST_INSTANTLY_SECRET).expect(200);
+    const metrics = (await t.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    expect(metrics).toMatch(/webhooks_rejected_total\{source="instantly",status="429"\} 3\b/);
+  });
+
+  it("a body over the credential's size limit is a 413 and nothing is stored; the global secret keeps the 1 MB limit", async () => {
+    const other = await createOrgFixture(t.owner, 'Big bodies');
+    const secret = await credentialOf(t, other);
+    const big = { personalization: 'x'.repeat(4096) };
+    const res = await post(t, other, secret, big);
+    expect(res.status).toBe(413);
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE credential_org_id = $1`, [other.id])).rows[0].n).toBe(0);
+    await post(t, other, secret).expect(200);
+    await post(t, other, TEST_INSTANTLY_SECRET, big).expect(200);
+  });
+
+  it('with REDIS_URL the limit is one for every instance', async () => {
+    const shared = { ...env, REDIS_URL: 'redis://127.0.0.1:6379' };
+    const [one, two] = [await startTestApp(shared), await startTestApp(shared)];
+    try {
+      const org = await createOrgFixture(one.owner, 'Two instances');
+      const secret = await credentialOf(one, org);
+      const statuses = [];
+      for (let i = 0; i < 8; i++) statuses.push((await post(i % 2 ? two : one, org, secret)).status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});

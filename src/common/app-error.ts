@@ -43,6 +43,9 @@ export class AppError extends Error {
   static gone(message: string): AppError {
     return new AppError('GONE', message);
   }
+  static payloadTooLarge(message: string): AppError {
+    return new AppError('PAYLOAD_TOO_LARGE', message);
+  }
   static unsupportedMediaType(message: string): AppError {
     return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
   }

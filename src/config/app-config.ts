@@ -35,6 +35,11 @@ export interface AppConfig {
   publicRateLimitPerMinute: number;
   /** Webhooks parsed and waiting for their batch insert, at most; beyond, 503 with Retry-After. */
   webhookIngestQueueMax: number;
+  /** Events an organization's own credential may send: `burst` in any window of burst / rate seconds; beyond, 429. */
+  webhookCredentialRatePerSecond: number;
+  webhookCredentialBurst: number;
+  /** The largest body an organization's own credential may send (the global limit is 1 MB). */
+  webhookCredentialMaxBytes: number;
   /** Streamed exports at once, in this instance and per organization (platform callers: per caller); beyond, 429. */
   exportMaxConcurrent: number;
   exportMaxPerOrganization: number;
@@ -174,6 +179,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     onboardingExpiryCron,
     publicRateLimitPerMinute: intVar(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
     webhookIngestQueueMax: intVar(env, 'WEBHOOK_INGEST_QUEUE_MAX', 5000, 1, 1_000_000),
+    webhookCredentialRatePerSecond: intVar(env, 'WEBHOOK_CREDENTIAL_RATE_PER_SECOND', 100, 1, 1_000_000),
+    webhookCredentialBurst: intVar(env, 'WEBHOOK_CREDENTIAL_BURST', 1000, 1, 10_000_000),
+    webhookCredentialMaxBytes: intVar(env, 'WEBHOOK_CREDENTIAL_MAX_BYTES', 262_144, 1024, 1024 * 1024),
     exportMaxConcurrent: intVar(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 100),
     exportMaxPerOrganization: intVar(env, 'EXPORT_MAX_PER_ORGANIZATION', 2, 1, 100),
     exportStallTimeoutMs: intVar(env, 'EXPORT_STALL_TIMEOUT_MS', 30000, 100, 3_600_000),

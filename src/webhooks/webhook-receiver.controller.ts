@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiParam, ApiSecurity, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiSecurity, ApiTooManyRequestsResponse, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { ApiEnvelope } from '../common/api-envelope';
 import { ErrorBodyDto } from '../common/error-body.dto';
@@ -47,7 +47,8 @@ export class WebhookReceiverController {
   @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested deeper than 64 levels, or no event_type; nothing stored' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: "Body over 1 MB, or over WEBHOOK_CREDENTIAL_MAX_BYTES with an organization's credential; nothing stored" })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: "An organization's credential sent more than its rate allows (WEBHOOK_CREDENTIAL_RATE_PER_SECOND, WEBHOOK_CREDENTIAL_BURST); Retry-After says when to send again; nothing stored" })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After): not stored, the sender should retry' })
   receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
     return this.receiver.receive('instantly', secret, body);

@@ -49,9 +49,20 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
     receiver()
       .authorize(source, req.headers['x-webhook-secret'])
       .then(
-        (auth) =>
+        (auth) => {
+          // The sender's own size limit, before reading when Content-Length says so, else after.
+          try {
+            receiver().checkSize(auth, Number(req.headers['content-length'] ?? 0));
+          } catch (sizeErr) {
+            return fail(sizeErr, req, res, source);
+          }
           readBody(req, res, (readErr?: unknown) => {
             if (readErr) return fail(readErr, req, res, source);
+            try {
+              if (typeof req.body === 'string') receiver().checkSize(auth, Buffer.byteLength(req.body, 'utf8'));
+            } catch (sizeErr) {
+              return fail(sizeErr, req, res, source);
+            }
             let body: unknown;
             try {
               body = typeof req.body === 'string' ? parseJsonBody(req.body, 'remove') : undefined;
@@ -61,7 +72,8 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
             receiver()
               .accept(auth, body)
               .then((stored) => sendJson(res, 200, stored), (err: unknown) => fail(err, req, res, source));
-          }),
+          });
+        },
         (err: unknown) => fail(err, req, res, source),
       );
   };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { createHash } from 'crypto';
 import { ok } from '../common/api-envelope';
 import { AppError } from '../common/app-error';
@@ -13,6 +14,8 @@ import { secretMatches } from './webhook-secrets';
 export interface ReceiverAuth {
   source: HttpWebhookSource;
   organizationId: string | null;
+  /** The largest body this sender may send, in bytes. */
+  maxBodyBytes: number;
 }
 
 /**
@@ -27,6 +30,7 @@ export class WebhookReceiverService {
     private readonly credentials: WebhookCredentialsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+    @Inject(ThrottlerStorage) private readonly counters: ThrottlerStorage,
   ) {}
 
   /**
@@ -39,12 +43,39 @@ export class WebhookReceiverService {
     const expected = known ? this.config.webhookSecrets[known] : undefined;
     if (!known || (!expected && known !== 'instantly')) throw AppError.notFound(`unknown or unconfigured webhook source: ${source.slice(0, 40)}`);
     if (!this.ingest.hasRoom()) throw AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5);
-    if (expected && secretMatches(secret, expected)) return { source: known, organizationId: null };
+    if (expected && secretMatches(secret, expected)) return { source: known, organizationId: null, maxBodyBytes: Number.POSITIVE_INFINITY };
     if (known === 'instantly' && typeof secret === 'string') {
       const organizationId = await this.credentials.organizationFor(secret);
-      if (organizationId) return { source: known, organizationId };
+      if (organizationId) {
+        await this.withinRate(organizationId);
+        return { source: known, organizationId, maxBodyBytes: this.config.webhookCredentialMaxBytes };
+      }
     }
     throw AppError.unauthorized('missing or wrong x-webhook-secret');
+  }
+
+  /**
+   * An organization's own credential sends at most WEBHOOK_CREDENTIAL_BURST events in any window of
+   * burst / rate seconds (WEBHOOK_CREDENTIAL_RATE_PER_SECOND on average; beyond, refused for such a
+   * window), counted in the throttler's
+   * storage: Redis when REDIS_URL is set (one limit for every instance), else this instance's
+   * memory. Beyond: 429 with Retry-After, nothing read or stored, so one tenant cannot flood the
+   * queue, the table and the workers its neighbours share.
+   */
+  private async withinRate(organizationId: string): Promise<void> {
+    const { webhookCredentialBurst: burst, webhookCredentialRatePerSecond: rate } = this.config;
+    const windowMs = Math.max(1000, Math.round((burst / rate) * 1000));
+    // Over the burst, the credential is refused for one window (the throttler's block).
+    const r = await this.counters.increment(`webhook-credential:${organizationId}`, windowMs, burst, windowMs, 'webhook-credential');
+    if (r.isBlocked || r.totalHits > burst) {
+      const retryAfter = Math.max(1, r.isBlocked ? r.timeToBlockExpire : r.timeToExpire);
+      throw AppError.tooManyRequests(`this credential sent more than ${burst} events in ${windowMs / 1000} s; retry later`, retryAfter);
+    }
+  }
+
+  /** A body over the sender's limit (an organization's credential has its own, below the global 1 MB): 413, nothing stored. */
+  checkSize(auth: ReceiverAuth, bytes: number): void {
+    if (bytes > auth.maxBodyBytes) throw AppError.payloadTooLarge(`a body from an organization's credential may have at most ${auth.maxBodyBytes} bytes`);
   }
 
   async accept(auth: ReceiverAuth, body: unknown): Promise<{ success: true; data: StoredWebhook }> {
