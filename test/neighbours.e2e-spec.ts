@@ -113,39 +113,3 @@ describe('a search the index cannot serve has a bounded cost', () => {
     await t.http().get('/api/admin/webhooks/logs').set(a.as('admin')).expect(200);
   });
 });
-
-describe('processing is fair across organizations', () => {
-  let t: TestApp;
-  let a: OrgFixture;
-  let b: OrgFixture;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    a = await createOrgFixture(t.owner, 'Backlog A');
-    b = await createOrgFixture(t.owner, 'Quiet B');
-  });
-  afterAll(() => t.close());
-
-  it("one organization's backlog delays another's event by at most a batch, whatever its size", async () => {
-    const { WebhookProcessorService } = await import('../src/webhooks/processing/webhook-processor.service');
-    const processor = t.app.get(WebhookProcessorService);
-    // A's backlog of 400 due logs, older than B's one event.
-    await t.owner.query(
-      `INSERT INTO webhook_log (organization_id, credential_org_id, event_source, event_type, status, dedup_key, payload, workspace_id, next_attempt_at)
-       SELECT $1::uuid, $1::uuid, 'instantly', 'email.sent', 'pending', md5('backlog' || g), jsonb_build_object('event_type', 'email_sent', 'workspace', $2::text),
-              $2::text, now() - interval '1 hour' + g * interval '1 ms'
-         FROM generate_series(1, 400) g`,
-      [a.id, a.workspaceId],
-    );
-    const quiet = (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', 'instantly-test-secret-0123456789')
-      .send({ event_type: 'email_opened', workspace: b.workspaceId, lead_email: 'quiet@b.example', timestamp: new Date().toISOString() }).expect(200)).body.data.id;
-    const claimed = await processor.processBatch(50);
-    expect(claimed).toBeLessThanOrEqual(50);
-    expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [quiet])).rows[0]).toEqual({ status: 'processed', organization_id: b.id });
-    // A's backlog goes on being processed, oldest first.
-    const done = (await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE organization_id = $1 AND status <> 'pending'`, [a.id])).rows[0].n;
-    expect(done).toBeGreaterThan(0);
-    await processor.drain();
-    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE organization_id = $1 AND status = 'pending'`, [a.id])).rows[0].n).toBe(0);
-  });
-});

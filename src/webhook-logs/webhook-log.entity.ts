@@ -19,7 +19,6 @@ import { Organization } from '../organizations/organization.entity';
 @Index('idx_webhook_log_status_created', { synchronize: false }) // INCLUDE (event_source, organization_id)
 @Index('idx_webhook_log_contact_email', { synchronize: false }) // partial: contact_email IS NOT NULL
 @Index('idx_webhook_log_due', { synchronize: false }) // partial: status = 'pending'
-@Index('idx_webhook_log_due_tenant', { synchronize: false }) // partial: each tenant's due logs (migration FairClaim)
 @Index('idx_webhook_log_leased', { synchronize: false }) // partial: status = 'processing'
 @Index('idx_webhook_log_search_trgm', { synchronize: false }) // gin trigram over email, campaign name, error
 export class WebhookLog {

@@ -6,9 +6,6 @@ import { OrganizationWebhookCredential } from './organization-webhook-credential
 import type { ClaimedLog } from './processing/instantly-event.handler';
 
 /** What a claim returns of each log it took (ClaimedLog). */
-/** Whose work a log is, for fair claiming: its organization, or for an event not yet routed, its workspace (index idx_webhook_log_due_tenant). */
-const TENANT = `coalesce(organization_id::text, workspace_id, '')`;
-
 const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
 
 /**
@@ -158,23 +155,9 @@ export class WebhookEventRepository {
    */
   claim(limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
     return this.db.query<ClaimedLog>(
-      `WITH RECURSIVE tenants AS (
-          -- The tenants with due logs, one index probe each (idx_webhook_log_due_tenant).
-          (SELECT ${TENANT} AS tenant FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY 1 LIMIT 1)
-          UNION ALL
-          SELECT (SELECT ${TENANT} FROM webhook_log
-                   WHERE status = 'pending' AND next_attempt_at <= now() AND ${TENANT} > t.tenant ORDER BY 1 LIMIT 1)
-            FROM tenants t WHERE t.tenant IS NOT NULL
-        ), share AS (
-          SELECT greatest(1, ceil($1::numeric / greatest(1, count(*))))::int AS n FROM tenants WHERE tenant IS NOT NULL
-        ), due AS (
-          -- Each tenant's oldest due logs, an equal share of the batch each (with more tenants than
-          -- the batch holds, the tenants whose logs are due longest go first).
-          SELECT d.id, d.next_attempt_at FROM tenants t CROSS JOIN share s
-           CROSS JOIN LATERAL (SELECT id, next_attempt_at FROM webhook_log
-                                WHERE status = 'pending' AND next_attempt_at <= now() AND ${TENANT} = t.tenant
-                                ORDER BY next_attempt_at LIMIT s.n FOR UPDATE SKIP LOCKED) d
-           WHERE t.tenant IS NOT NULL
+      `WITH due AS (
+          SELECT id FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()
+           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
         ), stale AS (
           SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
            ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -193,7 +176,7 @@ export class WebhookEventRepository {
           UPDATE webhook_log w
              SET status = 'processing', attempts = w.attempts + 1,
                  locked_until = now() + make_interval(secs => $2)
-           WHERE w.id IN (SELECT id FROM (SELECT id FROM due ORDER BY next_attempt_at LIMIT $1) fair UNION ALL SELECT id FROM stale)
+           WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
           RETURNING ${CLAIMED_COLUMNS}
         )
         SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
