@@ -267,7 +267,7 @@ describe('organizations, users and campaigns API', () => {
         ['delete', '/api/admin/organizations', 'GET, HEAD, POST'],
         ['get', '/api/webhooks/instantly', 'POST'],
         ['put', `/api/admin/onboarding/link/${randomUUID()}/revoke`, 'POST'],
-        ['post', '/API/ADMIN/CAMPAIGNS/FILTER/', 'GET, HEAD'],
+        ['post', '/API/ADMIN/CAMPAIGNS/FILTER/', 'GET, HEAD, PATCH'],
       ];
       for (const [method, path, allow] of cases) {
         for (const headers of [{}, a.as('viewer'), a.as('sb_admin')]) {
@@ -311,6 +311,26 @@ describe('organizations, users and campaigns API', () => {
       expect(await statusFor(['POST /api/admin/no/such/route HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('HTTP/1.1 404 Not Found');
       // With a token the route accepts, the body is awaited (no answer before it has come).
       expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('');
+    });
+  });
+
+  describe('PATCH /api/admin/campaigns/{id}', () => {
+    it("renames and re-statuses the organization's own campaign; another organization's is a 404 and unchanged", async () => {
+      const mine = a.campaigns[4];
+      const res = await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('admin')).send({ name: 'gamma renamed', status: 'archived' }).expect(200);
+      expect(res.body.data).toMatchObject({ id: mine.id, organization_id: a.id, name: 'gamma renamed', status: 'archived' });
+      expect((await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('owner')).send({}).expect(200)).body.data.name).toBe('gamma renamed');
+      const theirs = b.campaigns[0];
+      for (const role of ['owner', 'admin'] as TokenRole[]) {
+        expectErrorBody((await t.http().patch(`/api/admin/campaigns/${theirs.id}`).set(a.as(role)).send({ name: 'taken' }).expect(404)).body, 404);
+      }
+      for (const role of ['member', 'viewer'] as TokenRole[]) await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as(role)).send({ name: 'x' }).expect(403);
+      expect((await t.owner.query(`SELECT name FROM campaign WHERE id = $1`, [theirs.id])).rows[0].name).toBe(theirs.name);
+      await t.http().patch(`/api/admin/campaigns/${theirs.id}`).set(a.as('sb_admin')).send({ status: 'paused' }).expect(200);
+      for (const bad of [{ status: 'gone' }, { name: '' }, { instantly_campaign_id: 'capture' }, { name: null }]) {
+        expectErrorBody((await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('owner')).send(bad).expect(400)).body, 400);
+      }
+      await t.http().patch('/api/admin/campaigns/not-a-uuid').set(a.as('owner')).send({ name: 'x' }).expect(400);
     });
   });
 });

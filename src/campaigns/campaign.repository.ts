@@ -50,6 +50,20 @@ export class CampaignRepository {
     return [rows, Number(count[0]?.n ?? 0)];
   }
 
+  /**
+   * Renames or re-statuses a campaign the caller may manage (RLS: platform roles, or its
+   * organization's owner and admin); null when there is no such campaign for the caller.
+   */
+  async update(id: string, changes: { name?: string; status?: string }): Promise<Campaign | null> {
+    const rows = await this.db.query<Campaign>(
+      `UPDATE campaign SET name = coalesce($2, name), status = coalesce($3, status), updated_at = now()
+        WHERE id = $1
+       RETURNING id, organization_id, name, status, instantly_campaign_id, routes_events, created_at, updated_at`,
+      [id, changes.name ?? null, changes.status ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
   /** The new campaign, or null when the organization has one with that Instantly id already. */
   async create(row: Pick<Campaign, 'organization_id' | 'name' | 'status' | 'instantly_campaign_id' | 'routes_events'>): Promise<Campaign | null> {
     try {

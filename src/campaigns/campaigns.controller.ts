@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, Envelope } from '../common/api-envelope';
 import { Authenticated, SingleReadStatement } from '../auth/auth.decorators';
@@ -6,8 +6,9 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
+import { UuidPath } from '../common/uuid-param.pipe';
 import { CampaignsService } from './campaigns.service';
-import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, ListCampaignsQueryDto, UpdateCampaignDto } from './dto/campaign.dto';
 
 @ApiTags('Campaigns')
 @ApiBadRequestResponse({ type: ErrorBodyDto })
@@ -28,6 +29,14 @@ export class CampaignsController {
   @ApiEnvelope(CampaignPageDto)
   async list(@Query() q: ListCampaignsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<CampaignPageDto>> {
     return ok(await this.campaigns.list(q, caller));
+  }
+
+  @Patch(':id')
+  @Authenticated(RoleGroups.managers, 'Rename or re-status a campaign', 'Organization roles: their own organization’s campaigns (another organization’s id is a 404).')
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiEnvelope(CampaignDto)
+  async update(@UuidPath('id') id: string, @Body() dto: UpdateCampaignDto): Promise<Envelope<CampaignDto>> {
+    return ok(await this.campaigns.update(id, dto));
   }
 
   @Post()

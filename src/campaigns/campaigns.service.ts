@@ -5,7 +5,7 @@ import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { Campaign } from './campaign.entity';
 import { CampaignRepository } from './campaign.repository';
-import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, UpdateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
 
 function toDto(c: Campaign): CampaignDto {
   return {
@@ -42,6 +42,13 @@ export class CampaignsService {
       q.offset,
     );
     return toPage('campaigns', rows.map(toDto), total, q.limit, q.offset);
+  }
+
+  /** Name and status; the routing id stays the platform's (created with the campaign). */
+  async update(id: string, dto: UpdateCampaignDto): Promise<CampaignDto> {
+    const row = await this.campaigns.update(id, dto);
+    if (!row) throw AppError.notFound(`campaign ${id} not found`);
+    return toDto(row);
   }
 
   async create(dto: CreateCampaignDto, caller: Caller): Promise<CampaignDto> {

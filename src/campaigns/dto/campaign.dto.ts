@@ -42,6 +42,14 @@ export class CreateCampaignDto {
   readonly instantly_campaign_id?: string;
 }
 
+export class UpdateCampaignDto {
+  @TextField({ optional: true, minLength: 1, maxLength: 300 })
+  readonly name?: string;
+
+  @EnumField(CAMPAIGN_STATUSES, { optional: true })
+  readonly status?: CampaignStatus;
+}
+
 export class CampaignOptionDto {
   @ApiProperty({ format: 'uuid' }) readonly id!: string;
   @ApiProperty() readonly name!: string;
