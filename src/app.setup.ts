@@ -10,7 +10,7 @@ import { AppMetrics } from './metrics/app-metrics';
 import { configureExpress, FrontRequest, MethodTable, originForm, registerBodyParsers, requestHandling } from './common/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
-import { bearerToken, verifyToken } from './auth/jwt';
+import { bearerToken, tokenRules, verifyToken } from './auth/jwt';
 import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -68,7 +68,7 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   express.use(methods.middleware);
   // A body is read only for a documented path, and for a route that needs a token, only with a
   // token the guard will accept (the guard still decides; this only spares strangers the read).
-  const rules = { issuer: config.jwtIssuer, audience: config.jwtAudience, maxAgeSeconds: config.jwtMaxAgeSeconds };
+  const rules = tokenRules(config);
   registerBodyParsers(express, BODY_LIMIT_BYTES, (req) => {
     if (!methods.knows(req.path)) return false;
     if (PUBLIC_BODY_PATH.test(req.path)) return true;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
-import { signToken } from './auth/jwt';
+import { signToken, tokenRules } from './auth/jwt';
 import { ConfigError, loadConfig } from './config/app-config';
 import { loadEnvFile } from './config/env-file';
 import { Db } from './database/db.service';
@@ -83,7 +83,7 @@ async function bootstrap(): Promise<void> {
     `OpenAPI JSON: ${base}/api/docs-json`,
   ];
   if (embedded) {
-    const rules = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+    const rules = tokenRules(config);
     const life = config.jwtMaxAgeSeconds && config.jwtMaxAgeSeconds < 7 * 86400 ? `${config.jwtMaxAgeSeconds}s` : '7d';
     lines.push(
       `sb_admin token:   ${signToken(config.jwtSecret, { sub: PLATFORM_ADMIN_ID, role: 'sb_admin' }, life, rules)}`,

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { bearerToken, InvalidTokenError, TokenRules, verifyToken } from './jwt';
+import { bearerToken, InvalidTokenError, tokenRules, TokenRules, verifyToken } from './jwt';
 import { Caller, TokenRole } from './roles';
 
 /**
@@ -19,7 +19,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.rules = { issuer: config.jwtIssuer, audience: config.jwtAudience, maxAgeSeconds: config.jwtMaxAgeSeconds };
+    this.rules = tokenRules(config);
   }
 
   canActivate(context: ExecutionContext): boolean {

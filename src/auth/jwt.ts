@@ -1,5 +1,6 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { UUID_RE } from '../common/uuid';
+import type { AppConfig } from '../config/app-config';
 import { Caller, ORG_ROLES, TOKEN_ROLES, TokenRole } from './roles';
 
 export { UUID_RE };
@@ -16,6 +17,11 @@ export interface TokenRules {
   issuer?: string | null;
   audience?: string | null;
   maxAgeSeconds?: number | null;
+}
+
+/** The configured token rules (JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_AGE), for verifying and signing alike. */
+export function tokenRules(config: Pick<AppConfig, 'jwtIssuer' | 'jwtAudience' | 'jwtMaxAgeSeconds'>): TokenRules {
+  return { issuer: config.jwtIssuer, audience: config.jwtAudience, maxAgeSeconds: config.jwtMaxAgeSeconds };
 }
 
 export function signToken(

@@ -3,6 +3,9 @@ import { Caller, isPlatform } from '../auth/roles';
 import { StreamLimiter } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
+/** At most half of the pool's connections go to one kind of long or heavy read, whatever its own setting. */
+const withinHalfPool = (max: number, config: AppConfig) => Math.min(max, Math.max(1, Math.floor(config.databasePoolSize / 2)));
+
 /** Whose streams count together: an organization's, or one platform caller's. */
 export function streamKey(caller: Caller): string {
   return caller.orgId && !isPlatform(caller.role) ? `org:${caller.orgId}` : `caller:${caller.userId}`;
@@ -15,7 +18,7 @@ export function streamKey(caller: Caller): string {
 @Injectable()
 export class ExportLimiter extends StreamLimiter {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    super(Math.min(config.exportMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2))), config.exportMaxPerOrganization);
+    super(withinHalfPool(config.exportMaxConcurrent, config), config.exportMaxPerOrganization);
   }
 }
 
@@ -30,7 +33,7 @@ export class ExportLimiter extends StreamLimiter {
 export class HeavyReadLimiter extends StreamLimiter {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super(
-      Math.min(config.heavyReadsMaxConcurrent, Math.max(1, Math.floor(config.databasePoolSize / 2))),
+      withinHalfPool(config.heavyReadsMaxConcurrent, config),
       config.heavyReadsPerOrganization,
       'expensive reads (searches the index cannot serve, filtered stats, bulk retries by filter)',
       2,
