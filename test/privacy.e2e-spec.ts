@@ -351,3 +351,35 @@ describe('personal data: subject access and erasure', () => {
     });
   });
 });
+
+describe('erasures are bounded per organization', () => {
+  let t: TestApp;
+  let a: OrgFixture;
+  let b: OrgFixture;
+  beforeAll(async () => {
+    t = await startTestApp({ HEAVY_READS_PER_ORGANIZATION: '1' });
+    a = await createOrgFixture(t.owner, 'Erasing flood');
+    b = await createOrgFixture(t.owner, 'Erasing neighbour');
+  });
+  afterAll(() => t.close());
+
+  it("a flood of erasures by one organization gets 429s with Retry-After; another organization's erasure is served meanwhile", async () => {
+    // The contacts locked, so the admitted erasure stays in the bound until they are released.
+    const holder = await t.owner.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE contact IN ACCESS EXCLUSIVE MODE');
+      const flood = Array.from({ length: 4 }, (_, i) => t.http().post('/api/admin/privacy/erase').set(a.as('owner')).send({ email: `flood${i}@x.example` }).then((r) => r));
+      await new Promise((r) => setTimeout(r, 300));
+      const neighbour = t.http().post('/api/admin/privacy/erase').set(b.as('owner')).send({ email: 'calm@x.example' }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 200));
+      await holder.query('ROLLBACK');
+      const answers = await Promise.all(flood);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 429, 429, 429]);
+      expect(Number(answers.find((r) => r.status === 429)!.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await neighbour).status).toBe(200);
+    } finally {
+      holder.release();
+    }
+  });
+});

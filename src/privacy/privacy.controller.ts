@@ -40,6 +40,7 @@ export class PrivacyController {
       'carrying the email are stored redacted and create no contact.',
   )
   @ApiEnvelope(ErasureResultDto, { description: 'What was erased, per kind' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive requests of this organization (or caller) running; Retry-After says when to try again' })
   async erase(@Body() dto: EraseSubjectDto, @CurrentCaller() caller: Caller): Promise<Envelope<ErasureResultDto>> {
     return ok(await this.privacy.erase(dto, caller));
   }

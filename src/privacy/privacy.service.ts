@@ -8,7 +8,7 @@ import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { OrganizationRepository } from '../organizations/organization.repository';
-import { ExportLimiter, streamKey } from '../webhook-logs/export-limiter';
+import { ExportLimiter, HeavyReadLimiter, streamKey } from '../webhook-logs/export-limiter';
 import { EraseSubjectDto, ErasureResultDto, SubjectActivityDto, SubjectAssignmentDto, SubjectContactDto, SubjectQueryDto } from './dto/privacy.dto';
 import { PrivacyRepository, SubjectActivityRow, SubjectAssignmentRow, SubjectContactRow } from './privacy.repository';
 
@@ -52,6 +52,7 @@ export class PrivacyService {
     private readonly organizations: OrganizationRepository,
     private readonly activity: ActivityService,
     private readonly limiter: ExportLimiter,
+    private readonly heavy: HeavyReadLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
@@ -84,7 +85,12 @@ export class PrivacyService {
     });
   }
 
-  async erase(dto: EraseSubjectDto, caller: Caller): Promise<ErasureResultDto> {
+  /** Rewrites up to every log of a lead: bounded per organization (or platform caller) as the other heavy work is (429 beyond). */
+  erase(dto: EraseSubjectDto, caller: Caller): Promise<ErasureResultDto> {
+    return this.heavy.run(streamKey(caller), () => this.eraseNow(dto, caller));
+  }
+
+  private async eraseNow(dto: EraseSubjectDto, caller: Caller): Promise<ErasureResultDto> {
     const orgId = await this.organizationOf(caller, dto.organization_id);
     const email = normalizeEmail(dto.email);
     const hash = emailHash(this.config.privacyHashKey, email);
