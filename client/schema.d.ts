@@ -468,6 +468,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user with their campaign and contact assignments (owner/admin: in their own organization)
+         * @description Roles: sb_admin, sb_operator, owner, admin.
+         *
+         *     An admin cannot remove an owner; nobody removes an organization’s last active owner. The removed user’s tokens are refused (401) within seconds, on every instance.
+         */
+        delete: operations["UsersController_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user’s names, role or status (owner/admin: in their own organization)
+         * @description Roles: sb_admin, sb_operator, owner, admin.
+         *
+         *     An admin neither makes nor changes an owner; an organization’s last active owner is neither demoted nor made inactive. An inactive user’s tokens are refused (401) within seconds, on every instance.
+         */
+        patch: operations["UsersController_update"];
+        trace?: never;
+    };
     "/api/admin/users/{user_id}/assign-campaigns": {
         parameters: {
             query?: never;
@@ -1411,6 +1439,14 @@ export interface components {
             activities: components["schemas"]["ActivityDto"][];
             limit: number;
         };
+        RemovedUserDto: {
+            /** @description Campaign assignments removed with the user */
+            campaign_assignments_removed: number;
+            /** @description Contact assignments removed with the user */
+            contact_assignments_removed: number;
+            /** Format: uuid */
+            id: string;
+        };
         RetriedLogDto: {
             /** Format: uuid */
             id: string;
@@ -1555,6 +1591,17 @@ export interface components {
             /** @description At most the link’s total_steps (a larger step is refused with 400) */
             current_step: number;
             progress_percentage: number;
+        };
+        UpdateUserDto: {
+            first_name?: string | null;
+            last_name?: string | null;
+            /** @enum {string} */
+            role?: "owner" | "admin" | "member" | "viewer";
+            /**
+             * @description An inactive user’s tokens are refused (401) within seconds, on every instance
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
         };
         UserAssignmentsDto: {
             campaigns: components["schemas"]["CampaignAssignmentDto"][];
@@ -1825,7 +1872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1834,7 +1881,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1906,7 +1953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1915,7 +1962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1958,7 +2005,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1970,7 +2017,7 @@ export interface operations {
             /**
              * @description instantly_campaign_id set by an organization role
              *
-             *     The token role may not use this route
+             *     The token role may not use this route, or its organization is suspended
              */
             403: {
                 headers: {
@@ -2050,7 +2097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2059,7 +2106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2129,7 +2176,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2138,7 +2185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2187,7 +2234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2196,7 +2243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2285,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,7 +2294,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2286,7 +2333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,7 +2342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,7 +2385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2410,7 +2457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,7 +2466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2460,7 +2507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2469,7 +2516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +2567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2529,7 +2576,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2607,7 +2654,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2616,7 +2663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2696,7 +2743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2705,7 +2752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2748,7 +2795,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Revoked */
+            /** @description Revoked, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,7 +2863,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Revoked */
+            /** @description Revoked, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +2935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Revoked */
+            /** @description Revoked, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2977,7 +3024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2986,7 +3033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,7 +3076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3038,7 +3085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3110,7 +3157,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3119,7 +3166,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,7 +3242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3204,7 +3251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3258,7 +3305,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3314,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3338,7 +3385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3347,7 +3394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3428,7 +3475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3437,7 +3484,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3555,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3551,7 +3598,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3563,7 +3610,7 @@ export interface operations {
             /**
              * @description An admin creating an owner
              *
-             *     The token role may not use this route
+             *     The token role may not use this route, or its organization is suspended
              */
             403: {
                 headers: {
@@ -3582,6 +3629,172 @@ export interface operations {
                 };
             };
             /** @description The email is taken in this organization */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Request body over 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Request body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    UsersController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeDto"] & {
+                        data: components["schemas"]["RemovedUserDto"];
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /**
+             * @description An admin removing an owner
+             *
+             *     The token role may not use this route, or its organization is suspended
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such user in the caller’s reach */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The organization’s last active owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    UsersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeDto"] & {
+                        data: components["schemas"]["UserDto"];
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /**
+             * @description An admin making or changing an owner
+             *
+             *     The token role may not use this route, or its organization is suspended
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such user in the caller’s reach */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The organization’s last active owner demoted or made inactive */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3642,7 +3855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3651,7 +3864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,7 +3943,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3739,7 +3952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3815,7 +4028,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,7 +4037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3872,7 +4085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3881,7 +4094,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3930,7 +4143,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +4152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,7 +4192,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3988,7 +4201,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +4259,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4055,7 +4268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4105,7 +4318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4114,7 +4327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4167,7 +4380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,7 +4389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4252,7 +4465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4261,7 +4474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,7 +4542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4338,7 +4551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4402,7 +4615,7 @@ export interface operations {
                     "text/csv": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4444,7 +4657,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4453,7 +4666,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4509,7 +4722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Missing, malformed, expired or badly signed token */
+            /** @description Missing, malformed, expired or badly signed token, or its user made inactive or removed */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4518,7 +4731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The token role may not use this route */
+            /** @description The token role may not use this route, or its organization is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4687,6 +4900,15 @@ export interface operations {
             };
             /** @description Missing or wrong secret; nothing stored */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The credential's organization is suspended; nothing stored */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,8 @@ export interface AppConfig {
   httpMaxConnections: number;
   /** Optional JWT checks: `iss`, `aud`, and the longest lifetime (exp - iat, seconds) accepted. */
   jwtIssuer: string | null;
+  /** How long a token subject's standing (organization suspended, user inactive or removed) is reused before it is read again. */
+  authStandingCacheMs: number;
   jwtAudience: string | null;
   jwtMaxAgeSeconds: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtIssuer: strVar(env, 'JWT_ISSUER', '') || null,
     jwtAudience: strVar(env, 'JWT_AUDIENCE', '') || null,
     jwtMaxAgeSeconds,
+    authStandingCacheMs: intVar(env, 'AUTH_STANDING_CACHE_MS', 2000, 0, 60_000),
     logLevel: logLevel as AppConfig['logLevel'],
     logRequests: logRequests === 'true',
     metricsToken,

@@ -7,6 +7,7 @@ import { OnboardingLinkToken } from '../onboarding/onboarding-link-token.entity'
 import { OnboardingLink } from '../onboarding/onboarding-link.entity';
 import { Organization } from '../organizations/organization.entity';
 import { JobRun } from '../scheduling/job-run.entity';
+import { RemovedUser } from '../users/removed-user.entity';
 import { User } from '../users/user.entity';
 import { WebhookLogRetry } from '../webhook-logs/webhook-log-retry.entity';
 import { WebhookLogStatsDaily } from '../webhook-logs/webhook-log-stats-daily.entity';
@@ -26,6 +27,7 @@ import { PrivacySubject } from '../privacy/privacy-subject.entity';
 export const ENTITIES = [
   Organization,
   User,
+  RemovedUser,
   Campaign,
   Contact,
   ActivityLog,

@@ -136,7 +136,7 @@ export class OnboardingLinkRepository {
               user_agents = CASE WHEN jsonb_array_length(user_agents) >= $4 THEN user_agents - 0 ELSE user_agents END
                             || jsonb_build_array(jsonb_build_object('user_agent', $3::text, 'timestamp', now())),
               updated_at = now()
-        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()
+        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
         RETURNING link_holder_organization_name() AS organization_name,
                   welcome_message, total_steps, current_step, progress_percentage, template_name, expires_at`,
       [token, ip, userAgent, historySize],
@@ -148,7 +148,7 @@ export class OnboardingLinkRepository {
   async progress(token: string, step: number, percentage: number): Promise<{ total_steps: number; ok: boolean } | undefined> {
     const rows = await this.db.query<{ total_steps: number; ok: boolean }>(
       `WITH target AS (SELECT id, total_steps FROM onboarding_link
-                        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()),
+                        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()),
        upd AS (UPDATE onboarding_link l SET current_step = $2, progress_percentage = $3, updated_at = now()
                  FROM target t WHERE l.id = t.id AND $2 <= t.total_steps RETURNING l.id)
        SELECT t.total_steps, EXISTS (SELECT 1 FROM upd) AS ok FROM target t`,
@@ -160,17 +160,17 @@ export class OnboardingLinkRepository {
   async complete(token: string): Promise<{ id: string; organization_id: string } | undefined> {
     const rows = await this.db.query<{ id: string; organization_id: string }>(
       `UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
-        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now()
+        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
         RETURNING id, organization_id`,
       [token],
     );
     return rows[0];
   }
 
-  /** Why a token's link was refused: its status, and whether it is past expires_at. */
-  async stateByToken(token: string): Promise<{ status: string; overdue: boolean } | undefined> {
-    const rows = await this.db.query<{ status: string; overdue: boolean }>(
-      `SELECT status, expires_at <= now() AS overdue FROM onboarding_link WHERE ${BY_TOKEN}`,
+  /** Why a token's link was refused: its status, whether it is past expires_at, whether its organization is suspended. */
+  async stateByToken(token: string): Promise<{ status: string; overdue: boolean; suspended: boolean } | undefined> {
+    const rows = await this.db.query<{ status: string; overdue: boolean; suspended: boolean }>(
+      `SELECT status, expires_at <= now() AS overdue, link_holder_organization_suspended() AS suspended FROM onboarding_link WHERE ${BY_TOKEN}`,
       [token],
     );
     return rows[0];

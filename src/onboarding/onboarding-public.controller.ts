@@ -19,7 +19,7 @@ import { LINK_TOKEN_RE } from '../database/rls-context';
 @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Malformed token or body' })
 @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown token' })
 @ApiGoneResponse({ type: ErrorBodyDto, description: 'Expired or already used' })
-@ApiForbiddenResponse({ type: ErrorBodyDto, description: 'Revoked' })
+@ApiForbiddenResponse({ type: ErrorBodyDto, description: 'Revoked, or its organization is suspended' })
 @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many requests from this IP' })
 @ApiParam({ name: 'token', schema: { type: 'string', pattern: LINK_TOKEN_RE.source }, description: 'The link’s token (checked against this pattern before anything else: a 400 otherwise)' })
 @Controller('admin/onboarding/o')

@@ -118,10 +118,11 @@ export class OnboardingService {
     return { success: true, message: 'Onboarding completed successfully! 🎉' };
   }
 
-  /** Unknown 404; expired (also past expires_at before the daily job) or used 410; revoked 403. */
+  /** Unknown 404; expired (also past expires_at before the daily job) or used 410; revoked or its organization suspended 403. */
   private async refuse(token: string): Promise<never> {
     const link = await this.links.stateByToken(token);
     if (!link) throw AppError.notFound('Onboarding link not found');
+    if (link.suspended) throw AppError.forbidden('The organization of this onboarding link is suspended');
     if (link.status === 'revoked') throw AppError.forbidden('This onboarding link has been revoked');
     if (link.status === 'used') throw AppError.gone('This onboarding link has already been used');
     if (link.status === 'expired' || link.overdue) throw AppError.gone('This onboarding link has expired');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CallerStanding } from '../auth/caller-standing';
 import { AppError } from '../common/app-error';
 import { containsPattern, toPage } from '../common/paging';
 import { Organization } from './organization.entity';
@@ -20,7 +21,10 @@ function toDto(o: Organization): OrganizationDto {
 
 @Injectable()
 export class OrganizationsService {
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(
+    private readonly organizations: OrganizationRepository,
+    private readonly standing: CallerStanding,
+  ) {}
 
   async create(dto: CreateOrganizationDto): Promise<OrganizationDto> {
     return toDto(
@@ -53,6 +57,8 @@ export class OrganizationsService {
     if (dto.status !== undefined) changes.status = dto.status;
     const row = await this.organizations.update(id, changes);
     if (!row) throw AppError.notFound(`organization ${id} not found`);
+    // Suspending or reactivating shows at once here, on other instances within their cache time.
+    if (changes.status !== undefined) this.standing.forgetOrganization(id);
     return toDto(row);
   }
 }

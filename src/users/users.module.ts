@@ -1,8 +1,33 @@
-import { Module } from '@nestjs/common';
-import { UsersController } from './users.controller';
+import { Global, Module } from '@nestjs/common';
+import { CallerStanding } from '../auth/caller-standing';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Db } from '../database/db.service';
+import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { UserRepository } from './user.repository';
+import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-@Module({ imports: [OrganizationsModule], controllers: [UsersController], providers: [UsersService, UserRepository], exports: [UsersService] })
+/**
+ * Users, and the standing of every organization role's token (CallerStanding, global: the auth
+ * guard and the organizations module use it), read from the tables this module owns.
+ */
+@Global()
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [UsersController],
+  providers: [
+    UsersService,
+    UserRepository,
+    {
+      provide: CallerStanding,
+      inject: [Db, UserRepository, APP_CONFIG],
+      // Before the request's RLS transaction: its own one-statement transaction (the function is
+      // SECURITY DEFINER and reads only the two ids it is given).
+      useFactory: (db: Db, users: UserRepository, config: AppConfig) =>
+        new CallerStanding({ standing: (org, user) => db.runAs(SYSTEM_CONTEXT, () => users.standing(org, user), 'read') }, config.authStandingCacheMs),
+    },
+  ],
+  exports: [UsersService, CallerStanding],
+})
 export class UsersModule {}

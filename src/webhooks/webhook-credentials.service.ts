@@ -15,6 +15,19 @@ export const CREDENTIAL_RE = /^sbwh_[A-Za-z0-9_-]{43}$/;
 /** How old the in-memory index of credential hashes may be before it is read again (another instance's rotation shows within it). */
 const REFRESH_MS = 5_000;
 
+/** A valid credential hash: its organization, until when it is valid (null: no end), whether that organization is suspended. */
+interface KnownCredential {
+  orgId: string;
+  until: number | null;
+  suspended: boolean;
+}
+
+/** The organization a presented credential belongs to. */
+export interface CredentialOwner {
+  organizationId: string;
+  suspended: boolean;
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 function toDto(c: CredentialRow): WebhookCredentialDto {
@@ -36,7 +49,7 @@ function toDto(c: CredentialRow): WebhookCredentialDto {
 @Injectable()
 export class WebhookCredentialsService {
   /** Every valid credential hash: its organization, and until when it is valid (null: no end). */
-  private known = new Map<string, { orgId: string; until: number | null }>();
+  private known = new Map<string, KnownCredential>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
 
@@ -79,12 +92,14 @@ export class WebhookCredentialsService {
    * database work, as a wrong global secret costs none. A rotation takes effect here at once and on
    * other instances within REFRESH_MS; a grace period ends on time (its end is kept in the index).
    * By the SHA-256 of a 256-bit secret: how long the lookup takes tells nothing about the secret.
+   * A suspended organization's credential is known (so it is refused with a 403 saying why, not
+   * taken for a wrong one); suspending shows within REFRESH_MS on every instance.
    */
-  async organizationFor(presented: string): Promise<string | null> {
+  async ownerOf(presented: string): Promise<CredentialOwner | null> {
     if (!CREDENTIAL_RE.test(presented)) return null;
     await this.fresh();
     const hit = this.known.get(sha256(presented));
-    return hit && (hit.until === null || hit.until > Date.now()) ? hit.orgId : null;
+    return hit && (hit.until === null || hit.until > Date.now()) ? { organizationId: hit.orgId, suspended: hit.suspended } : null;
   }
 
   /** The index, read again when stale: one read at a time, which every lookup meanwhile waits for. */
@@ -93,10 +108,12 @@ export class WebhookCredentialsService {
     this.loading ??= (async () => {
       try {
         const rows = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.credentialHashes());
-        const known = new Map<string, { orgId: string; until: number | null }>();
+        const known = new Map<string, KnownCredential>();
         for (const r of rows) {
-          known.set(r.secret_hash, { orgId: r.organization_id, until: null });
-          if (r.previous_secret_hash && r.previous_valid_until) known.set(r.previous_secret_hash, { orgId: r.organization_id, until: r.previous_valid_until.getTime() });
+          known.set(r.secret_hash, { orgId: r.organization_id, until: null, suspended: r.suspended });
+          if (r.previous_secret_hash && r.previous_valid_until) {
+            known.set(r.previous_secret_hash, { orgId: r.organization_id, until: r.previous_valid_until.getTime(), suspended: r.suspended });
+          }
         }
         this.known = known;
         this.loadedAt = Date.now();

@@ -78,6 +78,8 @@ const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
 
 export interface CredentialHashRow {
   organization_id: string;
+  /** Its organization is suspended: the credential is refused (403), not unknown. */
+  suspended: boolean;
   secret_hash: string;
   previous_secret_hash: string | null;
   previous_valid_until: Date | null;
@@ -139,9 +141,9 @@ export class WebhookEventRepository {
   /** Every credential's hashes: the current one, and the previous one while its grace period lasts. */
   credentialHashes(): Promise<CredentialHashRow[]> {
     return this.db.query<CredentialHashRow>(
-      `SELECT organization_id, secret_hash, CASE WHEN previous_valid_until > now() THEN previous_secret_hash END AS previous_secret_hash,
-              previous_valid_until
-         FROM organization_webhook_credential`,
+      `SELECT c.organization_id, c.secret_hash, CASE WHEN c.previous_valid_until > now() THEN c.previous_secret_hash END AS previous_secret_hash,
+              c.previous_valid_until, o.status = 'suspended' AS suspended
+         FROM organization_webhook_credential c JOIN organization o ON o.id = c.organization_id`,
     );
   }
 

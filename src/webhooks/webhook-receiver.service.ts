@@ -36,7 +36,8 @@ export class WebhookReceiverService {
   /**
    * Instantly accepts the global INSTANTLY_WEBHOOK_SECRET (platform-managed setups) or an
    * organization's own credential; the other sources their WEBHOOK_SECRET_<SOURCE>. Unknown or
-   * unconfigured source: 404; wrong secret: 401; queue full: 503 with Retry-After.
+   * unconfigured source: 404; wrong secret: 401; a suspended organization's credential: 403,
+   * nothing stored; queue full: 503 with Retry-After.
    */
   async authorize(source: string, secret: unknown): Promise<ReceiverAuth> {
     const known = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? (source as HttpWebhookSource) : null;
@@ -45,10 +46,11 @@ export class WebhookReceiverService {
     if (!this.ingest.hasRoom()) throw AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5);
     if (expected && secretMatches(secret, expected)) return { source: known, organizationId: null, maxBodyBytes: Number.POSITIVE_INFINITY };
     if (known === 'instantly' && typeof secret === 'string') {
-      const organizationId = await this.credentials.organizationFor(secret);
-      if (organizationId) {
-        await this.withinRate(organizationId);
-        return { source: known, organizationId, maxBodyBytes: this.config.webhookCredentialMaxBytes };
+      const owner = await this.credentials.ownerOf(secret);
+      if (owner?.suspended) throw AppError.forbidden(`organization ${owner.organizationId} is suspended; its credential's events are refused`);
+      if (owner) {
+        await this.withinRate(owner.organizationId);
+        return { source: known, organizationId: owner.organizationId, maxBodyBytes: this.config.webhookCredentialMaxBytes };
       }
     }
     throw AppError.unauthorized('missing or wrong x-webhook-secret');
