@@ -113,3 +113,48 @@ describe('a search the index cannot serve has a bounded cost', () => {
     await t.http().get('/api/admin/webhooks/logs').set(a.as('admin')).expect(200);
   });
 });
+
+describe('processing is fair across organizations', () => {
+  let t: TestApp;
+  let a: OrgFixture;
+  let b: OrgFixture;
+
+  beforeAll(async () => {
+    // A small share, so that the events A sends within it while the test sends (no workers run) stay under a batch.
+    t = await startTestApp({ WEBHOOK_FAIR_SHARE_PER_SECOND: '10' });
+    a = await createOrgFixture(t.owner, 'Flooding A');
+    b = await createOrgFixture(t.owner, 'Quiet B');
+  });
+  afterAll(() => t.close());
+
+  it("one organization's backlog delays another's event by about a batch, whatever its size; alone, the backlog is processed in full", async () => {
+    const { WebhookProcessorService } = await import('../src/webhooks/processing/webhook-processor.service');
+    const processor = t.app.get(WebhookProcessorService);
+    const credential = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)).body.data.secret as string;
+    // A floods: 300 events with its credential, as fast as it can.
+    const flood: string[] = [];
+    for (let i = 0; i < 300; i += 50) {
+      const sent = await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential)
+            .send({ event_type: 'email_sent', workspace: a.workspaceId, lead_email: `flood-${i + j}@a.example`, timestamp: new Date().toISOString() }).then((r) => r),
+        ),
+      );
+      for (const r of sent) flood.push(r.body.data.id);
+    }
+    // Then B sends one event (the global secret, routed by its workspace).
+    const quiet = (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', 'instantly-test-secret-0123456789')
+      .send({ event_type: 'email_opened', workspace: b.workspaceId, lead_email: 'quiet@b.example', timestamp: new Date().toISOString() }).expect(200)).body.data.id;
+    // A's events past its share wait for their turn; a retry does not move one ahead of it.
+    const waiting = (await t.owner.query(`SELECT id FROM webhook_log WHERE id = ANY($1::uuid[]) AND next_attempt_at > now() + interval '1 second' LIMIT 1`, [flood])).rows[0].id;
+    await t.http().post(`/api/admin/webhooks/logs/${waiting}/retry`).set(a.as('sb_admin')).send({}).expect(409);
+
+    const claimed = await processor.processBatch(50);
+    expect(claimed).toBeLessThanOrEqual(50);
+    expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [quiet])).rows[0]).toEqual({ status: 'processed', organization_id: b.id });
+    // A's flood goes on being processed, in its turns, without waiting for them.
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood])).rows[0].n).toBeGreaterThan(0);
+    await processor.drain();
+    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood])).rows[0].n).toBe(300);
+  });
+});

@@ -297,7 +297,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const key = randomUUID().replace(/-/g, '');
     const cols = {
       source: ['instantly'], dedup: [key], type: ['email.sent'], raw: ['email_sent'], payload: ['{}'], workspace: [null],
-      icampaign: [null], cname: [null], email: [null], org: [null],
+      icampaign: [null], cname: [null], email: [null], org: [null], turn: [0],
     };
     try {
       const first = await repo(a).insertLogs(cols);

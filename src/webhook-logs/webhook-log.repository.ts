@@ -262,8 +262,9 @@ export class WebhookLogRepository {
       `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
         WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
-                           -- waiting for its automatic retry's backoff: due now instead
-                           OR (status = 'pending' AND next_attempt_at > now()))
+                           -- waiting for its automatic retry's backoff: due now instead (not a first
+                           -- attempt waiting for its fair turn: that would jump its neighbours' queue)
+                           OR (status = 'pending' AND attempts > 0 AND next_attempt_at > now()))
         RETURNING id, status, retry_count, last_retry_at, organization_id`,
       [id, force],
     );

@@ -15,16 +15,17 @@ const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w
 const INSERT_LOGS: NamedStatement = {
   name: 'sb_ingest_insert_logs',
   text: `WITH x AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
-           AS x(s, d, t, r, p, w, ic, cn, em, o)),
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::float8[])
+           AS x(s, d, t, r, p, w, ic, cn, em, o, turn)),
        fresh AS (
          INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id)
          SELECT s, d, gen_random_uuid() FROM x
          ON CONFLICT ON CONSTRAINT pk_webhook_log_dedup DO NOTHING
          RETURNING event_source, dedup_key, log_id)
        INSERT INTO webhook_log (id, event_source, dedup_key, event_type, raw_event_type, payload, workspace_id,
-                                instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id)
-       SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o
+                                instantly_campaign_id, campaign_name, contact_email, organization_id, credential_org_id, next_attempt_at)
+       SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o,
+              CASE WHEN x.turn > 0 THEN now() + x.turn * interval '1 millisecond' ELSE now() END
          FROM fresh f JOIN x ON x.s = f.event_source AND x.d = f.dedup_key
        RETURNING id, event_source, dedup_key`,
 };
@@ -41,6 +42,8 @@ export interface EventColumns {
   cname: (string | null)[];
   email: (string | null)[];
   org: (string | null)[];
+  /** Milliseconds from now to the event's turn (FairTurns): its first attempt's next_attempt_at. */
+  turn: number[];
 }
 
 export type CredentialRow = Pick<OrganizationWebhookCredential, 'organization_id' | 'secret_prefix' | 'created_at' | 'rotated_at' | 'previous_valid_until'>;
@@ -105,7 +108,7 @@ export class WebhookEventRepository {
    * a concurrent transaction waits for it, then counts as existing. Keys must be distinct.
    */
   insertLogs(c: EventColumns): Promise<StoredKey[]> {
-    return this.db.query<StoredKey>(INSERT_LOGS, [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org]);
+    return this.db.query<StoredKey>(INSERT_LOGS, [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org, c.turn]);
   }
 
   /** The logs stored for (sources[i], dedupKeys[i]) pairs, by their dedup keys. */
@@ -150,7 +153,8 @@ export class WebhookEventRepository {
   // ---- the workers ----
 
   /**
-   * Claims up to `limit` due logs, up to `limit` whose lease ran out, and up to `limit` queued by a
+   * Claims up to `limit` due logs (first attempts in order of their tenant's fair turn, retries
+   * once their backoff ended), up to `limit` whose lease ran out, and up to `limit` queued by a
    * bulk retry (migration WebhookLogRetryQueue): a queued log is taken off the queue and claimed in
    * the same statement, if it is still failed or skipped (or processed, when queued with force);
    * otherwise (retried one by one meanwhile, or deleted) its entry is simply dropped.
@@ -158,7 +162,9 @@ export class WebhookEventRepository {
   claim(limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
     return this.db.query<ClaimedLog>(
       `WITH due AS (
-          SELECT id FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()
+          -- In order of turn: a first attempt (attempts = 0) whenever it comes first, though its
+          -- turn may be ahead of now (FairTurns); a retry not before its backoff ends.
+          SELECT id FROM webhook_log WHERE status = 'pending' AND (attempts = 0 OR next_attempt_at <= now())
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
         ), stale AS (
           SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()

@@ -5,6 +5,7 @@ import { Db } from '../database/db.service';
 import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { EventColumns, WebhookEventRepository } from './webhook-event.repository';
+import { FairTurns, fairTenant } from './fair-turns';
 import { IncomingWebhook } from './webhook-payload';
 
 export interface StoredWebhook {
@@ -38,6 +39,8 @@ export class WebhookIngestService implements OnApplicationShutdown {
   private readonly maxQueue: number;
   private readonly listeners: Listener[] = [];
   private stopping = false;
+  /** Each tenant's turn for processing (WEBHOOK_FAIR_SHARE_PER_SECOND). */
+  private readonly turns: FairTurns;
 
   constructor(
     private readonly db: Db,
@@ -46,6 +49,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {
     this.maxQueue = config.webhookIngestQueueMax;
+    this.turns = new FairTurns(config.webhookFairSharePerSecond);
     // Leave connections for admin requests and the workers.
     this.maxConcurrentFlushes = Math.max(1, Math.min(4, Math.floor(config.databasePoolSize / 2)));
   }
@@ -138,6 +142,7 @@ export class WebhookIngestService implements OnApplicationShutdown {
       cname: unique.map((e) => e.campaignName),
       email: unique.map((e) => e.contactEmail),
       org: unique.map((e) => e.credentialOrgId ?? null),
+      turn: unique.map((e) => this.turns.delayMs(fairTenant(e))),
     };
     this.metrics.batchSize.observe(unique.length);
     const endTimer = this.metrics.batchDuration.startTimer();
