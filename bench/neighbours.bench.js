@@ -81,7 +81,10 @@ async function latencies(owner, ids) {
 
 async function processingRun(owner, env, a, b, flood) {
   await owner.query(`TRUNCATE webhook_log, webhook_log_dedup`);
-  const service = await startService(env);
+  // BENCH_SPLIT=1: receipt in one process (no workers), processing in another (no HTTP traffic).
+  const split = process.env.BENCH_SPLIT === '1';
+  const service = await startService(split ? { ...env, WEBHOOK_WORKERS: '0' } : env);
+  const workers = split ? await startService(env) : null;
   try {
     await sleep(500);
     const [ids, flooded] = await Promise.all([steadyB(service.url, b.workspace, SECONDS), flood ? floodA(service.url, a.workspace, SECONDS) : Promise.resolve(null)]);
@@ -90,6 +93,7 @@ async function processingRun(owner, env, a, b, flood) {
     return { b: bLatency, a: flooded, a_backlog_when_b_done: backlog };
   } finally {
     await stop(service);
+    await stop(workers);
   }
 }
 
@@ -128,21 +132,31 @@ async function main() {
     CREDENTIAL.slice(0, 9),
   ]);
   await owner.query(`INSERT INTO campaign (organization_id, name, status) SELECT $1, 'B campaign ' || g, 'active' FROM generate_series(1, 20) g`, [b.id]);
-  const base = { DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: '10', JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '4', WEBHOOK_BATCH_SIZE: '200' };
+  const base = { ...(process.env.BENCH_SHARE ? { WEBHOOK_FAIR_SHARE_PER_SECOND: process.env.BENCH_SHARE } : {}), DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: '10', JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '4', WEBHOOK_BATCH_SIZE: process.env.BENCH_BATCH || '200' };
   const unthrottled = { WEBHOOK_CREDENTIAL_RATE_PER_SECOND: '1000000', WEBHOOK_CREDENTIAL_BURST: '10000000' };
   const report = { machine: machine(), seconds: SECONDS, b_rate_per_s: B_RATE, processing: {}, reads: {} };
 
-  report.processing.b_alone = await processingRun(owner, base, a, b, false);
-  report.processing.defaults = await processingRun(owner, base, a, b, true);
-  report.processing.no_rate_limit = await processingRun(owner, { ...base, ...unthrottled }, a, b, true);
-  report.processing.neither = await processingRun(owner, { ...base, ...unthrottled, WEBHOOK_FAIR_SHARE_PER_SECOND: '1000000' }, a, b, true);
-  const alone = report.processing.b_alone.b.p99_ms;
+  const runs = {
+    b_alone: [base, false],
+    defaults: [base, true],
+    no_rate_limit: [{ ...base, ...unthrottled }, true],
+    neither: [{ ...base, ...unthrottled, WEBHOOK_FAIR_SHARE_PER_SECOND: '1000000' }, true],
+  };
+  const only = process.env.BENCH_RUNS ? process.env.BENCH_RUNS.split(',') : Object.keys(runs);
+  report.split = process.env.BENCH_SPLIT === '1';
+  for (const name of only) report.processing[name] = await processingRun(owner, runs[name][0], a, b, runs[name][1]);
+  const alone = report.processing.b_alone?.b.p99_ms ?? 1;
   console.log(`\nProcessing: B sends ${B_RATE}/s for ${SECONDS} s; A floods with 50 connections — ${machine()}`);
   console.table(Object.fromEntries(Object.entries(report.processing).map(([k, v]) => [k, {
     b_p50_ms: v.b.p50_ms, b_p99_ms: v.b.p99_ms, b_vs_alone: Number((v.b.p99_ms / Math.max(1, alone)).toFixed(2)), b_processed: `${v.b.processed}/${v.b.events}`,
     a_accepted_per_s: v.a?.accepted_per_s ?? '-', a_throttled_per_s: v.a?.throttled_per_s ?? '-', a_backlog: v.a_backlog_when_b_done,
   }])));
 
+  if (process.env.BENCH_ONLY === 'processing') {
+    await owner.end();
+    writeResult('neighbours-processing', report);
+    return dropDatabase(DB);
+  }
   // Reads: A has 40,000 logs; its member's searches scan them.
   await owner.query(`TRUNCATE webhook_log, webhook_log_dedup`);
   await owner.query(

@@ -185,7 +185,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookIngestQueueMax: intVar(env, 'WEBHOOK_INGEST_QUEUE_MAX', 5000, 1, 1_000_000),
     webhookCredentialRatePerSecond: intVar(env, 'WEBHOOK_CREDENTIAL_RATE_PER_SECOND', 100, 1, 1_000_000),
     webhookCredentialBurst: intVar(env, 'WEBHOOK_CREDENTIAL_BURST', 1000, 1, 10_000_000),
-    webhookFairSharePerSecond: intVar(env, 'WEBHOOK_FAIR_SHARE_PER_SECOND', 100, 1, 1_000_000),
+    webhookFairSharePerSecond: intVar(env, 'WEBHOOK_FAIR_SHARE_PER_SECOND', 20, 1, 1_000_000),
     webhookCredentialMaxBytes: intVar(env, 'WEBHOOK_CREDENTIAL_MAX_BYTES', 262_144, 1024, 1024 * 1024),
     exportMaxConcurrent: intVar(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 100),
     exportMaxPerOrganization: intVar(env, 'EXPORT_MAX_PER_ORGANIZATION', 2, 1, 100),

@@ -101,6 +101,11 @@ export class AppMetrics {
     labelNames: ['format'],
     registers: [this.registry],
   });
+  readonly turnsTakenEarly = new Counter({
+    name: 'webhook_turns_taken_early_total',
+    help: "Logs a worker took in the middle of its batch because their turn came first (another tenant's events; fair processing)",
+    registers: [this.registry],
+  });
   readonly credentialReloads = new Counter({
     name: 'webhook_credential_reloads_total',
     help: "Reads of the organizations' webhook credential hashes into memory (receipt looks credentials up there)",

@@ -6,7 +6,7 @@ import { OrganizationWebhookCredential } from './organization-webhook-credential
 import type { ClaimedLog } from './processing/instantly-event.handler';
 
 /** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.credential_org_id';
+const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';
 
 /**
  * The ingest batch's INSERT, prepared once per connection (NamedStatement): planning it took
@@ -189,6 +189,23 @@ export class WebhookEventRepository {
         )
         SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
       [limit, leaseSeconds],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due logs whose turn comes before `turn` (a worker's next log): another
+   * tenant's events that arrived while the worker's batch was running. Finding none is the first
+   * entry of the due index, so asking often is cheap.
+   */
+  claimBefore(turn: Date, limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
+    return this.db.query<ClaimedLog>(
+      `WITH due AS (
+          SELECT id FROM webhook_log WHERE status = 'pending' AND (attempts = 0 OR next_attempt_at <= now()) AND next_attempt_at < $3
+           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE webhook_log w SET status = 'processing', attempts = w.attempts + 1, locked_until = now() + make_interval(secs => $2)
+        WHERE w.id IN (SELECT id FROM due)
+       RETURNING ${CLAIMED_COLUMNS}`,
+      [limit, leaseSeconds, turn],
     );
   }
 

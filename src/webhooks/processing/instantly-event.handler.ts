@@ -13,6 +13,8 @@ export interface ClaimedLog {
   payload: Record<string, unknown>;
   attempts: number;
   created_at: Date;
+  /** Its turn (FairTurns) when claimed: the order workers take logs in. */
+  next_attempt_at: Date;
   /** The organization whose own credential received the event (null: the global secret). */
   credential_org_id: string | null;
 }
