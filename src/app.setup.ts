@@ -2,16 +2,16 @@ import { INestApplication, LogLevel } from '@nestjs/common';
 import type { Server } from 'http';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { JsonExpressAdapter } from './common/json-express.adapter';
+import { JsonExpressAdapter } from './http/json-express.adapter';
 import { SwaggerModule } from '@nestjs/swagger';
 import { buildOpenApiDocument } from './common/openapi-document';
 import { AppModule } from './app.module';
-import { AppMetrics } from './metrics/app-metrics';
-import { configureExpress, FrontRequest, MethodTable, originForm, registerBodyParsers, requestHandling } from './common/http-setup';
+import { AppMetrics } from './observability/app-metrics';
+import { configureExpress, FrontRequest, MethodTable, originForm, registerBodyParsers, requestHandling } from './http/http-setup';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { bearerToken, tokenRules, verifyToken } from './auth/jwt';
-import { webhookFastPath } from './webhooks/webhook-receiver.fast-path';
+import { webhookFastPath } from './http/webhook-receiver.fast-path';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],

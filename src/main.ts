@@ -1,3 +1,4 @@
+import type { Server } from 'http';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
@@ -73,7 +74,7 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
+  const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://localhost:${port}`;
   const lines = [

@@ -54,6 +54,8 @@ describe('the OpenAPI contract', () => {
   it('fails on an answer with a missing field, an undocumented field, a wrong type, or an undocumented status', async () => {
     const res = await t.http().get('/api/admin/campaigns/filter').set(org.as('owner'));
     expect(res.status).toBe(200);
+    // tsc needs the cast (the served document's type is narrower than OpenApiDoc's); the linter's view of the type differs.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const checker = new ContractChecker(doc as never);
     const check = (status: number, body: unknown) => () => checker.check('GET', '/api/admin/campaigns/filter', status, 'application/json', body);
     expect(check(200, res.body)).not.toThrow();

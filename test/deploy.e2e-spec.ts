@@ -30,7 +30,7 @@ describe('deploy/', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/api\/health/);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
-    for (const l of lines) expect(l).toMatch(/^(FROM|WORKDIR|COPY|RUN|ENV|USER|EXPOSE|HEALTHCHECK|CMD|  )/);
+    for (const l of lines) expect(l).toMatch(/^(FROM|WORKDIR|COPY|RUN|ENV|USER|EXPOSE|HEALTHCHECK|CMD| {2})/);
   });
 
   it('the compose file: PostgreSQL, Redis, migrations once, a receiver-only and a worker instance, Prometheus', () => {

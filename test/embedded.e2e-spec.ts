@@ -71,8 +71,8 @@ describe('embedded mode: a clean stop keeps committed work', () => {
     const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
-    child.stdout!.on('data', (d) => (out += d.toString()));
-    child.stderr!.on('data', (d) => (out += d.toString()));
+    child.stdout.on('data', (d) => (out += d.toString()));
+    child.stderr.on('data', (d) => (out += d.toString()));
     const deadline = Date.now() + 90000;
     while (!/x-webhook-secret\): \S+/.test(out)) {
       if (child.exitCode !== null) throw new Error(`service exited early:\n${out}`);

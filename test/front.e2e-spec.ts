@@ -1,7 +1,7 @@
 import { AddressInfo } from 'net';
 import type { Server } from 'http';
 import request from 'supertest';
-import { JsonExpressAdapter } from '../src/common/json-express.adapter';
+import { JsonExpressAdapter } from '../src/http/json-express.adapter';
 
 /** The adapter's front on a real server: what it answers, what it passes on, and a handler that throws. */
 describe('the HTTP adapter front', () => {

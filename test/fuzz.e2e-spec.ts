@@ -103,7 +103,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
           pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, encodePathValue(String(path[i])))));
           const q: Record<string, string> = {};
           op.params.filter((p) => p.in === 'query').forEach((p, i) => {
-            if (query[i] !== undefined) q[p.name] = wellFormed(typeof query[i] === 'object' ? JSON.stringify(query[i]) : String(query[i]));
+            if (query[i] !== undefined) q[p.name] = wellFormed(typeof query[i] === 'string' ? query[i] : JSON.stringify(query[i]));
           });
           Object.assign(q, extraQuery ?? {});
           let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).query(q).set(headers);
@@ -113,7 +113,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
           statusCounts[res.status] = (statusCounts[res.status] ?? 0) + 1;
           const text = res.text ?? '';
           if (res.status >= 500 || /\bat \S+ \(|node_modules|QueryFailedError|SELECT .* FROM|INSERT INTO|syntax error at/.test(text)) {
-            throw new Error(`${op.method.toUpperCase()} ${url}?${new URLSearchParams(q)} → ${res.status}: ${text.slice(0, 300)}`);
+            throw new Error(`${op.method.toUpperCase()} ${url}?${new URLSearchParams(q).toString()} → ${res.status}: ${text.slice(0, 300)}`);
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: Number(process.env.FUZZ_SEED ?? 20261125), endOnFailure: true },

@@ -102,7 +102,7 @@ describe('onboarding links', () => {
       const [r1, r2] = await Promise.all([t.app.get(OnboardingExpiryScheduler).runScheduled(slot), other.app.get(OnboardingExpiryScheduler).runScheduled(slot)]);
       const ran = [r1, r2].filter((r) => r !== null);
       expect(ran).toHaveLength(1);
-      expect(ran[0]!.expired_count).toBe(3);
+      expect(ran[0].expired_count).toBe(3);
       const runs = await t.owner.query(`SELECT * FROM job_run WHERE job = 'onboarding-expiry' AND slot = $1`, [slot]);
       expect(runs.rows).toHaveLength(1);
       expect(runs.rows[0].result).toEqual({ expired_count: 3 });

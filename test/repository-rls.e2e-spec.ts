@@ -42,7 +42,7 @@ describe('TypeORM repositories under RLS', () => {
 
   it('save() as an owner writes into its own organization, and is refused for another one', async () => {
     const campaigns = t.app.get(CampaignRepository);
-    const mine = await db.runAs(as(a, 'owner'), () => campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null }));
+    const mine = await db.runAs(as(a, 'owner'), () => campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null, routes_events: false }));
     expect(mine).toMatchObject({ organization_id: a.id, name: 'Saved by A', status: 'draft' });
     const stored = await t.owner.query(`SELECT organization_id, name FROM campaign WHERE id = $1`, [mine!.id]);
     expect(stored.rows).toEqual([{ organization_id: a.id, name: 'Saved by A' }]);

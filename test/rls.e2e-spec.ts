@@ -313,7 +313,7 @@ describe('row-level security at the database', () => {
       await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), 'read')).rejects.toThrow(
         /second statement/,
       );
-      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => c.query(new Cursor('SELECT 1')), 'read')).rejects.toThrow(/cursor/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.resolve(c.query(new Cursor('SELECT 1'))), 'read')).rejects.toThrow(/cursor/);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
     });
 

@@ -466,7 +466,7 @@ describe('webhook logs admin API', () => {
         { campaign_name: 'Comma, "quoted"\nnewline', contact_email: 'x@e.example', error_message: '=1+2' },
         { campaign_name: '+SUM(A1)', contact_email: '-neg@e.example', error_message: '@cmd' },
       ]);
-      const res = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv' }).set(org.as('owner')).buffer(true).parse((r, cb) => { let s = ''; r.on('data', (d: Buffer) => (s += d)); r.on('end', () => cb(null, s)); });
+      const res = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv' }).set(org.as('owner')).buffer(true).parse((r, cb) => { let s = ''; r.on('data', (d: Buffer) => (s += d.toString())); r.on('end', () => cb(null, s)); });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename=webhook_logs_\d{8}_\d{6}\.csv$/);

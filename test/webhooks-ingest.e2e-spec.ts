@@ -45,7 +45,7 @@ describe('webhook receipt and processing', () => {
       ['secret with one character off', { 'x-webhook-secret': TEST_INSTANTLY_SECRET.slice(0, -1) + 'X' }],
     ])('%s: 401 and nothing stored', async (_, headers) => {
       const marker = randomUUID();
-      const res = await post(instantlyPayload('email_sent', org.workspaceId, { email_id: marker }), headers as Record<string, string>);
+      const res = await post(instantlyPayload('email_sent', org.workspaceId, { email_id: marker }), headers);
       expect(res.status).toBe(401);
       expectErrorBody(res.body, 401);
       expect(await countLogs(`payload->>'email_id' = $1`, [marker])).toBe(0);

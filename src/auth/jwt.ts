@@ -87,5 +87,5 @@ export function verifyToken(secret: string, token: string, rules: TokenRules = {
   if ((ORG_ROLES as readonly string[]).includes(role) && !orgId) {
     throw new InvalidTokenError('organization role without org_id');
   }
-  return { userId: sub.toLowerCase(), role: role as TokenRole, orgId: orgId ? (orgId as string).toLowerCase() : null };
+  return { userId: sub.toLowerCase(), role: role as TokenRole, orgId: orgId ? (orgId).toLowerCase() : null };
 }

@@ -26,7 +26,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** A string PostgreSQL can store: no U+0000 (text and jsonb refuse it), no lone UTF-16 surrogate (jsonb refuses `\ud800`). */
 export function storableString(s: string): string {
-  let out = s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s;
+  let out = s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
   LONE_SURROGATE.lastIndex = 0;
   if (LONE_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
   return out;

@@ -68,7 +68,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     for (const property of Object.values(schema.properties ?? {})) {
       if (property.default === undefined) continue;
       const said = `Default: ${JSON.stringify(property.default)}.`;
-      property.description = property.description ? `${String(property.description)} ${said}` : said;
+      property.description = typeof property.description === 'string' && property.description ? `${property.description} ${said}` : said;
       delete property.default;
     }
   }

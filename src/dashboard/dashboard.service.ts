@@ -15,12 +15,12 @@ export class DashboardService {
     const byStatus = { active: 0, expired: 0, used: 0, revoked: 0 };
     for (const l of links) byStatus[l.status as keyof typeof byStatus] = l.n;
     return {
-      organizations: r!.organizations,
-      users: r!.users,
-      campaigns: r!.campaigns,
-      contacts: r!.contacts,
-      webhooks: { last_24h: r!.webhooks_24h, last_7d: r!.webhooks_7d, failed: r!.webhooks_failed, pending: r!.webhooks_pending },
-      assignments: { campaign_assignments: r!.campaign_assignments, contact_assignments: r!.contact_assignments, unassigned_contacts: r!.unassigned_contacts },
+      organizations: r.organizations,
+      users: r.users,
+      campaigns: r.campaigns,
+      contacts: r.contacts,
+      webhooks: { last_24h: r.webhooks_24h, last_7d: r.webhooks_7d, failed: r.webhooks_failed, pending: r.webhooks_pending },
+      assignments: { campaign_assignments: r.campaign_assignments, contact_assignments: r.contact_assignments, unassigned_contacts: r.unassigned_contacts },
       onboarding_links: byStatus,
     };
   }

@@ -36,7 +36,7 @@ function sendContextQuery(
   text: string | NamedStatement,
   values: unknown[] | undefined,
   broken: (err: Error) => void,
-): Promise<QueryResult> {
+): Promise<QueryResult<QueryResultRow>> {
   return new Promise((resolve, reject) => {
     const query: ContextQuery = new ContextQuery(context, mode, text, values, (err, res) => {
       if (!err) return resolve(res);
@@ -84,7 +84,7 @@ class RlsTx implements PgClient {
     if (isSubmittable(config)) return this.querySubmittable(config);
     if (this.begun) {
       const statement = queryConfig(config, this.context.prepared);
-      return typeof statement === 'string' ? this.client.query(statement, values) : this.client.query({ ...statement, values });
+      return typeof statement === 'string' ? this.client.query<QueryResultRow>(statement, values) : this.client.query<QueryResultRow>({ ...statement, values });
     }
     this.begun = true;
     return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);
@@ -126,7 +126,7 @@ class SingleStatementTx implements PgClient {
     return result;
   }
 
-  private async run(text: string | NamedStatement, values: unknown[] | undefined): Promise<QueryResult> {
+  private async run(text: string | NamedStatement, values: unknown[] | undefined): Promise<QueryResult<QueryResultRow>> {
     const client = await this.pool.connect();
     let discard: Error | undefined;
     const unwatch = watch(client, (err) => (discard = err));

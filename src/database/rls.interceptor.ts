@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { Reflector } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
@@ -37,7 +37,7 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     const endTimer = this.metrics.rlsTransactionDuration.startTimer();
     return from(
       this.cls
-        .run(() => this.txHost.withTransaction({ context: rls, single: singleRead ? 'read' : undefined }, () => lastValueFrom(next.handle(), { defaultValue: undefined })))
+        .run(() => this.txHost.withTransaction({ context: rls, single: singleRead ? 'read' : undefined }, () => lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined })))
         .then(
           (value) => {
             endTimer({ outcome: 'commit' });

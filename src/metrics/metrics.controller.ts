@@ -5,7 +5,7 @@ import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { bearerToken } from '../auth/jwt';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { secretMatches } from '../webhooks/webhook-secrets';
+import { secretMatches } from '../common/secrets';
 import { MetricsService } from './metrics.service';
 
 /**

@@ -4,7 +4,7 @@ import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { WebhookLogRepository } from '../webhook-logs/webhook-log.repository';
 import { WebhookStatsRollup } from '../webhook-logs/webhook-stats-rollup.service';
-import { APP_METRICS, AppMetrics } from './app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 
 /** Counted up to this many: a queue deeper than that is alarming whatever its exact size. */
 const RETRY_QUEUE_CAP = 1_000_000;

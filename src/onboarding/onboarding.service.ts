@@ -43,8 +43,8 @@ export class OnboardingService {
       expirationDays: dto.expiration_days ?? 7,
       totalSteps: dto.total_steps ?? 5,
     });
-    await this.record('onboarding.created', dto.organization_id, caller, row!.id, { expiration_days: dto.expiration_days ?? 7 });
-    return { link_url: row!.link_url, link_id: row!.id, link_token: row!.link_token, expires_at: row!.expires_at, status: row!.status };
+    await this.record('onboarding.created', dto.organization_id, caller, row.id, { expiration_days: dto.expiration_days ?? 7 });
+    return { link_url: row.link_url, link_id: row.id, link_token: row.link_token, expires_at: row.expires_at, status: row.status };
   }
 
   async list(q: ListLinksQueryDto, caller: Caller): Promise<LinkPageDto> {

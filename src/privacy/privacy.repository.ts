@@ -106,7 +106,7 @@ export class PrivacyRepository {
   }
 
   /** The subject's logs, newest first, read batch by batch from a cursor in the request's transaction. */
-  async logsCursor(orgId: string, email: string): Promise<Cursor<SubjectLogRow>> {
+  logsCursor(orgId: string, email: string): Cursor<SubjectLogRow> {
     const sql = `SELECT json_build_object('id', id, 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                                           'event_source', event_source, 'event_type', event_type, 'status', status, 'payload', payload)::text AS json
                    FROM webhook_log WHERE organization_id = $1 AND contact_email = $2

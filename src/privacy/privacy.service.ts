@@ -6,7 +6,7 @@ import { AppError } from '../common/app-error';
 import { emailHash, literalPattern, normalizeEmail } from '../common/personal-data';
 import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { ExportLimiter, HeavyReadLimiter, streamKey } from '../webhook-logs/export-limiter';
 import { EraseSubjectDto, ErasureResultDto, SubjectActivityDto, SubjectAssignmentDto, SubjectContactDto, SubjectQueryDto } from './dto/privacy.dto';
@@ -141,7 +141,7 @@ export class PrivacyService {
    * them (backpressure and the stall timeout as the log export has); the count of logs.
    */
   private async streamSubject(orgId: string, email: string, head: Record<string, unknown>, res: Response): Promise<number> {
-    const cursor = await this.privacy.logsCursor(orgId, email);
+    const cursor = this.privacy.logsCursor(orgId, email);
     const opening = JSON.stringify({ success: true, data: { ...head, logs: [] } });
     let count = 0;
     try {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'os';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { JobRunRepository } from './job-run.repository';
 
 /**

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Caller, orgScope } from '../auth/roles';
 import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
 import { filterValuesWithMatches } from './log-filter';
 import { ExportLimiter, streamKey } from './export-limiter';
@@ -32,7 +32,7 @@ function csvCells(row: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of CSV_FIELDS) {
     const v = row[f];
-    out[f] = v === null || v === undefined ? '' : neutralizeFormula(String(v));
+    out[f] = v === null || v === undefined ? '' : neutralizeFormula(typeof v === 'string' ? v : JSON.stringify(v));
   }
   return out;
 }

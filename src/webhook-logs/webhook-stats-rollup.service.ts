@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { WebhookLogRepository } from './webhook-log.repository';
 
 const COMPACT_EVERY_MS = 30_000;

@@ -4,7 +4,7 @@ import { ActivityService } from '../activity/activity.service';
 import { Caller } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Db } from '../database/db.service';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { NewWebhookCredentialDto, WebhookCredentialDto } from './dto/webhook-credential.dto';

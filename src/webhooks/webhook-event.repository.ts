@@ -3,7 +3,21 @@ import { NamedStatement } from '../database/context-query';
 import { Db } from '../database/db.service';
 import { Organization } from '../organizations/organization.entity';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
-import type { ClaimedLog } from './processing/instantly-event.handler';
+
+/** A log a worker claimed: what processing needs of it. */
+export interface ClaimedLog {
+  id: string;
+  event_source: string;
+  event_type: string;
+  raw_event_type: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  created_at: Date;
+  /** Its turn (FairTurns) when claimed: the order workers take logs in. */
+  next_attempt_at: Date;
+  /** The organization whose own credential received the event (null: the global secret). */
+  credential_org_id: string | null;
+}
 
 /** What a claim returns of each log it took (ClaimedLog). */
 const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';

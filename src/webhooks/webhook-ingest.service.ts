@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { EventColumns, WebhookEventRepository } from './webhook-event.repository';
 import { FairTurns, fairTenant } from './fair-turns';
@@ -91,7 +91,8 @@ export class WebhookIngestService implements OnApplicationShutdown {
     while (this.queue.length && this.inFlight < this.maxConcurrentFlushes) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      this.flushOrSplit(batch)
+      // flushOrSplit settles every waiter itself and never rejects.
+      void this.flushOrSplit(batch)
         .finally(() => {
           this.inFlight--;
           if (this.queue.length) this.schedule();

@@ -4,11 +4,11 @@ import { createHash } from 'crypto';
 import { ok } from '../common/api-envelope';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig, HTTP_WEBHOOK_SOURCES, HttpWebhookSource } from '../config/app-config';
-import { APP_METRICS, AppMetrics } from '../metrics/app-metrics';
+import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { WebhookCredentialsService } from './webhook-credentials.service';
 import { StoredWebhook, WebhookIngestService } from './webhook-ingest.service';
 import { parseIncomingWebhook, PayloadError } from './webhook-payload';
-import { secretMatches } from './webhook-secrets';
+import { secretMatches } from '../common/secrets';
 
 /** Who sent a webhook: the source, and the organization whose own credential was presented (else null: the global secret). */
 export interface ReceiverAuth {

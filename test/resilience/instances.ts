@@ -29,8 +29,8 @@ export async function startInstance(env: Record<string, string> = {}): Promise<I
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  child.stderr!.on('data', (d) => (out += d.toString()));
+  child.stdout.on('data', (d) => (out += d.toString()));
+  child.stderr.on('data', (d) => (out += d.toString()));
   const deadline = Date.now() + 60000;
   while (!/listening on (http:\/\/\S+)/.test(out)) {
     if (child.exitCode !== null) throw new Error(`instance exited: ${out}`);

@@ -94,7 +94,7 @@ export class SchemaReader {
       validate = this.ajv.compile(toJsonSchema(schema) as object);
       this.compiled.set(schema, validate);
     }
-    return validate(value) as boolean;
+    return validate(value);
   }
 
   /** Values the schema allows. `uuids` are ids worth using besides random ones (existing rows). */

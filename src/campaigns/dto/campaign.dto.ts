@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { EnumField, TextField, UuidField } from '../../common/api-fields';
 import { PageMetaDto } from '../../common/api-envelope';
 import { PageQueryDto } from '../../common/paging';

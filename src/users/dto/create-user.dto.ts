@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { EmailField, EnumField, TextField, UuidField } from '../../common/api-fields';
 
 export const USER_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;

@@ -2,22 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
 import { emailHash, ERASED_MARKER, subjectLockKey } from '../../common/personal-data';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { ErasedSubject, RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
+import { ClaimedLog, ErasedSubject, RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
-export interface ClaimedLog {
-  id: string;
-  event_source: string;
-  event_type: string;
-  raw_event_type: string | null;
-  payload: Record<string, unknown>;
-  attempts: number;
-  created_at: Date;
-  /** Its turn (FairTurns) when claimed: the order workers take logs in. */
-  next_attempt_at: Date;
-  /** The organization whose own credential received the event (null: the global secret). */
-  credential_org_id: string | null;
-}
 
 export interface HandlerOutcome {
   status: 'processed' | 'skipped';

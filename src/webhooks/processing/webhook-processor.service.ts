@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Db } from '../../database/db.service';
 import { SYSTEM_CONTEXT } from '../../database/rls-context';
-import { APP_METRICS, AppMetrics } from '../../metrics/app-metrics';
-import { WebhookEventRepository } from '../webhook-event.repository';
+import { APP_METRICS, AppMetrics } from '../../observability/app-metrics';
+import { ClaimedLog, WebhookEventRepository } from '../webhook-event.repository';
 import { WebhookIngestService } from '../webhook-ingest.service';
-import { ClaimedLog, HandlerOutcome, InstantlyEventHandler, UnroutableEventError } from './instantly-event.handler';
+import { HandlerOutcome, InstantlyEventHandler, UnroutableEventError } from './instantly-event.handler';
 
 export type NewContactHook = (contact: NonNullable<HandlerOutcome['newContact']>) => Promise<void>;
 

@@ -2,8 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { AppError, statusOf } from './app-error';
-import { sendJson } from './json-express.adapter';
+import { AppError, statusOf } from '../common/app-error';
+import { sendJson } from './send-json';
 
 interface Mapped {
   status: number;
@@ -53,6 +53,7 @@ export function redactPath(path: string): string {
   }
   if (!PUBLIC_TOKEN_PATH.test(decoded)) return path;
   // Decoded, so control characters a client encoded are shown as '?' (no line breaks in a log line).
+  // eslint-disable-next-line no-control-regex -- control characters are what it replaces
   return decoded.replace(PUBLIC_TOKEN_PATHS, '$1[redacted]').replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 
@@ -92,7 +93,7 @@ export function mapException(exception: unknown, request: { method: string; url:
     const body = exception.getResponse();
     let message = exception.message;
     if (typeof body === 'object' && body !== null && 'message' in body) {
-      const m = (body as { message: unknown }).message;
+      const m = (body).message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
     return { status: exception.getStatus(), message };

@@ -2,18 +2,7 @@ import { Logger, NestApplicationOptions, StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { errorBody, mapException } from './http-exception.filter';
-
-/**
- * Writes a JSON answer in one step: status, content type, and the serialized body as a string,
- * which Node sends together with the headers in a single write and counts for Content-Length.
- * Express's res.json() goes through res.send(): a Buffer copy, charset parsing, a freshness check
- * and a second socket write; on the RLS path that was a tenth of a request's CPU.
- */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
-}
+import { sendJson } from './send-json';
 
 /** A handler that answers a request itself, or passes it on with next(). */
 export type FrontHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -37,7 +26,7 @@ export class JsonExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     super.initHttpServer(options);
     const server = this.getHttpServer() as Server;
-    const app = this.getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
+    const app = this.getInstance<(req: IncomingMessage, res: ServerResponse) => void>();
     const logger = new Logger('HTTP');
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -1,10 +1,10 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'http';
-import { errorBody, mapException } from '../common/http-exception.filter';
-import { FrontRequest, parseJsonBody, readBodyText } from '../common/http-setup';
-import { sendJson } from '../common/json-express.adapter';
-import { WebhookReceiverService } from './webhook-receiver.service';
+import { errorBody, mapException } from './http-exception.filter';
+import { FrontRequest, parseJsonBody, readBodyText } from './http-setup';
+import { sendJson } from './send-json';
+import { WebhookReceiverService } from '../webhooks/webhook-receiver.service';
 
 /** The receivers' paths; only a POST under this prefix is offered to their router. */
 const RECEIVER_PREFIX = '/api/webhooks/';

@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import sjson from 'secure-json-parse';
 import { Caller } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
-import { AppMetrics } from '../metrics/app-metrics';
-import { AppError } from './app-error';
+import { AppMetrics } from '../observability/app-metrics';
+import { AppError } from '../common/app-error';
 import { redactPath } from './http-exception.filter';
-import { jsonTooDeep, MAX_JSON_DEPTH } from './json-limits';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../common/json-limits';
 
 declare module 'express-serve-static-core' {
   interface Request {
