@@ -4,7 +4,21 @@
  *
  *   config → common → observability → auth → database → features → http → app
  */
-const FEATURES = ['activity', 'assignments', 'campaigns', 'dashboard', 'health', 'metrics', 'onboarding', 'organizations', 'privacy', 'scheduling', 'users', 'webhook-logs', 'webhooks'];
+const FEATURES = [
+  'activity',
+  'assignments',
+  'campaigns',
+  'dashboard',
+  'health',
+  'metrics',
+  'onboarding',
+  'organizations',
+  'privacy',
+  'scheduling',
+  'users',
+  'webhook-logs',
+  'webhooks',
+];
 const LAYERS = [
   ['config', '^src/config/'],
   ['common', '^src/common/'],

@@ -13,15 +13,25 @@ const CONTACTS = 10_000;
 async function main() {
   const { owner, ownerUrl, runtimeUrl } = await freshDatabase(DB);
   const org = (await owner.query(`INSERT INTO organization (name) VALUES ('Bench org') RETURNING id`)).rows[0].id;
-  await owner.query(`INSERT INTO "user" (organization_id, email, role) SELECT $1, 'rep' || g || '@bench.example', 'member' FROM generate_series(1, 25) g`, [org]);
-  await owner.query(`INSERT INTO contact (organization_id, email, lead_score) SELECT $1, 'c' || g || '@lead.example', (g * 7919) % 100 FROM generate_series(1, $2) g`, [org, CONTACTS]);
+  await owner.query(
+    `INSERT INTO "user" (organization_id, email, role) SELECT $1, 'rep' || g || '@bench.example', 'member' FROM generate_series(1, 25) g`,
+    [org],
+  );
+  await owner.query(
+    `INSERT INTO contact (organization_id, email, lead_score) SELECT $1, 'c' || g || '@lead.example', (g * 7919) % 100 FROM generate_series(1, $2) g`,
+    [org, CONTACTS],
+  );
   await owner.query('ANALYZE');
   const ownerUser = (await owner.query(`SELECT id FROM "user" WHERE organization_id = $1 ORDER BY email LIMIT 1`, [org])).rows[0].id;
   const token = signToken(JWT_SECRET, { sub: ownerUser, role: 'owner', org_id: org }, '1h');
   const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, WEBHOOK_WORKERS: '0' });
   const post = async (path, body) => {
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = await res.json();
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, json };
@@ -29,13 +39,25 @@ async function main() {
   const clear = () => owner.query(`DELETE FROM user_contact_assignment`);
   const report = { machine: machine(), contacts: CONTACTS, users: 25 };
   try {
-    await post('/api/admin/assignments/auto-assign', { organization_id: org, strategy: 'round_robin', contact_ids: (await owner.query(`SELECT id FROM contact LIMIT 10`)).rows.map((r) => r.id) });
+    await post('/api/admin/assignments/auto-assign', {
+      organization_id: org,
+      strategy: 'round_robin',
+      contact_ids: (await owner.query(`SELECT id FROM contact LIMIT 10`)).rows.map((r) => r.id),
+    });
     await clear();
     const rr = await post('/api/admin/assignments/auto-assign', { organization_id: org, strategy: 'round_robin' });
-    const counts = (await owner.query(`SELECT min(n), max(n) FROM (SELECT count(*) n FROM user_contact_assignment WHERE status = 'active' GROUP BY user_id) s`)).rows[0];
+    const counts = (
+      await owner.query(
+        `SELECT min(n), max(n) FROM (SELECT count(*) n FROM user_contact_assignment WHERE status = 'active' GROUP BY user_id) s`,
+      )
+    ).rows[0];
     await clear();
     const ls = await post('/api/admin/assignments/auto-assign', { organization_id: org, strategy: 'lead_score' });
-    const sums = (await owner.query(`SELECT min(s), max(s) FROM (SELECT sum(c.lead_score) s FROM user_contact_assignment a JOIN contact c ON c.id = a.contact_id GROUP BY a.user_id) x`)).rows[0];
+    const sums = (
+      await owner.query(
+        `SELECT min(s), max(s) FROM (SELECT sum(c.lead_score) s FROM user_contact_assignment a JOIN contact c ON c.id = a.contact_id GROUP BY a.user_id) x`,
+      )
+    ).rows[0];
     await clear();
 
     // The roadmap's approach: per contact, pick the user with the fewest contacts, then INSERT.
@@ -73,16 +95,35 @@ async function main() {
     await bare.end();
     const manual = await post(`/api/admin/users/${target}/assign-contacts`, { contact_ids: five });
 
-    report.round_robin = { ms: Math.round(rr.ms), assigned: rr.json.data.assigned_count, min_per_user: Number(counts.min), max_per_user: Number(counts.max) };
-    report.lead_score = { ms: Math.round(ls.ms), assigned: ls.json.data.assigned_count, min_score_sum: Number(sums.min), max_score_sum: Number(sums.max) };
+    report.round_robin = {
+      ms: Math.round(rr.ms),
+      assigned: rr.json.data.assigned_count,
+      min_per_user: Number(counts.min),
+      max_per_user: Number(counts.max),
+    };
+    report.lead_score = {
+      ms: Math.round(ls.ms),
+      assigned: ls.json.data.assigned_count,
+      min_score_sum: Number(sums.min),
+      max_score_sum: Number(sums.max),
+    };
     report.baseline_round_robin_per_id_ms = baselineAuto;
     report.speedup_round_robin = +(baselineAuto / rr.ms).toFixed(1);
     report.speedup_lead_score = +(baselineAuto / ls.ms).toFixed(1);
-    report.assign_contacts_5000 = { ms: Math.round(manual.ms), baseline_per_id_ms: baselineManual, speedup: +(baselineManual / manual.ms).toFixed(1), success_count: manual.json.success_count };
+    report.assign_contacts_5000 = {
+      ms: Math.round(manual.ms),
+      baseline_per_id_ms: baselineManual,
+      speedup: +(baselineManual / manual.ms).toFixed(1),
+      success_count: manual.json.success_count,
+    };
     console.log(`\nAssignments — ${machine()}`);
     console.log(JSON.stringify(report, null, 2));
-    console.log(`auto-assign 10,000: round robin ${report.round_robin.ms} ms, lead score ${report.lead_score.ms} ms (target ≤ 500); per-id baseline ${baselineAuto} ms → ${report.speedup_round_robin}× / ${report.speedup_lead_score}× (target ≥ 20×)`);
-    console.log(`assign-contacts 5,000: ${report.assign_contacts_5000.ms} ms vs ${baselineManual} ms per id (${report.assign_contacts_5000.speedup}×)`);
+    console.log(
+      `auto-assign 10,000: round robin ${report.round_robin.ms} ms, lead score ${report.lead_score.ms} ms (target ≤ 500); per-id baseline ${baselineAuto} ms → ${report.speedup_round_robin}× / ${report.speedup_lead_score}× (target ≥ 20×)`,
+    );
+    console.log(
+      `assign-contacts 5,000: ${report.assign_contacts_5000.ms} ms vs ${baselineManual} ms per id (${report.assign_contacts_5000.speedup}×)`,
+    );
     writeResult('assign', report);
   } finally {
     await stop(service);

@@ -17,7 +17,10 @@ const server = http.createServer((req, res) => {
     try {
       const text = Buffer.concat(chunks).toString('utf8');
       const b = JSON.parse(text);
-      const key = crypto.createHash('sha256').update(JSON.stringify([b.event_type, b.timestamp, b.workspace, b.campaign_id, b.lead_email, b.email_id, b.step, b.variant])).digest('hex');
+      const key = crypto
+        .createHash('sha256')
+        .update(JSON.stringify([b.event_type, b.timestamp, b.workspace, b.campaign_id, b.lead_email, b.email_id, b.step, b.variant]))
+        .digest('hex');
       const r = FULL
         ? await pool.query(
             `WITH k AS (INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id) VALUES ('instantly', $1, gen_random_uuid())

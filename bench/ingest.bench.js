@@ -90,10 +90,19 @@ async function main() {
       const check = await verify(ownerUrl, ids);
       const ratio = s.requests_per_s / b.requests_per_s;
       const ratioFull = s.requests_per_s / bf.requests_per_s;
-      report.runs[connections] = { bare_minimal: b, bare_full_schema: bf, service: s, ratio: Number(ratio.toFixed(3)), ratio_full_schema: Number(ratioFull.toFixed(3)), check };
+      report.runs[connections] = {
+        bare_minimal: b,
+        bare_full_schema: bf,
+        service: s,
+        ratio: Number(ratio.toFixed(3)),
+        ratio_full_schema: Number(ratioFull.toFixed(3)),
+        check,
+      };
       console.log(`\nIngestion at ${connections} connections — ${machine()}`);
       console.table({ bare_minimal: b, bare_full_schema: bf, service: s });
-      console.log(`service/bare minimal: ${ratio.toFixed(2)}×, service/bare full schema: ${ratioFull.toFixed(2)}×; answered ${check.answered}, in table ${check.found_in_table}, lost ${check.lost}`);
+      console.log(
+        `service/bare minimal: ${ratio.toFixed(2)}×, service/bare full schema: ${ratioFull.toFixed(2)}×; answered ${check.answered}, in table ${check.found_in_table}, lost ${check.lost}`,
+      );
     }
   } finally {
     await stop(service);
@@ -132,7 +141,9 @@ async function main() {
   await stop(drainer);
   const statuses = (await owner.query(`SELECT status, count(*)::int n FROM webhook_log GROUP BY status`)).rows;
   report.drain = { events: N, workers: Number(workers), seconds, events_per_s: Math.round(N / seconds), statuses };
-  console.log(`\nDrain: ${N} pending logs in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} events/s with ${workers} workers (includes start-up); ${JSON.stringify(statuses)}`);
+  console.log(
+    `\nDrain: ${N} pending logs in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} events/s with ${workers} workers (includes start-up); ${JSON.stringify(statuses)}`,
+  );
   await owner.end();
   writeResult('ingest', report);
   await dropDatabase(DB);

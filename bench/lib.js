@@ -144,14 +144,17 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
   const { EVENT_TYPES, WEBHOOK_SOURCES } = require('../dist/src/webhooks/event-types');
   const started = Date.now();
   await owner.query(`INSERT INTO organization (name, instantly_workspace_id) SELECT 'Org ' || g, 'ws-' || g FROM generate_series(1, 20) g`);
-  await owner.query(`INSERT INTO campaign (organization_id, name) SELECT o.id, 'Campaign ' || g || ' ' || o.name FROM organization o, generate_series(1, 10) g`);
+  await owner.query(
+    `INSERT INTO campaign (organization_id, name) SELECT o.id, 'Campaign ' || g || ' ' || o.name FROM organization o, generate_series(1, 10) g`,
+  );
   // (Before the partitions migration, as when timing it, there is nothing to create.)
   const partitioned = (await owner.query(`SELECT to_regprocedure('webhook_log_add_month(date)') IS NOT NULL AS p`)).rows[0].p;
-  if (partitioned) await owner.query(
-    `SELECT webhook_log_add_month(m::date) FROM generate_series(date_trunc('month', (now() - make_interval(days => $1)) AT TIME ZONE 'UTC'),
+  if (partitioned)
+    await owner.query(
+      `SELECT webhook_log_add_month(m::date) FROM generate_series(date_trunc('month', (now() - make_interval(days => $1)) AT TIME ZONE 'UTC'),
                                                                  date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') m`,
-    [days],
-  );
+      [days],
+    );
   const types = EVENT_TYPES.map((e) => e.canonical);
   const CHUNK = 1_000_000;
   for (let from = 1; from <= N; from += CHUNK) {
@@ -177,7 +180,8 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
     if (N > CHUNK) console.log(`  seeded ${Math.min(N, from + CHUNK - 1)} rows, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   // The keys receipt keeps (WEBHOOK_DEDUP_RETENTION_DAYS, 30 by default).
-  if (partitioned) await owner.query(`INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id, created_at)
+  if (partitioned)
+    await owner.query(`INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id, created_at)
                      SELECT event_source, dedup_key, id, created_at FROM webhook_log WHERE created_at > now() - interval '30 days'`);
   // The service folds the stats deltas into the rollup every 30 s; a seed leaves millions of them.
   if (partitioned) {
@@ -193,4 +197,19 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
   return (Date.now() - started) / 1000;
 }
 
-module.exports = { cpuSeconds, seedWebhookLogs, freshDatabase, existingDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, urlFor, percentile };
+module.exports = {
+  cpuSeconds,
+  seedWebhookLogs,
+  freshDatabase,
+  existingDatabase,
+  dropDatabase,
+  startService,
+  startBare,
+  stop,
+  load,
+  summary,
+  machine,
+  writeResult,
+  urlFor,
+  percentile,
+};

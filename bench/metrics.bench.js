@@ -20,7 +20,11 @@ async function scrapes(url) {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return { p50_ms: +percentile(times, 50).toFixed(1), p95_ms: +percentile(times, 95).toFixed(1), max_ms: +times[times.length - 1].toFixed(1) };
+  return {
+    p50_ms: +percentile(times, 50).toFixed(1),
+    p95_ms: +percentile(times, 95).toFixed(1),
+    max_ms: +times[times.length - 1].toFixed(1),
+  };
 }
 
 async function main() {
@@ -34,7 +38,12 @@ async function main() {
       `INSERT INTO webhook_log (event_source, event_type, dedup_key, payload, next_attempt_at)
        SELECT 'custom', 'x', md5('pending' || g), '{}', now() - (g || ' seconds')::interval FROM generate_series(1, 10000) g`,
     );
-    service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET: 'bench-secret-bench-secret-bench-secret', WEBHOOK_WORKERS: '0', METRICS_TOKEN: TOKEN });
+    service = await startService({
+      DATABASE_URL: runtimeUrl,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      WEBHOOK_WORKERS: '0',
+      METRICS_TOKEN: TOKEN,
+    });
     report.deltas_pending = await scrapes(service.url);
     // The rollup folds the seed's deltas (the service does it 5 s after start, then every 30 s).
     const t0 = Date.now();

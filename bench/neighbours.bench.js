@@ -41,7 +41,11 @@ async function steadyB(url, workspace, seconds) {
   const end = Date.now() + seconds * 1000;
   for (let i = 0; Date.now() < end; i++) {
     sends.push(
-      fetch(`${url}/api/webhooks/instantly`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET }, body: event(workspace, i, 'b') })
+      fetch(`${url}/api/webhooks/instantly`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
+        body: event(workspace, i, 'b'),
+      })
         .then(async (r) => (r.status === 200 ? ids.push((await r.json()).data.id) : undefined))
         .catch(() => undefined),
     );
@@ -61,22 +65,46 @@ async function floodA(url, workspace, seconds) {
     connections: 50,
     duration: seconds,
     headers: { 'content-type': 'application/json', 'x-webhook-secret': CREDENTIAL },
-    requests: [{ setupRequest: (req) => ({ ...req, body: event(workspace, i++, 'a') }), onResponse: (status) => (statuses[status] = (statuses[status] ?? 0) + 1) }],
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, body: event(workspace, i++, 'a') }),
+        onResponse: (status) => (statuses[status] = (statuses[status] ?? 0) + 1),
+      },
+    ],
   });
-  return { sent_per_s: Math.round(r.requests.total / seconds), accepted_per_s: Math.round((statuses[200] ?? 0) / seconds), throttled_per_s: Math.round((statuses[429] ?? 0) / seconds), statuses };
+  return {
+    sent_per_s: Math.round(r.requests.total / seconds),
+    accepted_per_s: Math.round((statuses[200] ?? 0) / seconds),
+    throttled_per_s: Math.round((statuses[429] ?? 0) / seconds),
+    statuses,
+  };
 }
 
 /** Waits until B's logs are processed; their receipt-to-processed times. */
 async function latencies(owner, ids) {
   const deadline = Date.now() + 600_000;
   for (;;) {
-    const r = await owner.query(`SELECT count(*) FILTER (WHERE status IN ('pending', 'processing'))::int AS open FROM webhook_log WHERE id = ANY($1::uuid[])`, [ids]);
+    const r = await owner.query(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'processing'))::int AS open FROM webhook_log WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     if (r.rows[0].open === 0 || Date.now() > deadline) break;
     await sleep(250);
   }
-  const rows = (await owner.query(`SELECT extract(epoch FROM processed_at - created_at) * 1000 AS ms FROM webhook_log WHERE id = ANY($1::uuid[]) AND processed_at IS NOT NULL`, [ids])).rows;
+  const rows = (
+    await owner.query(
+      `SELECT extract(epoch FROM processed_at - created_at) * 1000 AS ms FROM webhook_log WHERE id = ANY($1::uuid[]) AND processed_at IS NOT NULL`,
+      [ids],
+    )
+  ).rows;
   const ms = rows.map((x) => Number(x.ms)).sort((a, b) => a - b);
-  return { events: ids.length, processed: ms.length, p50_ms: Math.round(percentile(ms, 50)), p99_ms: Math.round(percentile(ms, 99)), max_ms: Math.round(ms[ms.length - 1] ?? 0) };
+  return {
+    events: ids.length,
+    processed: ms.length,
+    p50_ms: Math.round(percentile(ms, 50)),
+    p99_ms: Math.round(percentile(ms, 99)),
+    max_ms: Math.round(ms[ms.length - 1] ?? 0),
+  };
 }
 
 async function processingRun(owner, env, a, b, flood) {
@@ -87,7 +115,10 @@ async function processingRun(owner, env, a, b, flood) {
   const workers = split ? await startService(env) : null;
   try {
     await sleep(500);
-    const [ids, flooded] = await Promise.all([steadyB(service.url, b.workspace, SECONDS), flood ? floodA(service.url, a.workspace, SECONDS) : Promise.resolve(null)]);
+    const [ids, flooded] = await Promise.all([
+      steadyB(service.url, b.workspace, SECONDS),
+      flood ? floodA(service.url, a.workspace, SECONDS) : Promise.resolve(null),
+    ]);
     const bLatency = await latencies(owner, ids);
     const backlog = (await owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE status IN ('pending', 'processing')`)).rows[0].n;
     return { b: bLatency, a: flooded, a_backlog_when_b_done: backlog };
@@ -102,20 +133,31 @@ async function readsRun(url, tokens, flood) {
   let stopping = false;
   if (flood) {
     for (let c = 0; c < 24; c++) {
-      searches.push((async () => {
-        const counts = {};
-        while (!stopping) {
-          const r = await fetch(`${url}/api/admin/webhooks/logs?search=_1`, { headers: { authorization: `Bearer ${tokens.aMember}` } }).catch(() => null);
-          counts[r?.status ?? 'error'] = (counts[r?.status ?? 'error'] ?? 0) + 1;
-          await r?.arrayBuffer().catch(() => undefined);
-          if (r?.status === 429) await sleep(Number(r.headers.get('retry-after') ?? 1) * 1000);
-        }
-        return counts;
-      })());
+      searches.push(
+        (async () => {
+          const counts = {};
+          while (!stopping) {
+            const r = await fetch(`${url}/api/admin/webhooks/logs?search=_1`, {
+              headers: { authorization: `Bearer ${tokens.aMember}` },
+            }).catch(() => null);
+            counts[r?.status ?? 'error'] = (counts[r?.status ?? 'error'] ?? 0) + 1;
+            await r?.arrayBuffer().catch(() => undefined);
+            if (r?.status === 429) await sleep(Number(r.headers.get('retry-after') ?? 1) * 1000);
+          }
+          return counts;
+        })(),
+      );
     }
   }
   await sleep(flood ? 1000 : 0);
-  const r = summary(await load({ url: `${url}/api/admin/campaigns/filter`, connections: 4, duration: SECONDS, headers: { authorization: `Bearer ${tokens.bOwner}` } }));
+  const r = summary(
+    await load({
+      url: `${url}/api/admin/campaigns/filter`,
+      connections: 4,
+      duration: SECONDS,
+      headers: { authorization: `Bearer ${tokens.bOwner}` },
+    }),
+  );
   stopping = true;
   const counts = {};
   for (const c of await Promise.all(searches)) for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
@@ -124,15 +166,30 @@ async function readsRun(url, tokens, flood) {
 
 async function main() {
   const { owner, runtimeUrl } = await freshDatabase(DB);
-  const orgs = (await owner.query(`INSERT INTO organization (name, instantly_workspace_id) VALUES ('Flooding A', 'ws-a'), ('Quiet B', 'ws-b') RETURNING id, instantly_workspace_id AS workspace`)).rows;
+  const orgs = (
+    await owner.query(
+      `INSERT INTO organization (name, instantly_workspace_id) VALUES ('Flooding A', 'ws-a'), ('Quiet B', 'ws-b') RETURNING id, instantly_workspace_id AS workspace`,
+    )
+  ).rows;
   const [a, b] = orgs;
   await owner.query(`INSERT INTO organization_webhook_credential (organization_id, secret_hash, secret_prefix) VALUES ($1, $2, $3)`, [
     a.id,
     createHash('sha256').update(CREDENTIAL).digest('hex'),
     CREDENTIAL.slice(0, 9),
   ]);
-  await owner.query(`INSERT INTO campaign (organization_id, name, status) SELECT $1, 'B campaign ' || g, 'active' FROM generate_series(1, 20) g`, [b.id]);
-  const base = { ...(process.env.BENCH_SHARE ? { WEBHOOK_FAIR_SHARE_PER_SECOND: process.env.BENCH_SHARE } : {}), DATABASE_URL: runtimeUrl, DATABASE_POOL_SIZE: '10', JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '4', WEBHOOK_BATCH_SIZE: process.env.BENCH_BATCH || '200' };
+  await owner.query(
+    `INSERT INTO campaign (organization_id, name, status) SELECT $1, 'B campaign ' || g, 'active' FROM generate_series(1, 20) g`,
+    [b.id],
+  );
+  const base = {
+    ...(process.env.BENCH_SHARE ? { WEBHOOK_FAIR_SHARE_PER_SECOND: process.env.BENCH_SHARE } : {}),
+    DATABASE_URL: runtimeUrl,
+    DATABASE_POOL_SIZE: '10',
+    JWT_SECRET,
+    INSTANTLY_WEBHOOK_SECRET: SECRET,
+    WEBHOOK_WORKERS: '4',
+    WEBHOOK_BATCH_SIZE: process.env.BENCH_BATCH || '200',
+  };
   const unthrottled = { WEBHOOK_CREDENTIAL_RATE_PER_SECOND: '1000000', WEBHOOK_CREDENTIAL_BURST: '10000000' };
   const report = { machine: machine(), seconds: SECONDS, b_rate_per_s: B_RATE, processing: {}, reads: {} };
 
@@ -147,10 +204,22 @@ async function main() {
   for (const name of only) report.processing[name] = await processingRun(owner, runs[name][0], a, b, runs[name][1]);
   const alone = report.processing.b_alone?.b.p99_ms ?? 1;
   console.log(`\nProcessing: B sends ${B_RATE}/s for ${SECONDS} s; A floods with 50 connections — ${machine()}`);
-  console.table(Object.fromEntries(Object.entries(report.processing).map(([k, v]) => [k, {
-    b_p50_ms: v.b.p50_ms, b_p99_ms: v.b.p99_ms, b_vs_alone: Number((v.b.p99_ms / Math.max(1, alone)).toFixed(2)), b_processed: `${v.b.processed}/${v.b.events}`,
-    a_accepted_per_s: v.a?.accepted_per_s ?? '-', a_throttled_per_s: v.a?.throttled_per_s ?? '-', a_backlog: v.a_backlog_when_b_done,
-  }])));
+  console.table(
+    Object.fromEntries(
+      Object.entries(report.processing).map(([k, v]) => [
+        k,
+        {
+          b_p50_ms: v.b.p50_ms,
+          b_p99_ms: v.b.p99_ms,
+          b_vs_alone: Number((v.b.p99_ms / Math.max(1, alone)).toFixed(2)),
+          b_processed: `${v.b.processed}/${v.b.events}`,
+          a_accepted_per_s: v.a?.accepted_per_s ?? '-',
+          a_throttled_per_s: v.a?.throttled_per_s ?? '-',
+          a_backlog: v.a_backlog_when_b_done,
+        },
+      ]),
+    ),
+  );
 
   if (process.env.BENCH_ONLY === 'processing') {
     await owner.end();
@@ -185,7 +254,9 @@ async function main() {
   const r1 = report.reads.with_a_searching.b_filter;
   console.log(`\nReads: B's campaign filter (4 connections) while A's member runs 24 concurrent unindexable searches over 40,000 logs`);
   console.table({ b_alone: r0, with_a_searching: r1 });
-  console.log(`B filter p99 ${r1.p99_ms} ms vs ${r0.p99_ms} ms alone (${(r1.p99_ms / Math.max(1, r0.p99_ms)).toFixed(2)}×); A's searches by status ${JSON.stringify(report.reads.with_a_searching.a_searches)}`);
+  console.log(
+    `B filter p99 ${r1.p99_ms} ms vs ${r0.p99_ms} ms alone (${(r1.p99_ms / Math.max(1, r0.p99_ms)).toFixed(2)}×); A's searches by status ${JSON.stringify(report.reads.with_a_searching.a_searches)}`,
+  );
   await owner.end();
   writeResult('neighbours', report);
   await dropDatabase(DB);

@@ -23,7 +23,14 @@ function bareServer(url, token) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ success: true, data: r.rows[0] }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(() => pool.end().then(r))) })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => new Promise((r) => server.close(() => pool.end().then(r))),
+      }),
+    ),
+  );
 }
 
 async function main() {
@@ -52,7 +59,12 @@ async function main() {
   );
   await owner.query('VACUUM ANALYZE onboarding_link');
   const seedSeconds = (Date.now() - t0) / 1000;
-  const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, WEBHOOK_WORKERS: '0', PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' });
+  const service = await startService({
+    DATABASE_URL: runtimeUrl,
+    JWT_SECRET,
+    WEBHOOK_WORKERS: '0',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
+  });
   const bare = await bareServer(ownerUrl, token);
   const report = { machine: machine(), links: LINKS, seed_seconds: seedSeconds };
   try {
@@ -70,7 +82,9 @@ async function main() {
     const c = await runtime.connect();
     await c.query(`BEGIN; SELECT set_config('role', 'salesbrain_app', true), set_config('app.user_role', 'system', true)`);
     t0 = Date.now();
-    const r = await c.query(`UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`);
+    const r = await c.query(
+      `UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`,
+    );
     await c.query('COMMIT');
     const ms = Date.now() - t0;
     c.release();

@@ -6,7 +6,19 @@
  * requests and erasures run, against ingestion alone. BENCH_REUSE_DB=1 / BENCH_KEEP_DB=1 as in
  * bench:logs. */
 const { Client } = require('pg');
-const { freshDatabase, existingDatabase, dropDatabase, startService, stop, load, summary, machine, writeResult, percentile, seedWebhookLogs } = require('./lib');
+const {
+  freshDatabase,
+  existingDatabase,
+  dropDatabase,
+  startService,
+  stop,
+  load,
+  summary,
+  machine,
+  writeResult,
+  percentile,
+  seedWebhookLogs,
+} = require('./lib');
 const { signToken } = require('../dist/src/auth/jwt');
 const { SET_CONTEXT_SQL } = require('../dist/src/database/rls-context');
 const { RUNTIME_ROLE } = require('../dist/src/database/data-source');
@@ -46,7 +58,12 @@ async function plantLead(owner, orgId, email) {
     [orgId, email],
   );
   const user = (await owner.query(`SELECT id FROM "user" WHERE organization_id = $1 LIMIT 1`, [orgId])).rows[0];
-  if (c.rows[0] && user) await owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [user.id, c.rows[0].id, orgId]);
+  if (c.rows[0] && user)
+    await owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [
+      user.id,
+      c.rows[0].id,
+      orgId,
+    ]);
 }
 
 const stats = (times) => {
@@ -75,11 +92,20 @@ async function plans(runtimeUrl, orgId, email) {
         for (const k of n.Plans ?? []) walk(k);
       };
       walk(plan);
-      const indexes = new Set(nodes.filter((n) => n['Index Name']).map((n) => n['Index Name'].replace(/^webhook_log_[a-z]\d{6}_|^webhook_log_default_/, '')));
+      const indexes = new Set(
+        nodes.filter((n) => n['Index Name']).map((n) => n['Index Name'].replace(/^webhook_log_[a-z]\d{6}_|^webhook_log_default_/, '')),
+      );
       const scanned = nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
       // A sequential scan of an empty partition (months ahead, the default one) reads nothing.
-      const nonEmpty = scanned.length ? (await c.query(`SELECT relname FROM pg_class WHERE relname = ANY($1) AND reltuples > 0`, [scanned])).rows.map((r) => r.relname) : [];
-      out[name] = { partitions_read: nodes.filter((n) => n['Relation Name']?.startsWith('webhook_log_')).length, indexes: [...indexes], seq_scans_of_empty_partitions: scanned.length - nonEmpty.length, seq_scans: nonEmpty };
+      const nonEmpty = scanned.length
+        ? (await c.query(`SELECT relname FROM pg_class WHERE relname = ANY($1) AND reltuples > 0`, [scanned])).rows.map((r) => r.relname)
+        : [];
+      out[name] = {
+        partitions_read: nodes.filter((n) => n['Relation Name']?.startsWith('webhook_log_')).length,
+        indexes: [...indexes],
+        seq_scans_of_empty_partitions: scanned.length - nonEmpty.length,
+        seq_scans: nonEmpty,
+      };
     }
   } finally {
     await c.end();
@@ -121,21 +147,43 @@ async function main() {
   console.log(reuse ? `reusing ${DB}` : `seeded ${N} logs over ${DAYS} days in ${seedSeconds.toFixed(1)} s`);
   if (reuse) await owner.query(`VACUUM ANALYZE webhook_log`);
   const orgId = (await owner.query(`SELECT id FROM organization ORDER BY name LIMIT 1 OFFSET 3`)).rows[0].id;
-  await owner.query(`INSERT INTO "user" (organization_id, email, role) VALUES ($1::uuid, 'bench-owner-' || $1::text || '@x.example', 'owner') ON CONFLICT DO NOTHING`, [orgId]);
+  await owner.query(
+    `INSERT INTO "user" (organization_id, email, role) VALUES ($1::uuid, 'bench-owner-' || $1::text || '@x.example', 'owner') ON CONFLICT DO NOTHING`,
+    [orgId],
+  );
   const run = `${Date.now()}`;
   const subjects = Array.from({ length: REPS * 2 + 4 }, (_, i) => `subject${i}-${run}@bench-lead.example`);
   const t0 = Date.now();
   for (const email of subjects) await plantLead(owner, orgId, email);
   await owner.query(`ANALYZE webhook_log`);
   console.log(`planted ${subjects.length} leads of ${LEAD_LOGS} logs each in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const total = Number((await owner.query(`SELECT sum(reltuples)::bigint AS n FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'webhook_log_p%' OR relname = 'webhook_log_default')`)).rows[0].n);
+  const total = Number(
+    (
+      await owner.query(
+        `SELECT sum(reltuples)::bigint AS n FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'webhook_log_p%' OR relname = 'webhook_log_default')`,
+      )
+    ).rows[0].n,
+  );
 
-  const service = await startService({ DATABASE_URL: runtimeUrl, JWT_SECRET, INSTANTLY_WEBHOOK_SECRET: SECRET, WEBHOOK_WORKERS: '0', DATABASE_POOL_SIZE: '10' });
+  const service = await startService({
+    DATABASE_URL: runtimeUrl,
+    JWT_SECRET,
+    INSTANTLY_WEBHOOK_SECRET: SECRET,
+    WEBHOOK_WORKERS: '0',
+    DATABASE_POOL_SIZE: '10',
+  });
   const headers = {
     authorization: `Bearer ${signToken(JWT_SECRET, { sub: '00000000-0000-4000-8000-000000000002', role: 'admin', org_id: orgId })}`,
     'content-type': 'application/json',
   };
-  const report = { machine: machine(), rows: total, lead_logs: LEAD_LOGS, reps: REPS, seed_seconds: +seedSeconds.toFixed(1), targets: { subject_ms: 1000, erase_ms: 2000 } };
+  const report = {
+    machine: machine(),
+    rows: total,
+    lead_logs: LEAD_LOGS,
+    reps: REPS,
+    seed_seconds: +seedSeconds.toFixed(1),
+    targets: { subject_ms: 1000, erase_ms: 2000 },
+  };
   const next = () => subjects.shift();
   const subjectRequest = async (email) => {
     const s = process.hrtime.bigint();

@@ -46,7 +46,14 @@ async function main() {
     const ratio = ratios[Math.floor(ratios.length / 2)];
     const report = { connections: CONNECTIONS, seconds: SECONDS, pool: Number(POOL), rounds, median_ratio: ratio };
     console.log(`\nRLS request path — ${machine()}`);
-    console.table(Object.fromEntries(rounds.flatMap((r, i) => [[`bare ${i + 1}`, r.bare], [`service ${i + 1}`, r.service]])));
+    console.table(
+      Object.fromEntries(
+        rounds.flatMap((r, i) => [
+          [`bare ${i + 1}`, r.bare],
+          [`service ${i + 1}`, r.service],
+        ]),
+      ),
+    );
     console.log(`service/bare throughput per round: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}`);
     console.log(`median service/bare throughput: ${ratio.toFixed(2)}× (target ≥ 0.50)`);
     console.log(`service Node CPU per request (µs) per round: ${rounds.map((r) => r.service.node_cpu_us_per_request).join(', ')}`);

@@ -74,7 +74,10 @@ export class Assignments1764100002000 implements MigrationInterface {
       CREATE INDEX idx_user_contact_user_active ON user_contact_assignment (user_id) WHERE status = 'active';
     `);
 
-    for (const [table, short] of [['user_campaign_assignment', 'user_campaign'], ['user_contact_assignment', 'user_contact']]) {
+    for (const [table, short] of [
+      ['user_campaign_assignment', 'user_campaign'],
+      ['user_contact_assignment', 'user_contact'],
+    ]) {
       await q.query(`
         ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
         ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;

@@ -48,8 +48,16 @@ function policies(f: Fn): [string, string, string | null, string | null][] {
   platformAll('activity_log', 'activity_log_platform_all');
   out.push(['activity_log', 'activity_log_org_select', inOrg(OWNER_ADMIN), null]);
   out.push(['activity_log', 'activity_log_org_insert', null, inOrg(OWNER_ADMIN)]);
-  out.push(['activity_log', 'activity_log_link_holder_insert', null, `${holder} AND action = 'onboarding.completed' AND organization_id IN ${holdersOrg}`]);
-  for (const [table, short] of [['user_campaign_assignment', 'user_campaign'], ['user_contact_assignment', 'user_contact']]) {
+  out.push([
+    'activity_log',
+    'activity_log_link_holder_insert',
+    null,
+    `${holder} AND action = 'onboarding.completed' AND organization_id IN ${holdersOrg}`,
+  ]);
+  for (const [table, short] of [
+    ['user_campaign_assignment', 'user_campaign'],
+    ['user_contact_assignment', 'user_contact'],
+  ]) {
     platformAll(table, `${short}_admin_all`);
     out.push([table, `${short}_org_select`, inOrg(READERS), null]);
     out.push([table, `${short}_admin_manage`, inOrg(OWNER_ADMIN), inOrg(OWNER_ADMIN)]);
@@ -58,7 +66,12 @@ function policies(f: Fn): [string, string, string | null, string | null][] {
   out.push(['onboarding_link', 'onboarding_link_org_select', inOrg(READERS), null]);
   out.push(['onboarding_link', 'onboarding_link_admin_manage', inOrg(OWNER_ADMIN), inOrg(OWNER_ADMIN)]);
   out.push(['onboarding_link', 'onboarding_link_holder_select', `${holder} AND link_token = ${f.token}`, null]);
-  out.push(['onboarding_link', 'onboarding_link_holder_update', `${holder} AND link_token = ${f.token}`, `${holder} AND link_token = ${f.token}`]);
+  out.push([
+    'onboarding_link',
+    'onboarding_link_holder_update',
+    `${holder} AND link_token = ${f.token}`,
+    `${holder} AND link_token = ${f.token}`,
+  ]);
   platformAll('job_run', 'job_run_system');
   return out;
 }

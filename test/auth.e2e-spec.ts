@@ -20,8 +20,16 @@ describe('authentication and authorization', () => {
     ['no token', () => ({})],
     ['not a bearer header', () => ({ Authorization: `Basic abc` })],
     ['malformed token', () => ({ Authorization: 'Bearer not.a.jwt' })],
-    ['wrong signature', () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin' }, 'another-secret-another-secret-xx')}` })],
-    ['expired', () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin', exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, {})}` })],
+    [
+      'wrong signature',
+      () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin' }, 'another-secret-another-secret-xx')}` }),
+    ],
+    [
+      'expired',
+      () => ({
+        Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin', exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, {})}`,
+      }),
+    ],
     ['no expiry', () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'sb_admin' }, TEST_JWT_SECRET, {})}` })],
     ['unknown role', () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'superuser' })}` })],
     ['system role from a token', () => ({ Authorization: `Bearer ${sign({ sub: randomUUID(), role: 'system' })}` })],
@@ -44,7 +52,10 @@ describe('authentication and authorization', () => {
   });
 
   it('a valid token passes', async () => {
-    const res = await t.http().get(path).set({ Authorization: `Bearer ${token('viewer', org.id)}` });
+    const res = await t
+      .http()
+      .get(path)
+      .set({ Authorization: `Bearer ${token('viewer', org.id)}` });
     expect(res.status).toBe(200);
     expect(res.body.data.map((c: { id: string }) => c.id)).toEqual([org.campaigns[0].id]);
   });

@@ -13,8 +13,14 @@ type Op = { security?: unknown[]; responses: Record<string, { content?: Record<s
 describe('the OpenAPI contract', () => {
   let t: TestApp;
   let org: OrgFixture;
-  let doc: { paths: Record<string, Record<string, Op>>; servers?: unknown[]; info: { license?: unknown }; components: { securitySchemes: Record<string, unknown> } };
-  const operations = () => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+  let doc: {
+    paths: Record<string, Record<string, Op>>;
+    servers?: unknown[];
+    info: { license?: unknown };
+    components: { securitySchemes: Record<string, unknown> };
+  };
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -24,8 +30,9 @@ describe('the OpenAPI contract', () => {
   afterAll(() => t.close());
 
   it('every operation documents a typed 2xx JSON answer', () => {
-    const untyped = operations().filter(({ op }) =>
-      !Object.entries(op.responses).some(([status, r]) => /^2/.test(status) && r.content?.['application/json']?.schema !== undefined),
+    const untyped = operations().filter(
+      ({ op }) =>
+        !Object.entries(op.responses).some(([status, r]) => /^2/.test(status) && r.content?.['application/json']?.schema !== undefined),
     );
     expect(untyped.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
     expect(operations().length).toBeGreaterThanOrEqual(40);
@@ -57,7 +64,8 @@ describe('the OpenAPI contract', () => {
     // tsc needs the cast (the served document's type is narrower than OpenApiDoc's); the linter's view of the type differs.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const checker = new ContractChecker(doc as never);
-    const check = (status: number, body: unknown) => () => checker.check('GET', '/api/admin/campaigns/filter', status, 'application/json', body);
+    const check = (status: number, body: unknown) => () =>
+      checker.check('GET', '/api/admin/campaigns/filter', status, 'application/json', body);
     expect(check(200, res.body)).not.toThrow();
     const [first] = res.body.data as Record<string, unknown>[];
     const { status: _, ...missing } = first;

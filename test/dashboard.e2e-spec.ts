@@ -11,7 +11,10 @@ describe('dashboard and retention', () => {
     t = await startTestApp({ WEBHOOK_LOG_RETENTION_DAYS: '30' });
     a = await createOrgFixture(t.owner, 'Dash A', ['c1', 'c2']);
     b = await createOrgFixture(t.owner, 'Dash B', ['c3']);
-    await t.owner.query(`INSERT INTO contact (organization_id, email) VALUES ($1, 'd1@x.example'), ($1, 'd2@x.example'), ($2, 'd3@x.example')`, [a.id, b.id]);
+    await t.owner.query(
+      `INSERT INTO contact (organization_id, email) VALUES ($1, 'd1@x.example'), ($1, 'd2@x.example'), ($2, 'd3@x.example')`,
+      [a.id, b.id],
+    );
     await t.owner.query(
       `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, created_at)
        VALUES ($1, 'instantly', 'email.sent', 'processed', md5(random()::text), '{}', now()),
@@ -25,10 +28,16 @@ describe('dashboard and retention', () => {
   afterAll(() => t.close());
 
   it('counts for an organization role are its own', async () => {
-    const { link_id } = (await t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: a.id })).body.data;
+    const { link_id } = (await t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: a.id })).body
+      .data;
     await t.http().post(`/api/admin/onboarding/link/${link_id}/revoke`).set(a.as('owner')).send({}).expect(200);
     await t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: a.id }).expect(201);
-    await t.http().post(`/api/admin/users/${a.users.member}/assign-campaigns`).set(a.as('owner')).send({ campaign_ids: [a.campaigns[0].id] }).expect(200);
+    await t
+      .http()
+      .post(`/api/admin/users/${a.users.member}/assign-campaigns`)
+      .set(a.as('owner'))
+      .send({ campaign_ids: [a.campaigns[0].id] })
+      .expect(200);
     const res = await t.http().get('/api/admin/dashboard/stats').set(a.as('admin'));
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
@@ -42,7 +51,8 @@ describe('dashboard and retention', () => {
     });
     const platform = await t.http().get('/api/admin/dashboard/stats').set(a.as('sb_operator'));
     expect(platform.body.data.organizations).toBeGreaterThanOrEqual(2);
-    for (const role of ['member', 'viewer'] as TokenRole[]) expect((await t.http().get('/api/admin/dashboard/stats').set(a.as(role))).status).toBe(403);
+    for (const role of ['member', 'viewer'] as TokenRole[])
+      expect((await t.http().get('/api/admin/dashboard/stats').set(a.as(role))).status).toBe(403);
   });
 
   it('recent activity: newest first, own organization, limit and kind', async () => {
@@ -55,7 +65,11 @@ describe('dashboard and retention', () => {
     expect(new Set(items.map((i: { kind: string }) => i.kind))).toEqual(new Set(['webhook', 'onboarding', 'assignment']));
     const revoke = items.find((i: { action: string }) => i.action === 'onboarding.revoked');
     expect(revoke).toMatchObject({ actor_id: a.users.owner, actor_role: 'owner', item_count: 1 });
-    const onlyOnboarding = await t.http().get('/api/admin/dashboard/recent-activity').query({ kind: 'onboarding', limit: 1 }).set(a.as('owner'));
+    const onlyOnboarding = await t
+      .http()
+      .get('/api/admin/dashboard/recent-activity')
+      .query({ kind: 'onboarding', limit: 1 })
+      .set(a.as('owner'));
     expect(onlyOnboarding.body.data.activities).toHaveLength(1);
     expect(onlyOnboarding.body.data.activities[0].kind).toBe('onboarding');
     expect((await t.http().get('/api/admin/dashboard/recent-activity').query({ limit: 101 }).set(a.as('owner'))).status).toBe(400);
@@ -72,11 +86,17 @@ describe('dashboard and retention', () => {
     const other = await startTestApp({ WEBHOOK_LOG_RETENTION_DAYS: '30' });
     try {
       const slot = new Date(Date.UTC(2032, 0, 1, 3));
-      const [r1, r2] = await Promise.all([t.app.get(WebhookRetentionScheduler).runScheduled(slot), other.app.get(WebhookRetentionScheduler).runScheduled(slot)]);
+      const [r1, r2] = await Promise.all([
+        t.app.get(WebhookRetentionScheduler).runScheduled(slot),
+        other.app.get(WebhookRetentionScheduler).runScheduled(slot),
+      ]);
       const ran = [r1, r2].filter(Boolean);
       expect(ran).toHaveLength(1);
       expect(ran[0]!.deleted_count).toBeGreaterThanOrEqual(1);
-      const left = await t.owner.query(`SELECT status FROM webhook_log WHERE organization_id = $1 AND created_at < now() - interval '30 days'`, [a.id]);
+      const left = await t.owner.query(
+        `SELECT status FROM webhook_log WHERE organization_id = $1 AND created_at < now() - interval '30 days'`,
+        [a.id],
+      );
       expect(left.rows).toEqual([{ status: 'failed' }]);
     } finally {
       await other.close();

@@ -13,14 +13,17 @@ const promtool = (...args: string[]) => execFileSync('promtool', args, { cwd: de
  * (no Docker engine runs on this machine, so they are parsed, not built).
  */
 describe('deploy/', () => {
-  (hasPrometheus() ? it : it.skip)('promtool: the scrape configuration and the alert rules are valid, and the rules’ unit tests pass (firing and not)', () => {
-    expect(promtool('check', 'config', '--syntax-only', 'prometheus.yml')).toMatch(/SUCCESS/);
-    expect(promtool('check', 'rules', 'alerts.yml')).toMatch(/SUCCESS: 7 rules found/);
-    expect(promtool('test', 'rules', 'alerts.test.yml')).toMatch(/SUCCESS/);
-    const rules = parse(readFileSync(deploy('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string }[] }[] };
-    const tests = readFileSync(deploy('prometheus', 'alerts.test.yml'), 'utf8');
-    for (const { alert } of rules.groups.flatMap((g) => g.rules)) expect(tests).toContain(`alertname: ${alert}`);
-  });
+  (hasPrometheus() ? it : it.skip)(
+    'promtool: the scrape configuration and the alert rules are valid, and the rules’ unit tests pass (firing and not)',
+    () => {
+      expect(promtool('check', 'config', '--syntax-only', 'prometheus.yml')).toMatch(/SUCCESS/);
+      expect(promtool('check', 'rules', 'alerts.yml')).toMatch(/SUCCESS: 7 rules found/);
+      expect(promtool('test', 'rules', 'alerts.test.yml')).toMatch(/SUCCESS/);
+      const rules = parse(readFileSync(deploy('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string }[] }[] };
+      const tests = readFileSync(deploy('prometheus', 'alerts.test.yml'), 'utf8');
+      for (const { alert } of rules.groups.flatMap((g) => g.rules)) expect(tests).toContain(`alertname: ${alert}`);
+    },
+  );
 
   it('the image: multi-stage, production dependencies only, a non-root user, a health check, migrations not in the start command', () => {
     const dockerfile = readFileSync(deploy('Dockerfile'), 'utf8');
@@ -35,7 +38,10 @@ describe('deploy/', () => {
 
   it('the compose file: PostgreSQL, Redis, migrations once, a receiver-only and a worker instance, Prometheus', () => {
     const compose = parse(readFileSync(deploy('docker-compose.yml'), 'utf8'), { merge: true }) as {
-      services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }>;
+      services: Record<
+        string,
+        { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }
+      >;
     };
     const s = compose.services;
     expect(Object.keys(s).sort()).toEqual(['migrate', 'postgres', 'prometheus', 'receiver', 'redis', 'worker']);

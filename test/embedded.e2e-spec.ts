@@ -25,8 +25,18 @@ describe('embedded mode (no DATABASE_URL)', () => {
   });
 
   it('starts, migrates, seeds, prints a working admin token, serves health and the campaign filter', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATA_DIR: join(dir, '.data'), LOG_REQUESTS: 'false' };
-    child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      DATA_DIR: join(dir, '.data'),
+      LOG_REQUESTS: 'false',
+    };
+    child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d) => (output += d.toString()));
     child.stderr!.on('data', (d) => (output += d.toString()));
     const deadline = Date.now() + 90000;
@@ -43,7 +53,9 @@ describe('embedded mode (no DATABASE_URL)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ success: true, data: { database: 'up' } });
 
-    const filter = await fetch(`${base}/api/admin/campaigns/filter?search=outreach`, { headers: { Authorization: `Bearer ${ownerToken}` } });
+    const filter = await fetch(`${base}/api/admin/campaigns/filter?search=outreach`, {
+      headers: { Authorization: `Bearer ${ownerToken}` },
+    });
     expect(filter.status).toBe(200);
     const body = (await filter.json()) as { data: { name: string }[] };
     expect(body.data.map((c) => c.name)).toEqual(['Q1 Outreach DACH']);
@@ -67,8 +79,18 @@ describe('embedded mode: a clean stop keeps committed work', () => {
   });
 
   const start = async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATA_DIR: join(dir, '.data'), LOG_REQUESTS: 'false' };
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      DATA_DIR: join(dir, '.data'),
+      LOG_REQUESTS: 'false',
+    };
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     child.stdout.on('data', (d) => (out += d.toString()));
@@ -93,42 +115,53 @@ describe('embedded mode: a clean stop keeps committed work', () => {
     return Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20000))]);
   };
 
-  it.each(['SIGTERM', 'SIGINT'] as NodeJS.Signals[])('%s: processed logs stay processed and their contacts stay', async (signal) => {
-    const s = await start();
-    const emails = [1, 2, 3].map((i) => `stop-${signal.toLowerCase()}-${i}@lead.example`);
-    const ids: string[] = [];
-    for (const email of emails) {
-      const res = await fetch(`${s.base}/api/webhooks/instantly`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-webhook-secret': s.secret },
-        body: JSON.stringify({ event_type: 'email_opened', workspace: DEMO_WORKSPACE_ID, lead_email: email, email_id: `${signal}-${email}` }),
-      });
-      expect(res.status).toBe(200);
-      ids.push(((await res.json()) as { data: { id: string } }).data.id);
-    }
-    const statuses = async (base: string) =>
-      Promise.all(
-        ids.map(async (id) => {
-          const r = await fetch(`${base}/api/admin/webhooks/logs/${id}`, { headers: { Authorization: `Bearer ${s.admin}` } });
-          return ((await r.json()) as { data: { status: string } }).data.status;
-        }),
-      );
-    const deadline = Date.now() + 30000;
-    while ((await statuses(s.base)).some((st) => st !== 'processed')) {
-      if (Date.now() > deadline) throw new Error('the events were not processed in time');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(await stop(s.child, signal)).toBe(0);
-    expect(s.output()).toMatch(/stopped/);
+  it.each(['SIGTERM', 'SIGINT'] as NodeJS.Signals[])(
+    '%s: processed logs stay processed and their contacts stay',
+    async (signal) => {
+      const s = await start();
+      const emails = [1, 2, 3].map((i) => `stop-${signal.toLowerCase()}-${i}@lead.example`);
+      const ids: string[] = [];
+      for (const email of emails) {
+        const res = await fetch(`${s.base}/api/webhooks/instantly`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-webhook-secret': s.secret },
+          body: JSON.stringify({
+            event_type: 'email_opened',
+            workspace: DEMO_WORKSPACE_ID,
+            lead_email: email,
+            email_id: `${signal}-${email}`,
+          }),
+        });
+        expect(res.status).toBe(200);
+        ids.push(((await res.json()) as { data: { id: string } }).data.id);
+      }
+      const statuses = async (base: string) =>
+        Promise.all(
+          ids.map(async (id) => {
+            const r = await fetch(`${base}/api/admin/webhooks/logs/${id}`, { headers: { Authorization: `Bearer ${s.admin}` } });
+            return ((await r.json()) as { data: { status: string } }).data.status;
+          }),
+        );
+      const deadline = Date.now() + 30000;
+      while ((await statuses(s.base)).some((st) => st !== 'processed')) {
+        if (Date.now() > deadline) throw new Error('the events were not processed in time');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(await stop(s.child, signal)).toBe(0);
+      expect(s.output()).toMatch(/stopped/);
 
-    const again = await start();
-    try {
-      expect(await statuses(again.base)).toEqual(['processed', 'processed', 'processed']);
-      const contacts = await fetch(`${again.base}/api/admin/contacts?search=stop-${signal}&limit=10`, { headers: { Authorization: `Bearer ${again.admin}` } });
-      const body = (await contacts.json()) as { data: { contacts: { email: string; opens: number }[] } };
-      expect(body.data.contacts.map((c) => [c.email, c.opens]).sort()).toEqual(emails.map((e) => [e, 1]));
-    } finally {
-      expect(await stop(again.child, 'SIGTERM')).toBe(0);
-    }
-  }, 180000);
+      const again = await start();
+      try {
+        expect(await statuses(again.base)).toEqual(['processed', 'processed', 'processed']);
+        const contacts = await fetch(`${again.base}/api/admin/contacts?search=stop-${signal}&limit=10`, {
+          headers: { Authorization: `Bearer ${again.admin}` },
+        });
+        const body = (await contacts.json()) as { data: { contacts: { email: string; opens: number }[] } };
+        expect(body.data.contacts.map((c) => [c.email, c.opens]).sort()).toEqual(emails.map((e) => [e, 1]));
+      } finally {
+        expect(await stop(again.child, 'SIGTERM')).toBe(0);
+      }
+    },
+    180000,
+  );
 });

@@ -107,13 +107,21 @@ describe('organizations, users and campaigns API', () => {
       expect(res.body.data).toMatchObject({ organization_id: a.id, name: 'New one', status: 'active', instantly_campaign_id: null });
       expect(res.body.data.id).toMatch(/^[0-9a-f-]{36}$/);
       // Routing identifiers are set by platform roles only.
-      const routed = await t.http().post('/api/admin/campaigns').set(a.as('sb_operator')).send({ organization_id: a.id, name: 'Routed', instantly_campaign_id: 'ic-1' });
+      const routed = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_operator'))
+        .send({ organization_id: a.id, name: 'Routed', instantly_campaign_id: 'ic-1' });
       expect(routed.status).toBe(201);
-      const dup = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).send({ organization_id: a.id, name: 'Again', instantly_campaign_id: 'ic-1' });
+      const dup = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_admin'))
+        .send({ organization_id: a.id, name: 'Again', instantly_campaign_id: 'ic-1' });
       expect(dup.status).toBe(409);
     });
 
-    it("owner cannot create in another organization: 404, nothing written", async () => {
+    it('owner cannot create in another organization: 404, nothing written', async () => {
       const res = await t.http().post('/api/admin/campaigns').set(a.as('owner')).send({ organization_id: b.id, name: 'Cross' });
       expect(res.status).toBe(404);
       expect((await t.owner.query(`SELECT count(*)::int n FROM campaign WHERE name = 'Cross'`)).rows[0].n).toBe(0);
@@ -144,21 +152,34 @@ describe('organizations, users and campaigns API', () => {
     });
 
     it('a 2 MB body is a 413, not a 500', async () => {
-      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/json')
+      const res = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_admin'))
+        .set('Content-Type', 'application/json')
         .send(JSON.stringify({ organization_id: a.id, name: 'x'.repeat(2 * 1024 * 1024) }));
       expect(res.status).toBe(413);
       expectErrorBody(res.body, 413);
     });
 
     it('malformed JSON is a 400', async () => {
-      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/json').send('{"name": ');
+      const res = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_admin'))
+        .set('Content-Type', 'application/json')
+        .send('{"name": ');
       expect(res.status).toBe(400);
       expectErrorBody(res.body, 400);
     });
 
     it('a body that is not JSON is a 415 and creates nothing', async () => {
       const name = `form ${randomUUID()}`;
-      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/x-www-form-urlencoded')
+      const res = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_admin'))
+        .set('Content-Type', 'application/x-www-form-urlencoded')
         .send(`organization_id=${a.id}&name=${encodeURIComponent(name)}`);
       expect(res.status).toBe(415);
       expectErrorBody(res.body, 415);
@@ -167,7 +188,11 @@ describe('organizations, users and campaigns API', () => {
     });
 
     it('a body poisoning the prototype (__proto__) is a 400', async () => {
-      const res = await t.http().post('/api/admin/campaigns').set(a.as('sb_admin')).set('Content-Type', 'application/json')
+      const res = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(a.as('sb_admin'))
+        .set('Content-Type', 'application/json')
         .send(`{"organization_id": "${a.id}", "name": "x", "__proto__": {"isAdmin": true}}`);
       expect(res.status).toBe(400);
       expectErrorBody(res.body, 400);
@@ -182,7 +207,11 @@ describe('organizations, users and campaigns API', () => {
 
   describe('organizations', () => {
     it('platform roles create; organization roles may not', async () => {
-      const created = await t.http().post('/api/admin/organizations').set(a.as('sb_operator')).send({ name: 'Fresh Org', auto_assign_strategy: 'lead_score' });
+      const created = await t
+        .http()
+        .post('/api/admin/organizations')
+        .set(a.as('sb_operator'))
+        .send({ name: 'Fresh Org', auto_assign_strategy: 'lead_score' });
       expect(created.status).toBe(201);
       expect(created.body.data).toMatchObject({ name: 'Fresh Org', auto_assign_strategy: 'lead_score', status: 'active' });
       for (const role of ['owner', 'admin', 'member', 'viewer'] as TokenRole[]) {
@@ -219,39 +248,80 @@ describe('organizations, users and campaigns API', () => {
       expect((await t.http().patch('/api/admin/organizations/123').set(a.as('sb_admin')).send({ name: 'x' })).status).toBe(400);
       expect((await t.http().patch(`/api/admin/organizations/${randomUUID()}`).set(a.as('sb_admin')).send({ name: 'x' })).status).toBe(404);
       expect((await t.http().post('/api/admin/organizations').set(a.as('sb_admin')).send({ name: '' })).status).toBe(400);
-      const strat = await t.http().post('/api/admin/organizations').set(a.as('sb_admin')).send({ name: 'x', auto_assign_strategy: 'random' });
+      const strat = await t
+        .http()
+        .post('/api/admin/organizations')
+        .set(a.as('sb_admin'))
+        .send({ name: 'x', auto_assign_strategy: 'random' });
       expect(strat.status).toBe(400);
       expect(strat.body.message).toMatch(/auto_assign_strategy/);
-      const dupWs = await t.http().post('/api/admin/organizations').set(a.as('sb_admin')).send({ name: 'dup', instantly_workspace_id: a.workspaceId });
+      const dupWs = await t
+        .http()
+        .post('/api/admin/organizations')
+        .set(a.as('sb_admin'))
+        .send({ name: 'dup', instantly_workspace_id: a.workspaceId });
       expect(dupWs.status).toBe(409);
     });
   });
 
   describe('POST /api/admin/users', () => {
     it('owner/admin create users in their own organization only', async () => {
-      const res = await t.http().post('/api/admin/users').set(a.as('admin')).send({ organization_id: a.id, email: `new-${randomUUID()}@a.test`, role: 'member' });
+      const res = await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('admin'))
+        .send({ organization_id: a.id, email: `new-${randomUUID()}@a.test`, role: 'member' });
       expect(res.status).toBe(201);
       expect(res.body.data).toMatchObject({ organization_id: a.id, role: 'member', status: 'active' });
-      const cross = await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: b.id, email: `x-${randomUUID()}@a.test`, role: 'member' });
+      const cross = await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('owner'))
+        .send({ organization_id: b.id, email: `x-${randomUUID()}@a.test`, role: 'member' });
       expect(cross.status).toBe(404);
     });
 
     it('platform creates anywhere; member and viewer may not', async () => {
-      const res = await t.http().post('/api/admin/users').set(a.as('sb_admin')).send({ organization_id: b.id, email: `p-${randomUUID()}@b.test`, role: 'owner', first_name: 'P' });
+      const res = await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('sb_admin'))
+        .send({ organization_id: b.id, email: `p-${randomUUID()}@b.test`, role: 'owner', first_name: 'P' });
       expect(res.status).toBe(201);
       for (const role of ['member', 'viewer'] as TokenRole[]) {
-        expect((await t.http().post('/api/admin/users').set(a.as(role)).send({ organization_id: a.id, email: 'z@z.test', role: 'member' })).status).toBe(403);
+        expect(
+          (await t.http().post('/api/admin/users').set(a.as(role)).send({ organization_id: a.id, email: 'z@z.test', role: 'member' }))
+            .status,
+        ).toBe(403);
       }
     });
 
     it('duplicate email is 409; bad fields are 400', async () => {
       const email = `dup-${randomUUID()}@a.test`;
-      expect((await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: a.id, email, role: 'member' })).status).toBe(201);
-      expect((await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: a.id, email: email.toUpperCase(), role: 'member' })).status).toBe(409);
-      const bad = await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: a.id, email: 'not-an-email', role: 'sb_admin' });
+      expect(
+        (await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: a.id, email, role: 'member' })).status,
+      ).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/users')
+            .set(a.as('owner'))
+            .send({ organization_id: a.id, email: email.toUpperCase(), role: 'member' })
+        ).status,
+      ).toBe(409);
+      const bad = await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('owner'))
+        .send({ organization_id: a.id, email: 'not-an-email', role: 'sb_admin' });
       expect(bad.status).toBe(400);
       // A validator that throws on its input (isEmail on lone surrogates, found by the fuzz test) is a 400 too.
-      const thrown = await t.http().post('/api/admin/users').set(a.as('owner')).set('content-type', 'application/json')
+      const thrown = await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('owner'))
+        .set('content-type', 'application/json')
         .send(JSON.stringify({ organization_id: a.id, email: '\udbff\udbff', role: 'member' }));
       expect(thrown.status).toBe(400);
       expectErrorBody(thrown.body, 400);
@@ -271,8 +341,11 @@ describe('organizations, users and campaigns API', () => {
       ];
       for (const [method, path, allow] of cases) {
         for (const headers of [{}, a.as('viewer'), a.as('sb_admin')]) {
-          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](path)
-            .set(headers).set('Content-Type', 'application/json').send('{"not": "read"');
+          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)
+            [method](path)
+            .set(headers)
+            .set('Content-Type', 'application/json')
+            .send('{"not": "read"');
           expect(res.status).toBe(405);
           expect(res.headers.allow).toBe(allow);
           expectErrorBody(res.body, 405);
@@ -290,7 +363,9 @@ describe('organizations, users and campaigns API', () => {
       const port = await t.listen();
       const { connect } = await import('net');
       return new Promise<string>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{`));
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`${lines.join('\r\n')}\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{`),
+        );
         let text = '';
         const timer = setTimeout(() => socket.destroy(), 3000);
         socket.on('data', (d) => {
@@ -307,8 +382,12 @@ describe('organizations, users and campaigns API', () => {
 
     it('no token, a bad token or an unknown path is answered as soon as the headers are in, the body unread', async () => {
       expect(await statusFor(['POST /api/admin/organizations HTTP/1.1'])).toBe('HTTP/1.1 401 Unauthorized');
-      expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', 'Authorization: Bearer not.a.token'])).toBe('HTTP/1.1 401 Unauthorized');
-      expect(await statusFor(['POST /api/admin/no/such/route HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('HTTP/1.1 404 Not Found');
+      expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', 'Authorization: Bearer not.a.token'])).toBe(
+        'HTTP/1.1 401 Unauthorized',
+      );
+      expect(await statusFor(['POST /api/admin/no/such/route HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe(
+        'HTTP/1.1 404 Not Found',
+      );
       // With a token the route accepts, the body is awaited (no answer before it has come).
       expect(await statusFor(['POST /api/admin/organizations HTTP/1.1', `Authorization: ${a.as('sb_admin').Authorization}`])).toBe('');
     });
@@ -317,14 +396,25 @@ describe('organizations, users and campaigns API', () => {
   describe('PATCH /api/admin/campaigns/{id}', () => {
     it("renames and re-statuses the organization's own campaign; another organization's is a 404 and unchanged", async () => {
       const mine = a.campaigns[4];
-      const res = await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('admin')).send({ name: 'gamma renamed', status: 'archived' }).expect(200);
+      const res = await t
+        .http()
+        .patch(`/api/admin/campaigns/${mine.id}`)
+        .set(a.as('admin'))
+        .send({ name: 'gamma renamed', status: 'archived' })
+        .expect(200);
       expect(res.body.data).toMatchObject({ id: mine.id, organization_id: a.id, name: 'gamma renamed', status: 'archived' });
-      expect((await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('owner')).send({}).expect(200)).body.data.name).toBe('gamma renamed');
+      expect((await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as('owner')).send({}).expect(200)).body.data.name).toBe(
+        'gamma renamed',
+      );
       const theirs = b.campaigns[0];
       for (const role of ['owner', 'admin'] as TokenRole[]) {
-        expectErrorBody((await t.http().patch(`/api/admin/campaigns/${theirs.id}`).set(a.as(role)).send({ name: 'taken' }).expect(404)).body, 404);
+        expectErrorBody(
+          (await t.http().patch(`/api/admin/campaigns/${theirs.id}`).set(a.as(role)).send({ name: 'taken' }).expect(404)).body,
+          404,
+        );
       }
-      for (const role of ['member', 'viewer'] as TokenRole[]) await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as(role)).send({ name: 'x' }).expect(403);
+      for (const role of ['member', 'viewer'] as TokenRole[])
+        await t.http().patch(`/api/admin/campaigns/${mine.id}`).set(a.as(role)).send({ name: 'x' }).expect(403);
       expect((await t.owner.query(`SELECT name FROM campaign WHERE id = $1`, [theirs.id])).rows[0].name).toBe(theirs.name);
       await t.http().patch(`/api/admin/campaigns/${theirs.id}`).set(a.as('sb_admin')).send({ status: 'paused' }).expect(200);
       for (const bad of [{ status: 'gone' }, { name: '' }, { instantly_campaign_id: 'capture' }, { name: null }]) {

@@ -8,12 +8,49 @@ import { createOrgFixture, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, Test
  * metacharacters. Whatever comes in: no 5xx, no stack trace or SQL text in the body, and the
  * service is still healthy afterwards.
  */
-type Op = { path: string; method: string; params: { name: string; in: string; schema?: { type?: string; enum?: unknown[]; format?: string } }[]; body?: Record<string, { type?: string; enum?: unknown[]; format?: string; items?: unknown }> };
+type Op = {
+  path: string;
+  method: string;
+  params: { name: string; in: string; schema?: { type?: string; enum?: unknown[]; format?: string } }[];
+  body?: Record<string, { type?: string; enum?: unknown[]; format?: string; items?: unknown }>;
+};
 
 const NASTY = [
-  "'", '"', "'; DROP TABLE webhook_log; --", '%', '_', '\\', '%_%', '=1+2', '@SUM(A1)', '-1', '+1', '\u0000', '\uFFFF', '😀🔥', 'ℌ𝔢𝔩𝔩𝔬', '\r\n', '<script>alert(1)</script>',
-  '\ud800', 'lone \udfff low', 'a\ud83d', '\udbff\udbff',
-  '../../etc/passwd', 'null', 'undefined', 'NaN', '1e309', '-0', ' ', '', 'x'.repeat(5000), '0', '2147483648', '9999999999999999999', '2026-13-45', '00000000-0000-0000-0000-000000000000',
+  "'",
+  '"',
+  "'; DROP TABLE webhook_log; --",
+  '%',
+  '_',
+  '\\',
+  '%_%',
+  '=1+2',
+  '@SUM(A1)',
+  '-1',
+  '+1',
+  '\u0000',
+  '\uFFFF',
+  '😀🔥',
+  'ℌ𝔢𝔩𝔩𝔬',
+  '\r\n',
+  '<script>alert(1)</script>',
+  '\ud800',
+  'lone \udfff low',
+  'a\ud83d',
+  '\udbff\udbff',
+  '../../etc/passwd',
+  'null',
+  'undefined',
+  'NaN',
+  '1e309',
+  '-0',
+  ' ',
+  '',
+  'x'.repeat(5000),
+  '0',
+  '2147483648',
+  '9999999999999999999',
+  '2026-13-45',
+  '00000000-0000-0000-0000-000000000000',
 ];
 
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -40,12 +77,22 @@ const forSchema = (s: { type?: string; enum?: unknown[]; format?: string } | und
   const typed: fc.Arbitrary<unknown>[] = [];
   if (s?.enum) typed.push(fc.constantFrom(...s.enum));
   if (s?.format === 'uuid') typed.push(fc.uuid());
-  if (s?.type === 'integer' || s?.type === 'number') typed.push(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.constantFrom(0, 1, 100, 365, 366, 500, 501, 10000, -1)));
+  if (s?.type === 'integer' || s?.type === 'number')
+    typed.push(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.constantFrom(0, 1, 100, 365, 366, 500, 501, 10000, -1)));
   if (s?.type === 'boolean') typed.push(fc.boolean());
   return typed.length ? fc.oneof({ weight: 2, arbitrary: fc.oneof(...typed) }, { weight: 1, arbitrary: anyValue() }) : anyValue();
 };
 
-function operations(doc: { paths: Record<string, Record<string, { parameters?: Op['params']; requestBody?: { content?: Record<string, { schema?: { $ref?: string; properties?: Op['body'] } }> } }>>; components?: { schemas?: Record<string, { properties?: Op['body'] }> } }): Op[] {
+function operations(doc: {
+  paths: Record<
+    string,
+    Record<
+      string,
+      { parameters?: Op['params']; requestBody?: { content?: Record<string, { schema?: { $ref?: string; properties?: Op['body'] } }> } }
+    >
+  >;
+  components?: { schemas?: Record<string, { properties?: Op['body'] }> };
+}): Op[] {
   const ops: Op[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
@@ -84,17 +131,26 @@ describe('fuzzing every route of the OpenAPI document', () => {
     for (const op of ops) {
       const arb = fc.record({
         path: fc.tuple(...op.params.filter((p) => p.in === 'path').map((p) => forSchema(p.schema)), fc.constant(0)),
-        query: fc.tuple(...op.params.filter((p) => p.in === 'query').map((p) => fc.option(forSchema(p.schema), { nil: undefined })), fc.constant(0)),
+        query: fc.tuple(
+          ...op.params.filter((p) => p.in === 'query').map((p) => fc.option(forSchema(p.schema), { nil: undefined })),
+          fc.constant(0),
+        ),
         body: op.body
           ? fc.oneof(
               fc.tuple(...Object.values(op.body).map((s) => fc.option(forSchema(s), { nil: undefined })), fc.constant(0)).map((vals) =>
-                Object.fromEntries(Object.keys(op.body!).map((k, i) => [k, vals[i]]).filter(([, v]) => v !== undefined)),
+                Object.fromEntries(
+                  Object.keys(op.body!)
+                    .map((k, i) => [k, vals[i]])
+                    .filter(([, v]) => v !== undefined),
+                ),
               ),
               anyValue(),
             )
           : fc.constant(undefined),
         headers: fc.constantFrom(...roles),
-        extraQuery: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 }), { nil: undefined }),
+        extraQuery: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 }), {
+          nil: undefined,
+        }),
       });
       await fc.assert(
         fc.asyncProperty(arb, async ({ path, query, body, headers, extraQuery }) => {
@@ -102,9 +158,11 @@ describe('fuzzing every route of the OpenAPI document', () => {
           let url = op.path;
           pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, encodePathValue(String(path[i])))));
           const q: Record<string, string> = {};
-          op.params.filter((p) => p.in === 'query').forEach((p, i) => {
-            if (query[i] !== undefined) q[p.name] = wellFormed(typeof query[i] === 'string' ? query[i] : JSON.stringify(query[i]));
-          });
+          op.params
+            .filter((p) => p.in === 'query')
+            .forEach((p, i) => {
+              if (query[i] !== undefined) q[p.name] = wellFormed(typeof query[i] === 'string' ? query[i] : JSON.stringify(query[i]));
+            });
           Object.assign(q, extraQuery ?? {});
           let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).query(q).set(headers);
           if (body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
@@ -113,7 +171,9 @@ describe('fuzzing every route of the OpenAPI document', () => {
           statusCounts[res.status] = (statusCounts[res.status] ?? 0) + 1;
           const text = res.text ?? '';
           if (res.status >= 500 || /\bat \S+ \(|node_modules|QueryFailedError|SELECT .* FROM|INSERT INTO|syntax error at/.test(text)) {
-            throw new Error(`${op.method.toUpperCase()} ${url}?${new URLSearchParams(q).toString()} → ${res.status}: ${text.slice(0, 300)}`);
+            throw new Error(
+              `${op.method.toUpperCase()} ${url}?${new URLSearchParams(q).toString()} → ${res.status}: ${text.slice(0, 300)}`,
+            );
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: Number(process.env.FUZZ_SEED ?? 20261125), endOnFailure: true },
@@ -139,16 +199,26 @@ describe('fuzzing every route of the OpenAPI document', () => {
       '{"event_type":"email_sent","step":NaN}',
     ];
     const roles = [org.as('sb_admin'), org.as('owner'), { 'x-webhook-secret': TEST_INSTANTLY_SECRET }];
-    const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+    const token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body
+      .data.link_token;
     for (const op of ops.filter((o) => o.body !== undefined)) {
-      const url = op.path.replace(/\{token\}/, token).replace(/\{source\}/, 'n8n').replace(/\{[^}]+\}/g, randomUUID());
+      const url = op.path
+        .replace(/\{token\}/, token)
+        .replace(/\{source\}/, 'n8n')
+        .replace(/\{[^}]+\}/g, randomUUID());
       for (const raw of RAW) {
         for (const headers of roles) {
-          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).set(headers).set('Content-Type', 'application/json').send(raw);
+          const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)
+            [op.method](url)
+            .set(headers)
+            .set('Content-Type', 'application/json')
+            .send(raw);
           cases++;
           statusCounts[res.status] = (statusCounts[res.status] ?? 0) + 1;
           if (res.status >= 500 || /\bat \S+ \(|node_modules|QueryFailedError|SELECT .* FROM|INSERT INTO/.test(res.text ?? '')) {
-            throw new Error(`${op.method.toUpperCase()} ${url} with ${raw.slice(0, 60)} → ${res.status}: ${(res.text ?? '').slice(0, 300)}`);
+            throw new Error(
+              `${op.method.toUpperCase()} ${url} with ${raw.slice(0, 60)} → ${res.status}: ${(res.text ?? '').slice(0, 300)}`,
+            );
           }
         }
       }
@@ -160,7 +230,12 @@ describe('fuzzing every route of the OpenAPI document', () => {
   }, 300_000);
 
   it('unknown routes and methods under every prefix are 404, not 500', async () => {
-    for (const path of ['/api/admin/webhooks/logs/x/y/z', `/api/admin/users/${randomUUID()}/nothing`, '/api/webhooks', '/api/admin/onboarding/o']) {
+    for (const path of [
+      '/api/admin/webhooks/logs/x/y/z',
+      `/api/admin/users/${randomUUID()}/nothing`,
+      '/api/webhooks',
+      '/api/admin/onboarding/o',
+    ]) {
       const res = await t.http().patch(path).set(org.as('sb_admin')).send({});
       expect(res.status).toBe(404);
     }

@@ -3,7 +3,15 @@ import { connect, Socket } from 'net';
 import { signToken } from '../src/auth/jwt';
 import { adminUrlFor, testDbName, TEST_LOGIN_ROLE } from './support/db-urls';
 import { instantlyPayload } from './support/instantly';
-import { createOrgFixture, expectErrorBody, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TEST_JWT_SECRET, TestApp } from './support/test-app';
+import {
+  createOrgFixture,
+  expectErrorBody,
+  OrgFixture,
+  startTestApp,
+  TEST_INSTANTLY_SECRET,
+  TEST_JWT_SECRET,
+  TestApp,
+} from './support/test-app';
 
 /** Issue 12's fair sharing and operations items: exports, logs, start-up checks, token rules. */
 describe('exports share the pool fairly', () => {
@@ -32,7 +40,9 @@ describe('exports share the pool fairly', () => {
   const stalledExport = (org: OrgFixture): Promise<Socket> =>
     new Promise((resolve) => {
       const s = connect(port, '127.0.0.1', () => {
-        s.write(`GET /api/admin/webhooks/logs/export?format=csv HTTP/1.1\r\nHost: x\r\nAuthorization: ${org.as('owner').Authorization}\r\n\r\n`);
+        s.write(
+          `GET /api/admin/webhooks/logs/export?format=csv HTTP/1.1\r\nHost: x\r\nAuthorization: ${org.as('owner').Authorization}\r\n\r\n`,
+        );
         s.pause();
         resolve(s);
       });
@@ -59,7 +69,11 @@ describe('exports share the pool fairly', () => {
     expect((await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json' }).set(b.as('owner'))).status).toBe(429);
     // Everything else still gets a connection.
     expect((await t.http().get('/api/admin/campaigns').set(b.as('owner'))).status).toBe(200);
-    const received = await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(instantlyPayload('email_sent', b.workspaceId));
+    const received = await t
+      .http()
+      .post('/api/webhooks/instantly')
+      .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+      .send(instantlyPayload('email_sent', b.workspaceId));
     expect(received.status).toBe(200);
     expect((await t.http().get('/api/admin/webhooks/logs').query({ limit: 1 }).set(a.as('member'))).status).toBe(200);
 
@@ -70,7 +84,11 @@ describe('exports share the pool fairly', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     for (const s of stalled) s.destroy();
-    const fresh = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv', contact_email: 'lead7@x.example' }).set(a.as('owner'));
+    const fresh = await t
+      .http()
+      .get('/api/admin/webhooks/logs/export')
+      .query({ format: 'csv', contact_email: 'lead7@x.example' })
+      .set(a.as('owner'));
     expect(fresh.status).toBe(200);
     expect(fresh.text.trim().split('\n')).toHaveLength(2);
   }, 60000);
@@ -97,14 +115,24 @@ describe('request and error logs', () => {
       const t = await startTestApp({ LOG_REQUESTS: 'true', LOG_LEVEL: 'log' });
       try {
         const org = await createOrgFixture(t.owner, 'Logs');
-        token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data.link_token;
+        token = (await t.http().post('/api/admin/onboarding/create-link').set(org.as('owner')).send({ organization_id: org.id })).body.data
+          .link_token;
         await t.http().get(`/api/admin/onboarding/o/${token}`).expect(200);
         await t.http().put(`/api/admin/onboarding/o/${token}/progress`).send({ current_step: 2, progress_percentage: 10 }).expect(200);
-        await t.http().get(`/api/admin/onboarding/o/${'u'.repeat(43)}`).expect(404);
+        await t
+          .http()
+          .get(`/api/admin/onboarding/o/${'u'.repeat(43)}`)
+          .expect(404);
         // Every spelling of the path Express routes (any case, repeated slashes) or a client may
         // send (percent-encoded, twice): the token is in no log line.
-        for (const path of [`/API/ADMIN/ONBOARDING/O/${token}`, `/api/admin//onboarding//o//${token}`, `/api/admin/onboarding/%6F/${token}`,
-          `/api/admin/onboarding/%256F/${token}/progress`, `/api/admin/%6Fnboarding/O/${token}`, `/api/admin/onboarding/o/${token}%0Ax`]) {
+        for (const path of [
+          `/API/ADMIN/ONBOARDING/O/${token}`,
+          `/api/admin//onboarding//o//${token}`,
+          `/api/admin/onboarding/%6F/${token}`,
+          `/api/admin/onboarding/%256F/${token}/progress`,
+          `/api/admin/%6Fnboarding/O/${token}`,
+          `/api/admin/onboarding/o/${token}%0Ax`,
+        ]) {
           await t.http().get(path);
         }
       } finally {
@@ -140,7 +168,9 @@ describe('request and error logs', () => {
 
 describe('start-up and health', () => {
   it('a superuser login starts with a warning, and health says so; requests still run under RLS', async () => {
-    const { value: t, text: startup } = await withStdout(() => startTestApp({ DATABASE_URL: adminUrlFor(testDbName()), LOG_LEVEL: 'warn' }));
+    const { value: t, text: startup } = await withStdout(() =>
+      startTestApp({ DATABASE_URL: adminUrlFor(testDbName()), LOG_LEVEL: 'warn' }),
+    );
     try {
       expect(startup).toMatch(/database login "postgres" is a superuser or has BYPASSRLS/);
       const health = await t.http().get('/api/health');
@@ -206,7 +236,11 @@ describe('token lifetime by default', () => {
 
   it('JWT_MAX_AGE unset: a week is the longest lifetime accepted (a token for centuries is a 401)', async () => {
     const claims = { sub: org.users.owner, role: 'owner' as const, org_id: org.id };
-    const call = (life: string) => t.http().get('/api/admin/campaigns/filter').set('Authorization', `Bearer ${signToken(TEST_JWT_SECRET, claims, life)}`);
+    const call = (life: string) =>
+      t
+        .http()
+        .get('/api/admin/campaigns/filter')
+        .set('Authorization', `Bearer ${signToken(TEST_JWT_SECRET, claims, life)}`);
     expect((await call('7d')).status).toBe(200);
     for (const life of ['8d', '36500d']) {
       const res = await call(life);
@@ -219,21 +253,32 @@ describe('token lifetime by default', () => {
 describe('HTTP server limits', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '500', HTTP_MAX_CONNECTIONS: '50' });
+    t = await startTestApp({
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+      HTTP_HEADERS_TIMEOUT_MS: '1000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
+      HTTP_MAX_CONNECTIONS: '50',
+    });
   });
   afterAll(() => t.close());
 
   it('come from the configuration, and a request whose body never finishes is cut off (408), not held for minutes', async () => {
     const server = t.app.getHttpServer() as import('http').Server;
-    expect({ request: server.requestTimeout, headers: server.headersTimeout, keepAlive: server.keepAliveTimeout, max: server.maxConnections })
-      .toEqual({ request: 1000, headers: 1000, keepAlive: 500, max: 50 });
+    expect({
+      request: server.requestTimeout,
+      headers: server.headersTimeout,
+      keepAlive: server.keepAliveTimeout,
+      max: server.maxConnections,
+    }).toEqual({ request: 1000, headers: 1000, keepAlive: 500, max: 50 });
     const port = await t.listen();
     const started = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const socket: Socket = connect(port, '127.0.0.1', () => {
         // With a token the route accepts (without one, the answer is a 401 at once and the body is never awaited).
         const auth = signToken(TEST_JWT_SECRET, { sub: randomUUID(), role: 'sb_admin' });
-        socket.write(`POST /api/admin/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+        socket.write(
+          `POST /api/admin/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+        );
       });
       let text = '';
       socket.on('data', (d) => (text += d.toString()));

@@ -46,8 +46,11 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
 
   describe('a suspended organization', () => {
     it('its tokens get 403 on every route, platform roles still manage it, and reactivating restores everything', async () => {
-      const credential = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)).body.data.secret as string;
-      const link = (await t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: a.id }).expect(201)).body.data;
+      const credential = (
+        await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)
+      ).body.data.secret as string;
+      const link = (await t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: a.id }).expect(201))
+        .body.data;
       // Another instance has read A's owner as fine before the suspension.
       await filter(other, a.as('owner')).expect(200);
       const event = () => instantlyPayload('email_opened', a.workspaceId, { lead_email: `s-${randomUUID()}@x.example` });
@@ -59,7 +62,12 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
         expectErrorBody(res.body, 403);
         expect(res.body.message).toMatch(/suspended/);
       }
-      await t.http().post('/api/admin/users').set(a.as('owner')).send({ organization_id: a.id, email: `new-${randomUUID()}@a.example`, role: 'member' }).expect(403);
+      await t
+        .http()
+        .post('/api/admin/users')
+        .set(a.as('owner'))
+        .send({ organization_id: a.id, email: `new-${randomUUID()}@a.example`, role: 'member' })
+        .expect(403);
       await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(403);
       await t.http().get(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).expect(403);
       // Another instance refuses within its cache time.
@@ -71,7 +79,10 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
       await filter(t, b.as('member')).expect(200);
 
       // Its credential's events are refused, not stored (the index is read again within 5 s).
-      await eventually(async () => (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential).send(event())).status === 403, 7000);
+      await eventually(
+        async () => (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential).send(event())).status === 403,
+        7000,
+      );
       const before = await storedOf(a);
       const refused = await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential).send(event()).expect(403);
       expect(refused.body.message).toMatch(/suspended/);
@@ -86,13 +97,19 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
         const res = await req.expect(403);
         expect(res.body.message).toMatch(/suspended/);
       }
-      expect((await t.owner.query(`SELECT clicks_count, status FROM onboarding_link WHERE id = $1`, [link.link_id])).rows[0]).toEqual({ clicks_count: 0, status: 'active' });
+      expect((await t.owner.query(`SELECT clicks_count, status FROM onboarding_link WHERE id = $1`, [link.link_id])).rows[0]).toEqual({
+        clicks_count: 0,
+        status: 'active',
+      });
 
       await setStatus(a, 'active');
       await filter(t, a.as('member')).expect(200);
       await eventually(async () => (await filter(other, a.as('owner'))).status === 200, 3000);
       await t.http().get(`/api/admin/onboarding/o/${link.link_token}`).expect(200);
-      await eventually(async () => (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential).send(event())).status === 200, 7000);
+      await eventually(
+        async () => (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential).send(event())).status === 200,
+        7000,
+      );
       expect(await storedOf(a)).toBe(before + 1);
     }, 30_000);
 
@@ -111,19 +128,33 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
 
   describe('PATCH /api/admin/users/{user_id}', () => {
     const patch = (org: OrgFixture, role: 'owner' | 'admin' | 'member' | 'sb_admin', userId: string, body: unknown) =>
-      t.http().patch(`/api/admin/users/${userId}`).set(org.as(role)).send(body as object);
+      t
+        .http()
+        .patch(`/api/admin/users/${userId}`)
+        .set(org.as(role))
+        .send(body as object);
 
     it('changes names, role and status; an inactive user’s tokens are refused at once here, on another instance within seconds', async () => {
       await filter(other, a.as('member')).expect(200);
       const res = await patch(a, 'admin', a.users.member, { first_name: 'Mia', last_name: null, role: 'viewer' }).expect(200);
-      expect(res.body.data).toMatchObject({ id: a.users.member, first_name: 'Mia', last_name: null, role: 'viewer', status: 'active', organization_id: a.id });
+      expect(res.body.data).toMatchObject({
+        id: a.users.member,
+        first_name: 'Mia',
+        last_name: null,
+        role: 'viewer',
+        status: 'active',
+        organization_id: a.id,
+      });
       await patch(a, 'owner', a.users.member, { status: 'inactive' }).expect(200);
       const refused = await filter(t, a.as('member')).expect(401);
       expect(refused.body.message).toMatch(/inactive/);
       await eventually(async () => (await filter(other, a.as('member'))).status === 401, 3000);
       await patch(a, 'owner', a.users.member, { status: 'active' }).expect(200);
       await filter(t, a.as('member')).expect(200);
-      const activity = await t.owner.query(`SELECT action, actor_id FROM activity_log WHERE target_id = $1 AND action = 'user.updated' ORDER BY created_at`, [a.users.member]);
+      const activity = await t.owner.query(
+        `SELECT action, actor_id FROM activity_log WHERE target_id = $1 AND action = 'user.updated' ORDER BY created_at`,
+        [a.users.member],
+      );
       expect(activity.rows).toHaveLength(3);
     });
 
@@ -135,7 +166,10 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
       await t.http().patch(`/api/admin/users/${a.users.viewer}`).set(a.as('viewer')).send({ first_name: 'X' }).expect(403);
       const owner = await patch(a, 'owner', a.users.member, { role: 'owner' }).expect(200);
       expect(owner.body.data.role).toBe('owner');
-      expect((await t.owner.query(`SELECT first_name, role FROM "user" WHERE id = $1`, [a.users.owner])).rows[0]).toEqual({ first_name: 'owner', role: 'owner' });
+      expect((await t.owner.query(`SELECT first_name, role FROM "user" WHERE id = $1`, [a.users.owner])).rows[0]).toEqual({
+        first_name: 'owner',
+        role: 'owner',
+      });
     });
 
     it('never leaves an organization without an active owner', async () => {
@@ -154,14 +188,28 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
         const res = await patch(a, role, b.users.member, { first_name: 'Hijack', status: 'inactive' }).expect(404);
         expectErrorBody(res.body, 404);
       }
-      expect((await t.owner.query(`SELECT first_name, status FROM "user" WHERE id = $1`, [b.users.member])).rows[0]).toEqual({ first_name: 'member', status: 'active' });
+      expect((await t.owner.query(`SELECT first_name, status FROM "user" WHERE id = $1`, [b.users.member])).rows[0]).toEqual({
+        first_name: 'member',
+        status: 'active',
+      });
       await patch(a, 'owner', 'not-a-uuid', { first_name: 'X' }).expect(400);
       await patch(a, 'owner', randomUUID(), { first_name: 'X' }).expect(404);
-      for (const body of [{ role: 'sb_admin' }, { status: 'deleted' }, { organization_id: b.id }, { email: 'x@y.example' }, { first_name: 'x'.repeat(101) }, { role: null }, []]) {
+      for (const body of [
+        { role: 'sb_admin' },
+        { status: 'deleted' },
+        { organization_id: b.id },
+        { email: 'x@y.example' },
+        { first_name: 'x'.repeat(101) },
+        { role: null },
+        [],
+      ]) {
         const res = await patch(a, 'owner', a.users.member, body).expect(400);
         expectErrorBody(res.body, 400);
       }
-      expect((await t.owner.query(`SELECT organization_id, role FROM "user" WHERE id = $1`, [a.users.member])).rows[0]).toEqual({ organization_id: a.id, role: 'member' });
+      expect((await t.owner.query(`SELECT organization_id, role FROM "user" WHERE id = $1`, [a.users.member])).rows[0]).toEqual({
+        organization_id: a.id,
+        role: 'member',
+      });
     });
   });
 
@@ -170,9 +218,22 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
       t.http().delete(`/api/admin/users/${userId}`).set(org.as(role));
 
     it('removes the user with their assignments; their tokens are refused here at once, on another instance within seconds', async () => {
-      const contact = (await t.owner.query(`INSERT INTO contact (organization_id, email) VALUES ($1, $2) RETURNING id`, [a.id, `c-${randomUUID()}@x.example`])).rows[0].id;
-      await t.owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [a.users.member, contact, a.id]);
-      await t.owner.query(`INSERT INTO user_campaign_assignment (user_id, campaign_id, organization_id) VALUES ($1, $2, $3)`, [a.users.member, a.campaigns[0].id, a.id]);
+      const contact = (
+        await t.owner.query(`INSERT INTO contact (organization_id, email) VALUES ($1, $2) RETURNING id`, [
+          a.id,
+          `c-${randomUUID()}@x.example`,
+        ])
+      ).rows[0].id;
+      await t.owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [
+        a.users.member,
+        contact,
+        a.id,
+      ]);
+      await t.owner.query(`INSERT INTO user_campaign_assignment (user_id, campaign_id, organization_id) VALUES ($1, $2, $3)`, [
+        a.users.member,
+        a.campaigns[0].id,
+        a.id,
+      ]);
       await filter(other, a.as('member')).expect(200);
       const res = await remove(a, 'admin', a.users.member).expect(200);
       expect(res.body.data).toEqual({ id: a.users.member, campaign_assignments_removed: 1, contact_assignments_removed: 1 });
@@ -186,7 +247,13 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
       expect(refused.body.message).toMatch(/removed/);
       await eventually(async () => (await filter(other, a.as('member'))).status === 401, 3000);
       await remove(a, 'admin', a.users.member).expect(404);
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM activity_log WHERE target_id = $1 AND action = 'user.removed'`, [a.users.member])).rows[0].n).toBe(1);
+      expect(
+        (
+          await t.owner.query(`SELECT count(*)::int AS n FROM activity_log WHERE target_id = $1 AND action = 'user.removed'`, [
+            a.users.member,
+          ])
+        ).rows[0].n,
+      ).toBe(1);
     });
 
     it('an admin cannot remove an owner; nobody removes the last active owner', async () => {
@@ -198,14 +265,20 @@ describe('lifecycle: suspended organizations, inactive and removed users', () =>
       // With a second owner, one of them can go; then the other is the last.
       await t.http().patch(`/api/admin/users/${a.users.admin}`).set(a.as('owner')).send({ role: 'owner' }).expect(200);
       await remove(a, 'sb_admin', a.users.owner).expect(200);
-      await t.http().delete(`/api/admin/users/${a.users.admin}`).set(bearer('owner', a.id, a.users.admin)).expect(409);
+      await t
+        .http()
+        .delete(`/api/admin/users/${a.users.admin}`)
+        .set(bearer('owner', a.id, a.users.admin))
+        .expect(409);
     });
 
     it('two concurrent removals of an organization’s two owners leave one', async () => {
       await t.http().patch(`/api/admin/users/${a.users.admin}`).set(a.as('owner')).send({ role: 'owner' }).expect(200);
       const results = await Promise.all([remove(a, 'sb_admin', a.users.owner), remove(a, 'sb_admin', a.users.admin)]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM "user" WHERE organization_id = $1 AND role = 'owner'`, [a.id])).rows[0].n).toBe(1);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM "user" WHERE organization_id = $1 AND role = 'owner'`, [a.id])).rows[0].n,
+      ).toBe(1);
     });
 
     it('another organization’s user is a 404 and stays; a malformed id is a 400', async () => {

@@ -55,8 +55,11 @@ describe('GET /metrics', () => {
 
   it('counters move by exactly what was posted and processed; the lag gauge shows a due pending log', async () => {
     const before = await scrape();
-    const post = (body: object, secret = TEST_INSTANTLY_SECRET) => t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(body);
-    const events = [1, 2, 3].map((i) => instantlyPayload('email_opened', org.workspaceId, { lead_email: `m${i}-${randomUUID().slice(0, 6)}@x.example` }));
+    const post = (body: object, secret = TEST_INSTANTLY_SECRET) =>
+      t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(body);
+    const events = [1, 2, 3].map((i) =>
+      instantlyPayload('email_opened', org.workspaceId, { lead_email: `m${i}-${randomUUID().slice(0, 6)}@x.example` }),
+    );
     for (const e of events) expect((await post(e)).status).toBe(200);
     expect((await post(events[0])).body.data.duplicate).toBe(true);
     expect((await post(events[1], 'wrong-secret-wrong-secret')).status).toBe(401);
@@ -107,7 +110,11 @@ describe('limits shared across instances (REDIS_URL)', () => {
     try {
       // A client address of its own (trusted from loopback), so earlier runs' counts do not matter.
       const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-      const open = (t: TestApp) => t.http().get(`/api/admin/onboarding/o/${'r'.repeat(43)}`).set('X-Forwarded-For', ip);
+      const open = (t: TestApp) =>
+        t
+          .http()
+          .get(`/api/admin/onboarding/o/${'r'.repeat(43)}`)
+          .set('X-Forwarded-For', ip);
       expect((await open(a)).status).toBe(404);
       expect((await open(a)).status).toBe(404);
       expect((await open(b)).status).toBe(404);
@@ -115,7 +122,14 @@ describe('limits shared across instances (REDIS_URL)', () => {
       expect(refused.status).toBe(429);
       expect((await open(a)).status).toBe(429);
       // Another client is not affected.
-      expect((await b.http().get(`/api/admin/onboarding/o/${'r'.repeat(43)}`).set('X-Forwarded-For', '10.255.255.254')).status).not.toBe(429);
+      expect(
+        (
+          await b
+            .http()
+            .get(`/api/admin/onboarding/o/${'r'.repeat(43)}`)
+            .set('X-Forwarded-For', '10.255.255.254')
+        ).status,
+      ).not.toBe(429);
     } finally {
       await a.close();
       await b.close();
@@ -162,9 +176,17 @@ describe('limits shared across instances (REDIS_URL)', () => {
         `    authorization: { type: Bearer, credentials_file: ${join(dir, 'token')} }\n    static_configs: [{ targets: ["${target}"] }]\n`,
     );
     const port = 19000 + randomInt(900);
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: 'ignore',
-    });
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const query = async (q: string): Promise<number | null> => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`);
@@ -189,7 +211,12 @@ describe('limits shared across instances (REDIS_URL)', () => {
     const start = (await waitFor(q, (v) => v !== null))!;
     const org = await createOrgFixture(t.owner, 'Scraped');
     for (let i = 0; i < 5; i++) {
-      await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(instantlyPayload('email_sent', org.workspaceId)).expect(200);
+      await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+        .send(instantlyPayload('email_sent', org.workspaceId))
+        .expect(200);
     }
     expect(await waitFor(q, (v) => v !== null && v >= start + 5)).toBe(start + 5);
   }, 60000);

@@ -49,10 +49,25 @@ describe('expensive reads are bounded per organization', () => {
 
   it("a member's flood of searches the index cannot serve gets 429s with Retry-After; the other organization is served meanwhile", async () => {
     const [answers, served] = await whileLogLocked(async () => {
-      const flood = Array.from({ length: 24 }, () => t.http().get('/api/admin/webhooks/logs').query({ search: '_1' }).set(a.as('member')).then((r) => r));
+      const flood = Array.from({ length: 24 }, () =>
+        t
+          .http()
+          .get('/api/admin/webhooks/logs')
+          .query({ search: '_1' })
+          .set(a.as('member'))
+          .then((r) => r),
+      );
       await new Promise((r) => setTimeout(r, 200));
       // Meanwhile the neighbour's requests are answered (the flood holds at most two connections).
-      const neighbour = await Promise.all(Array.from({ length: 5 }, () => t.http().get('/api/admin/campaigns/filter').set(b.as('member')).then((r) => r)));
+      const neighbour = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          t
+            .http()
+            .get('/api/admin/campaigns/filter')
+            .set(b.as('member'))
+            .then((r) => r),
+        ),
+      );
       return [await Promise.all(flood), neighbour] as const;
     });
     const statuses = answers.map((r) => r.status);
@@ -66,13 +81,31 @@ describe('expensive reads are bounded per organization', () => {
     expect(served.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(served[0].body.data.map((c: { name: string }) => c.name)).toEqual(['B only']);
     // An indexed search is not an expensive read: it is never refused for that.
-    const indexed = await Promise.all(Array.from({ length: 6 }, () => t.http().get('/api/admin/webhooks/logs').query({ search: 'lead12' }).set(a.as('member')).then((r) => r)));
+    const indexed = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t
+          .http()
+          .get('/api/admin/webhooks/logs')
+          .query({ search: 'lead12' })
+          .set(a.as('member'))
+          .then((r) => r),
+      ),
+    );
     expect(indexed.map((r) => r.status)).toEqual(indexed.map(() => 200));
   });
 
   it('filtered stats and bulk-retry dry runs are bounded alike (fewer requests than the pool has connections, all in the bound at once)', async () => {
     const stats = await whileLogLocked(() =>
-      Promise.all(Array.from({ length: 5 }, () => t.http().get('/api/admin/webhooks/stats').query({ search: '_2', date_from: '2000-01-01' }).set(a.as('admin')).then((r) => r))),
+      Promise.all(
+        Array.from({ length: 5 }, () =>
+          t
+            .http()
+            .get('/api/admin/webhooks/stats')
+            .query({ search: '_2', date_from: '2000-01-01' })
+            .set(a.as('admin'))
+            .then((r) => r),
+        ),
+      ),
     );
     expect(stats.map((r) => r.status).sort()).toEqual([200, 200, 429, 429, 429]);
     // One platform caller (a platform role's bound is per caller: its token's subject).
@@ -80,7 +113,12 @@ describe('expensive reads are bounded per organization', () => {
     const dry = await whileLogLocked(() =>
       Promise.all(
         Array.from({ length: 5 }, () =>
-          t.http().post('/api/admin/webhooks/logs/bulk-retry').set(operator).send({ filter: { organization_id: a.id, search: '_3' }, dry_run: true }).then((r) => r),
+          t
+            .http()
+            .post('/api/admin/webhooks/logs/bulk-retry')
+            .set(operator)
+            .send({ filter: { organization_id: a.id, search: '_3' }, dry_run: true })
+            .then((r) => r),
         ),
       ),
     );
@@ -130,31 +168,61 @@ describe('processing is fair across organizations', () => {
   it("one organization's backlog delays another's event by about a batch, whatever its size; alone, the backlog is processed in full", async () => {
     const { WebhookProcessorService } = await import('../src/webhooks/processing/webhook-processor.service');
     const processor = t.app.get(WebhookProcessorService);
-    const credential = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201)).body.data.secret as string;
+    const credential = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({}).expect(201))
+      .body.data.secret as string;
     // A floods: 300 events with its credential, as fast as it can.
     const flood: string[] = [];
     for (let i = 0; i < 300; i += 50) {
       const sent = await Promise.all(
         Array.from({ length: 50 }, (_, j) =>
-          t.http().post('/api/webhooks/instantly').set('x-webhook-secret', credential)
-            .send({ event_type: 'email_sent', workspace: a.workspaceId, lead_email: `flood-${i + j}@a.example`, timestamp: new Date().toISOString() }).then((r) => r),
+          t
+            .http()
+            .post('/api/webhooks/instantly')
+            .set('x-webhook-secret', credential)
+            .send({
+              event_type: 'email_sent',
+              workspace: a.workspaceId,
+              lead_email: `flood-${i + j}@a.example`,
+              timestamp: new Date().toISOString(),
+            })
+            .then((r) => r),
         ),
       );
       for (const r of sent) flood.push(r.body.data.id);
     }
     // Then B sends one event (the global secret, routed by its workspace).
-    const quiet = (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', 'instantly-test-secret-0123456789')
-      .send({ event_type: 'email_opened', workspace: b.workspaceId, lead_email: 'quiet@b.example', timestamp: new Date().toISOString() }).expect(200)).body.data.id;
+    const quiet = (
+      await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set('x-webhook-secret', 'instantly-test-secret-0123456789')
+        .send({ event_type: 'email_opened', workspace: b.workspaceId, lead_email: 'quiet@b.example', timestamp: new Date().toISOString() })
+        .expect(200)
+    ).body.data.id;
     // A's events past its share wait for their turn; a retry does not move one ahead of it.
-    const waiting = (await t.owner.query(`SELECT id FROM webhook_log WHERE id = ANY($1::uuid[]) AND next_attempt_at > now() + interval '1 second' LIMIT 1`, [flood])).rows[0].id;
+    const waiting = (
+      await t.owner.query(
+        `SELECT id FROM webhook_log WHERE id = ANY($1::uuid[]) AND next_attempt_at > now() + interval '1 second' LIMIT 1`,
+        [flood],
+      )
+    ).rows[0].id;
     await t.http().post(`/api/admin/webhooks/logs/${waiting}/retry`).set(a.as('sb_admin')).send({}).expect(409);
 
     const claimed = await processor.processBatch(50);
     expect(claimed).toBeLessThanOrEqual(50);
-    expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [quiet])).rows[0]).toEqual({ status: 'processed', organization_id: b.id });
+    expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [quiet])).rows[0]).toEqual({
+      status: 'processed',
+      organization_id: b.id,
+    });
     // A's flood goes on being processed, in its turns, without waiting for them.
-    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood])).rows[0].n).toBeGreaterThan(0);
+    expect(
+      (await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood]))
+        .rows[0].n,
+    ).toBeGreaterThan(0);
     await processor.drain();
-    expect((await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood])).rows[0].n).toBe(300);
+    expect(
+      (await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE id = ANY($1::uuid[]) AND status = 'processed'`, [flood]))
+        .rows[0].n,
+    ).toBe(300);
   });
 });

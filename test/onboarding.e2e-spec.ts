@@ -9,7 +9,11 @@ describe('onboarding links', () => {
   let b: OrgFixture;
 
   const create = async (org: OrgFixture, body: Record<string, unknown> = {}, role: TokenRole = 'owner') =>
-    t.http().post('/api/admin/onboarding/create-link').set(org.as(role)).send({ organization_id: org.id, ...body });
+    t
+      .http()
+      .post('/api/admin/onboarding/create-link')
+      .set(org.as(role))
+      .send({ organization_id: org.id, ...body });
   const pub = (token: string) => `/api/admin/onboarding/o/${token}`;
   const link = async (id: string) => (await t.owner.query(`SELECT * FROM onboarding_link WHERE id = $1`, [id])).rows[0];
 
@@ -32,7 +36,14 @@ describe('onboarding links', () => {
 
     const first = await t.http().get(pub(link_token)).set('User-Agent', 'Browser/1.0');
     expect(first.status).toBe(200);
-    expect(first.body.data).toMatchObject({ organization_name: a.name, welcome_message: 'Hi!', total_steps: 4, current_step: 1, progress_percentage: 0, template_name: 'Advanced' });
+    expect(first.body.data).toMatchObject({
+      organization_name: a.name,
+      welcome_message: 'Hi!',
+      total_steps: 4,
+      current_step: 1,
+      progress_percentage: 0,
+      template_name: 'Advanced',
+    });
     await t.http().get(pub(link_token)).set('User-Agent', 'Browser/2.0').expect(200);
     const tracked = await link(link_id);
     expect(tracked.clicks_count).toBe(2);
@@ -41,7 +52,14 @@ describe('onboarding links', () => {
     expect(tracked.user_agents.map((u: { user_agent: string }) => u.user_agent)).toEqual(['Browser/1.0', 'Browser/2.0']);
     expect(tracked.ip_addresses[0].ip).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
 
-    expect((await t.http().put(`${pub(link_token)}/progress`).send({ current_step: 3, progress_percentage: 60 })).body).toEqual({ success: true, message: 'Progress updated successfully' });
+    expect(
+      (
+        await t
+          .http()
+          .put(`${pub(link_token)}/progress`)
+          .send({ current_step: 3, progress_percentage: 60 })
+      ).body,
+    ).toEqual({ success: true, message: 'Progress updated successfully' });
     expect(await link(link_id)).toMatchObject({ current_step: 3, progress_percentage: 60 });
     const done = await t.http().post(`${pub(link_token)}/complete`);
     expect(done.status).toBe(200);
@@ -49,14 +67,25 @@ describe('onboarding links', () => {
     const after = await t.http().get(pub(link_token));
     expect(after.status).toBe(410);
     expectErrorBody(after.body, 410);
-    expect((await t.http().put(`${pub(link_token)}/progress`).send({ current_step: 1, progress_percentage: 1 })).status).toBe(410);
+    expect(
+      (
+        await t
+          .http()
+          .put(`${pub(link_token)}/progress`)
+          .send({ current_step: 1, progress_percentage: 1 })
+      ).status,
+    ).toBe(410);
     const act = await t.owner.query(`SELECT action FROM activity_log WHERE target_id = $1 ORDER BY created_at`, [link_id]);
     expect(act.rows.map((r) => r.action)).toEqual(['onboarding.created', 'onboarding.completed']);
   });
 
   it('revoke then 403; revoking again is a 409', async () => {
     const { link_id, link_token } = (await create(a)).body.data;
-    const res = await t.http().post(`/api/admin/onboarding/link/${link_id}/revoke`).set(a.as('admin')).send({ reason: 'sent to the wrong person' });
+    const res = await t
+      .http()
+      .post(`/api/admin/onboarding/link/${link_id}/revoke`)
+      .set(a.as('admin'))
+      .send({ reason: 'sent to the wrong person' });
     expect(res.body).toEqual({ success: true, message: `Onboarding link ${link_id} revoked successfully` });
     expect(await link(link_id)).toMatchObject({ status: 'revoked', revoked_by: a.users.admin, revoked_reason: 'sent to the wrong person' });
     expect((await t.http().get(pub(link_token))).status).toBe(403);
@@ -67,7 +96,9 @@ describe('onboarding links', () => {
   it('a link past expires_at is refused before the job runs, expired by the job (directly and by expire-now), then extended back', async () => {
     const one = (await create(a)).body.data;
     const two = (await create(a)).body.data;
-    await t.owner.query(`UPDATE onboarding_link SET expires_at = now() - interval '1 minute' WHERE id = ANY($1)`, [[one.link_id, two.link_id]]);
+    await t.owner.query(`UPDATE onboarding_link SET expires_at = now() - interval '1 minute' WHERE id = ANY($1)`, [
+      [one.link_id, two.link_id],
+    ]);
     expect((await t.http().get(pub(one.link_token))).status).toBe(410);
     expect((await link(one.link_id)).status).toBe('active');
 
@@ -99,14 +130,19 @@ describe('onboarding links', () => {
       const ids = await Promise.all([create(b), create(b), create(b)]).then((rs) => rs.map((r) => r.body.data.link_id));
       await t.owner.query(`UPDATE onboarding_link SET expires_at = now() - interval '1 minute' WHERE id = ANY($1)`, [ids]);
       const slot = new Date(Date.UTC(2031, 5, 1));
-      const [r1, r2] = await Promise.all([t.app.get(OnboardingExpiryScheduler).runScheduled(slot), other.app.get(OnboardingExpiryScheduler).runScheduled(slot)]);
+      const [r1, r2] = await Promise.all([
+        t.app.get(OnboardingExpiryScheduler).runScheduled(slot),
+        other.app.get(OnboardingExpiryScheduler).runScheduled(slot),
+      ]);
       const ran = [r1, r2].filter((r) => r !== null);
       expect(ran).toHaveLength(1);
       expect(ran[0].expired_count).toBe(3);
       const runs = await t.owner.query(`SELECT * FROM job_run WHERE job = 'onboarding-expiry' AND slot = $1`, [slot]);
       expect(runs.rows).toHaveLength(1);
       expect(runs.rows[0].result).toEqual({ expired_count: 3 });
-      const logged = await t.owner.query(`SELECT count(*)::int n FROM activity_log WHERE action = 'onboarding.expired' AND details->>'trigger' = 'schedule' AND item_count = 3`);
+      const logged = await t.owner.query(
+        `SELECT count(*)::int n FROM activity_log WHERE action = 'onboarding.expired' AND details->>'trigger' = 'schedule' AND item_count = 3`,
+      );
       expect(logged.rows[0].n).toBe(1);
     } finally {
       await other.close();
@@ -140,7 +176,11 @@ describe('onboarding links', () => {
 
     it('progress out of range, malformed tokens and unknown ids', async () => {
       const { link_token, link_id } = (await create(a, { total_steps: 3 })).body.data;
-      const put = (body: object) => t.http().put(`${pub(link_token)}/progress`).send(body);
+      const put = (body: object) =>
+        t
+          .http()
+          .put(`${pub(link_token)}/progress`)
+          .send(body);
       expect((await put({ current_step: 4, progress_percentage: 10 })).status).toBe(400);
       expect((await put({ current_step: 4, progress_percentage: 10 })).body.message).toMatch(/between 1 and 3/);
       expect((await put({ current_step: 0, progress_percentage: 10 })).status).toBe(400);
@@ -155,7 +195,9 @@ describe('onboarding links', () => {
       expect((await t.http().get(`/api/admin/onboarding/link/${randomUUID()}`).set(a.as('owner'))).status).toBe(404);
       expect((await t.http().get(`/api/admin/onboarding/link/123`).set(a.as('owner'))).status).toBe(400);
       expect((await t.http().post(`/api/admin/onboarding/link/${randomUUID()}/extend`).set(a.as('owner')).send({})).status).toBe(404);
-      expect((await t.http().post(`/api/admin/onboarding/link/${link_id}/extend`).set(a.as('owner')).send({ additional_days: 366 })).status).toBe(400);
+      expect(
+        (await t.http().post(`/api/admin/onboarding/link/${link_id}/extend`).set(a.as('owner')).send({ additional_days: 366 })).status,
+      ).toBe(400);
     });
   });
 
@@ -166,7 +208,11 @@ describe('onboarding links', () => {
       const list = await t.http().get('/api/admin/onboarding/links').set(a.as('member'));
       expect(list.status).toBe(200);
       expect(list.body.data.links.length).toBeGreaterThan(0);
-      expect(list.body.data.links.every((l: { organization_id: string; organization_name: string }) => l.organization_id === a.id && l.organization_name === a.name)).toBe(true);
+      expect(
+        list.body.data.links.every(
+          (l: { organization_id: string; organization_name: string }) => l.organization_id === a.id && l.organization_name === a.name,
+        ),
+      ).toBe(true);
       expect(list.body.data).toMatchObject({ limit: 100, offset: 0 });
       // A page past the end still reports the total (no row to carry the window count).
       const past = await t.http().get('/api/admin/onboarding/links').query({ offset: 10_000 }).set(a.as('member'));
@@ -181,13 +227,23 @@ describe('onboarding links', () => {
 
     it("an owner cannot see or touch another organization's links", async () => {
       const bLink = (await create(b)).body.data.link_id;
-      expect((await create(b, {}, 'owner').then(() => t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: b.id }))).status).toBe(404);
+      expect(
+        (
+          await create(b, {}, 'owner').then(() =>
+            t.http().post('/api/admin/onboarding/create-link').set(a.as('owner')).send({ organization_id: b.id }),
+          )
+        ).status,
+      ).toBe(404);
       expect((await t.http().post(`/api/admin/onboarding/link/${bLink}/revoke`).set(a.as('owner')).send({})).status).toBe(404);
       expect((await t.http().post(`/api/admin/onboarding/link/${bLink}/extend`).set(a.as('owner')).send({})).status).toBe(404);
       expect((await link(bLink)).status).toBe('active');
       const list = await t.http().get('/api/admin/onboarding/links').query({ organization_id: b.id }).set(a.as('owner'));
       expect(list.body.data.links).toEqual([]);
-      const platform = await t.http().get('/api/admin/onboarding/links').query({ organization_id: b.id, status: 'active' }).set(a.as('sb_operator'));
+      const platform = await t
+        .http()
+        .get('/api/admin/onboarding/links')
+        .query({ organization_id: b.id, status: 'active' })
+        .set(a.as('sb_operator'));
       expect(platform.body.data.links.map((l: { id: string }) => l.id)).toContain(bLink);
     });
 
@@ -196,14 +252,24 @@ describe('onboarding links', () => {
       expect(res.status).toBe(201);
       expect((await link(res.body.data.link_id)).created_by).toBeNull();
       await t.http().post(`/api/admin/onboarding/link/${res.body.data.link_id}/revoke`).set(a.as('sb_admin')).send({}).expect(200);
-      const act = await t.owner.query(`SELECT actor_id FROM activity_log WHERE target_id = $1 AND action = 'onboarding.revoked'`, [res.body.data.link_id]);
+      const act = await t.owner.query(`SELECT actor_id FROM activity_log WHERE target_id = $1 AND action = 'onboarding.revoked'`, [
+        res.body.data.link_id,
+      ]);
       expect(act.rows[0].actor_id).not.toBeNull();
     });
 
     it('the public routes reveal nothing beyond the one link', async () => {
       const { link_token } = (await create(a, { welcome_message: 'only mine' })).body.data;
       const res = await t.http().get(pub(link_token));
-      expect(Object.keys(res.body.data).sort()).toEqual(['current_step', 'expires_at', 'organization_name', 'progress_percentage', 'template_name', 'total_steps', 'welcome_message']);
+      expect(Object.keys(res.body.data).sort()).toEqual([
+        'current_step',
+        'expires_at',
+        'organization_name',
+        'progress_percentage',
+        'template_name',
+        'total_steps',
+        'welcome_message',
+      ]);
       expect(JSON.stringify(res.body)).not.toMatch(/link_token|ip_addresses|organization_id/);
     });
   });

@@ -30,24 +30,46 @@ describe('personal data: subject access and erasure', () => {
   let bLog: string;
   let preparedTable: string;
 
-  const post = (body: Record<string, unknown>) => t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(body).expect(200);
+  const post = (body: Record<string, unknown>) =>
+    t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(body).expect(200);
   const event = (org: OrgFixture, type: string, email: string, extra: Record<string, unknown> = {}) =>
-    instantlyPayload(type, org.workspaceId, { lead_email: email, firstName: NAME, lastName: 'Erasmus', companyName: 'Erin Corp', phone: '+49 30 1234567', ...extra });
+    instantlyPayload(type, org.workspaceId, {
+      lead_email: email,
+      firstName: NAME,
+      lastName: 'Erasmus',
+      companyName: 'Erin Corp',
+      phone: '+49 30 1234567',
+      ...extra,
+    });
   const insertLog = async (org: OrgFixture, at: Date, email: string) =>
-    (await t.owner.query(
-      `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, contact_email, error_message, created_at)
+    (
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, contact_email, error_message, created_at)
        VALUES ($1, 'instantly', 'email.replied', 'failed', $2, $3, $4, $5, $6) RETURNING id, tableoid::regclass::text AS part`,
-      [org.id, randomUUID().replace(/-/g, ''), JSON.stringify(event(org, 'reply_received', email, { reply_text: `Hi, ${NAME} here, write to ${email}`, custom: { nested: [email, 5] } })),
-        email.toLowerCase(), `could not deliver to ${email.toUpperCase()}`, at],
-    )).rows[0] as { id: string; part: string };
+        [
+          org.id,
+          randomUUID().replace(/-/g, ''),
+          JSON.stringify(
+            event(org, 'reply_received', email, { reply_text: `Hi, ${NAME} here, write to ${email}`, custom: { nested: [email, 5] } }),
+          ),
+          email.toLowerCase(),
+          `could not deliver to ${email.toUpperCase()}`,
+          at,
+        ],
+      )
+    ).rows[0] as { id: string; part: string };
   /** Every place a log of the organization can be, searched for the lead's email or name. */
   const carrying = async (orgId: string, needle: string) =>
-    (await t.owner.query(
-      `SELECT count(*)::int AS n FROM webhook_log WHERE organization_id = $1 AND (payload::text ILIKE $2 OR contact_email ILIKE $2 OR error_message ILIKE $2 OR attempt_history::text ILIKE $2)`,
-      [orgId, `%${needle}%`],
-    )).rows[0].n as number;
-  const erase = (who: Record<string, string>, body: Record<string, unknown>) => t.http().post('/api/admin/privacy/erase').set(who).send(body);
-  const subject = (who: Record<string, string>, query: Record<string, string>) => t.http().get('/api/admin/privacy/subject').query(query).set(who);
+    (
+      await t.owner.query(
+        `SELECT count(*)::int AS n FROM webhook_log WHERE organization_id = $1 AND (payload::text ILIKE $2 OR contact_email ILIKE $2 OR error_message ILIKE $2 OR attempt_history::text ILIKE $2)`,
+        [orgId, `%${needle}%`],
+      )
+    ).rows[0].n as number;
+  const erase = (who: Record<string, string>, body: Record<string, unknown>) =>
+    t.http().post('/api/admin/privacy/erase').set(who).send(body);
+  const subject = (who: Record<string, string>, query: Record<string, string>) =>
+    t.http().get('/api/admin/privacy/subject').query(query).set(who);
 
   beforeAll(async () => {
     t = await startTestApp({ METRICS_TOKEN, EXPORT_MAX_PER_ORGANIZATION: '10' });
@@ -62,9 +84,14 @@ describe('personal data: subject access and erasure', () => {
     await processor.drain();
     // Two earlier months, and a month without a partition (the default partition).
     const now = new Date();
-    for (const k of [-2, -5]) await t.owner.query(`SELECT webhook_log_add_month($1::date)`, [monthStart(now, k).toISOString().slice(0, 10)]);
+    for (const k of [-2, -5])
+      await t.owner.query(`SELECT webhook_log_add_month($1::date)`, [monthStart(now, k).toISOString().slice(0, 10)]);
     const parts = [];
-    for (const at of [new Date(monthStart(now, -2).getTime() + 3 * DAY), new Date(monthStart(now, -5).getTime() + 9 * DAY), new Date(monthStart(now, 7).getTime() + DAY)]) {
+    for (const at of [
+      new Date(monthStart(now, -2).getTime() + 3 * DAY),
+      new Date(monthStart(now, -5).getTime() + 9 * DAY),
+      new Date(monthStart(now, 7).getTime() + DAY),
+    ]) {
       const log = await insertLog(a, at, LEAD);
       aLogs.push(log.id);
       parts.push(log.part);
@@ -74,12 +101,25 @@ describe('personal data: subject access and erasure', () => {
     // A copy retention prepared of the month five back (schema webhook_log_prepared).
     preparedTable = `webhook_log_prepared.webhook_log_n${monthName(monthStart(now, -5))}`;
     await t.owner.query(`CREATE TABLE ${preparedTable} (LIKE webhook_log INCLUDING DEFAULTS)`);
-    await t.owner.query(`INSERT INTO ${preparedTable} SELECT * FROM webhook_log WHERE organization_id = $1 AND created_at < $2`, [a.id, monthStart(now, -4)]);
+    await t.owner.query(`INSERT INTO ${preparedTable} SELECT * FROM webhook_log WHERE organization_id = $1 AND created_at < $2`, [
+      a.id,
+      monthStart(now, -4),
+    ]);
     // The contact was assigned to the member, taken back, and assigned to the admin.
     const contact = (await t.owner.query(`SELECT id FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, lead])).rows[0];
-    await t.http().post(`/api/admin/users/${a.users.member}/assign-contacts`).set(a.as('owner')).send({ contact_ids: [contact.id] }).expect(200);
+    await t
+      .http()
+      .post(`/api/admin/users/${a.users.member}/assign-contacts`)
+      .set(a.as('owner'))
+      .send({ contact_ids: [contact.id] })
+      .expect(200);
     await t.http().delete(`/api/admin/users/${a.users.member}/contacts/${contact.id}`).set(a.as('owner')).expect(200);
-    await t.http().post(`/api/admin/users/${a.users.admin}/assign-contacts`).set(a.as('owner')).send({ contact_ids: [contact.id] }).expect(200);
+    await t
+      .http()
+      .post(`/api/admin/users/${a.users.admin}/assign-contacts`)
+      .set(a.as('owner'))
+      .send({ contact_ids: [contact.id] })
+      .expect(200);
   });
   afterAll(() => t.close());
 
@@ -118,7 +158,13 @@ describe('personal data: subject access and erasure', () => {
         expect(res.text).not.toContain(lead);
       }
       for (const role of ['member', 'viewer'] as const) await subject(a.as(role), { email: LEAD }).expect(403);
-      for (const bad of [{ email: 'not-an-email' }, { email: '' }, { email: LEAD, organization_id: 'x' }, {}, { email: LEAD, extra: '1' }]) {
+      for (const bad of [
+        { email: 'not-an-email' },
+        { email: '' },
+        { email: LEAD, organization_id: 'x' },
+        {},
+        { email: LEAD, extra: '1' },
+      ]) {
         expectErrorBody((await subject(a.as('admin'), bad as Record<string, string>).expect(400)).body, 400);
       }
       await t.http().get('/api/admin/privacy/subject').query({ email: LEAD }).expect(401);
@@ -129,9 +175,17 @@ describe('personal data: subject access and erasure', () => {
     let result: Record<string, unknown>;
 
     it("an organization role cannot erase in another organization, and erasing in its own leaves the other organization's copy of the email alone", async () => {
-      for (const role of ['owner', 'admin'] as const) expectErrorBody((await erase(a.as(role), { email: LEAD, organization_id: b.id }).expect(404)).body, 404);
+      for (const role of ['owner', 'admin'] as const)
+        expectErrorBody((await erase(a.as(role), { email: LEAD, organization_id: b.id }).expect(404)).body, 404);
       for (const role of ['member', 'viewer'] as const) await erase(a.as(role), { email: LEAD }).expect(403);
-      for (const bad of [{ email: 'nope' }, {}, { email: LEAD, organization_id: 'x' }, { email: LEAD, suppress: 'yes' }, { email: LEAD, suppress: null }, { email: LEAD, other: 1 }]) {
+      for (const bad of [
+        { email: 'nope' },
+        {},
+        { email: LEAD, organization_id: 'x' },
+        { email: LEAD, suppress: 'yes' },
+        { email: LEAD, suppress: null },
+        { email: LEAD, other: 1 },
+      ]) {
         expectErrorBody((await erase(a.as('owner'), bad).expect(400)).body, 400);
       }
       expectErrorBody((await erase(a.as('sb_admin'), { email: LEAD }).expect(400)).body, 400);
@@ -142,7 +196,12 @@ describe('personal data: subject access and erasure', () => {
       const statusesBefore = (await t.owner.query(`SELECT id, status FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [aLogs])).rows;
       const res = await erase(a.as('owner'), { email: 'Erin.ERASMUS@lead-prospect.example' }).expect(200);
       result = res.body.data;
-      expect(result).toMatchObject({ organization_id: a.id, nothing_to_erase: false, suppressed: false, erased: { contacts: 1, assignments: 2, logs: 6, prepared_logs: 1 } });
+      expect(result).toMatchObject({
+        organization_id: a.id,
+        nothing_to_erase: false,
+        suppressed: false,
+        erased: { contacts: 1, assignments: 2, logs: 6, prepared_logs: 1 },
+      });
       expect(JSON.stringify(res.body)).not.toContain(lead);
 
       expect(await carrying(a.id, lead)).toBe(0);
@@ -153,15 +212,34 @@ describe('personal data: subject access and erasure', () => {
       expect(JSON.stringify(prepared.rows).toLowerCase()).not.toContain(lead);
       expect(JSON.stringify(prepared.rows)).not.toContain(NAME);
       // Every log is still there, with its status, and its payload keeps its keys (the event's own fields as they were).
-      expect((await t.owner.query(`SELECT id, status FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [aLogs])).rows).toEqual(statusesBefore);
+      expect((await t.owner.query(`SELECT id, status FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [aLogs])).rows).toEqual(
+        statusesBefore,
+      );
       const one = (await t.owner.query(`SELECT payload, error_message FROM webhook_log WHERE id = $1`, [aLogs[5]])).rows[0];
-      expect(one.payload).toMatchObject({ event_type: 'reply_received', workspace: a.workspaceId, campaign_name: 'Outbound Q4', step: 1, is_first: true,
-        lead_email: '[erased]', firstName: '[erased]', companyName: '[erased]', reply_text: '[erased]', custom: { nested: ['[erased]', '[erased]'] }, unibox_url: null });
+      expect(one.payload).toMatchObject({
+        event_type: 'reply_received',
+        workspace: a.workspaceId,
+        campaign_name: 'Outbound Q4',
+        step: 1,
+        is_first: true,
+        lead_email: '[erased]',
+        firstName: '[erased]',
+        companyName: '[erased]',
+        reply_text: '[erased]',
+        custom: { nested: ['[erased]', '[erased]'] },
+        unibox_url: null,
+      });
       expect(one.error_message).toBe('could not deliver to [erased]');
       // B's contact and logs keep the email.
       expect(await carrying(b.id, lead)).toBe(1);
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [b.id, lead])).rows[0].n).toBe(1);
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, lead])).rows[0].n).toBe(0);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [b.id, lead]))
+          .rows[0].n,
+      ).toBe(1);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, lead]))
+          .rows[0].n,
+      ).toBe(0);
     });
 
     it('afterwards nothing the API serves carries the email or the name: logs, search, filter, detail, stats, exports, contacts, assignments, subject access', async () => {
@@ -180,9 +258,11 @@ describe('personal data: subject access and erasure', () => {
       await get('/api/admin/webhooks/stats', { date_from: '2000-01-01' });
       await get('/api/admin/webhooks/stats');
       const owner = a.as('owner');
-      for (const format of ['csv', 'json']) texts.push((await t.http().get('/api/admin/webhooks/logs/export').query({ format }).set(owner).expect(200)).text);
+      for (const format of ['csv', 'json'])
+        texts.push((await t.http().get('/api/admin/webhooks/logs/export').query({ format }).set(owner).expect(200)).text);
       expect((await get('/api/admin/contacts', { search: 'erin' })).body.data.total).toBe(0);
-      for (const user of [a.users.member, a.users.admin]) expect((await get(`/api/admin/users/${user}/assignments`)).body.data.contacts_count).toBe(0);
+      for (const user of [a.users.member, a.users.admin])
+        expect((await get(`/api/admin/users/${user}/assignments`)).body.data.contacts_count).toBe(0);
       await get('/api/admin/dashboard/recent-activity', { limit: '100' });
       const after = (await subject(owner, { email: LEAD }).expect(200)).body.data;
       expect(after).toMatchObject({ contacts: [], assignments: [], logs: [], suppressed: false });
@@ -195,8 +275,13 @@ describe('personal data: subject access and erasure', () => {
     });
 
     it('is recorded in the activity log and on /metrics by a keyed hash, never the email in clear', async () => {
-      const entries = await t.owner.query(`SELECT actor_role, item_count, details FROM activity_log WHERE organization_id = $1 AND action = 'privacy.erase'`, [a.id]);
-      expect(entries.rows).toEqual([expect.objectContaining({ actor_role: 'owner', details: expect.objectContaining({ email_hash: result.email_hash }) })]);
+      const entries = await t.owner.query(
+        `SELECT actor_role, item_count, details FROM activity_log WHERE organization_id = $1 AND action = 'privacy.erase'`,
+        [a.id],
+      );
+      expect(entries.rows).toEqual([
+        expect.objectContaining({ actor_role: 'owner', details: expect.objectContaining({ email_hash: result.email_hash }) }),
+      ]);
       expect(JSON.stringify(entries.rows).toLowerCase()).not.toContain('erin');
       const metrics = (await t.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
       expect(metrics).toMatch(/privacy_erased_total\{kind="logs"\} 6\b/);
@@ -227,29 +312,54 @@ describe('personal data: subject access and erasure', () => {
       await erase(a.as('owner'), { email: kept }).expect(200);
       const suppressed = await erase(a.as('owner'), { email: gone, suppress: true }).expect(200);
       expect(suppressed.body.data).toMatchObject({ suppressed: true, erased: { contacts: 1, logs: 1 } });
-      const later = { kept: (await post(event(a, 'reply_received', kept))).body.data.id, gone: (await post(event(a, 'reply_received', gone.toUpperCase()))).body.data.id };
+      const later = {
+        kept: (await post(event(a, 'reply_received', kept))).body.data.id,
+        gone: (await post(event(a, 'reply_received', gone.toUpperCase()))).body.data.id,
+      };
       await processor.drain();
-      const contacts = await t.owner.query(`SELECT lower(email) AS email FROM contact WHERE organization_id = $1 AND lower(email) = ANY($2)`, [a.id, [kept, gone]]);
+      const contacts = await t.owner.query(
+        `SELECT lower(email) AS email FROM contact WHERE organization_id = $1 AND lower(email) = ANY($2)`,
+        [a.id, [kept, gone]],
+      );
       expect(contacts.rows.map((r) => r.email)).toEqual([kept]);
       const log = (await t.owner.query(`SELECT status, contact_email, payload FROM webhook_log WHERE id = $1`, [later.gone])).rows[0];
-      expect(log).toMatchObject({ status: 'processed', contact_email: null, payload: expect.objectContaining({ lead_email: '[erased]', firstName: '[erased]', event_type: 'reply_received' }) });
+      expect(log).toMatchObject({
+        status: 'processed',
+        contact_email: null,
+        payload: expect.objectContaining({ lead_email: '[erased]', firstName: '[erased]', event_type: 'reply_received' }),
+      });
       expect((await t.owner.query(`SELECT contact_email FROM webhook_log WHERE id = $1`, [later.kept])).rows[0].contact_email).toBe(kept);
       // Subject access says so; lifting the suppression lets the next event through.
       expect((await subject(a.as('owner'), { email: gone }).expect(200)).body.data).toMatchObject({ suppressed: true, logs: [] });
       await erase(a.as('owner'), { email: gone, suppress: false }).expect(200);
       await post(event(a, 'email_clicked', gone, { step: 2 }));
       await processor.drain();
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, gone])).rows[0].n).toBe(1);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, gone]))
+          .rows[0].n,
+      ).toBe(1);
     });
 
     /** An event for a new lead, received with the organization's own credential (the log is the organization's before it is processed). */
     const credentialEvent = async (email: string) => {
-      const cred = (await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 0 }).expect(201)).body.data.secret;
-      return (await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', cred).send(event(a, 'email_opened', email)).expect(200)).body.data.id as string;
+      const cred = (
+        await t.http().post(`/api/admin/organizations/${a.id}/webhook-credential`).set(a.as('owner')).send({ grace_hours: 0 }).expect(201)
+      ).body.data.secret;
+      return (
+        await t
+          .http()
+          .post('/api/webhooks/instantly')
+          .set('x-webhook-secret', cred)
+          .send(event(a, 'email_opened', email))
+          .expect(200)
+      ).body.data.id as string;
     };
     const pause = () => new Promise((r) => setTimeout(r, 300));
     const expectErased = async (email: string, id: string) => {
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, email])).rows[0].n).toBe(0);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, email]))
+          .rows[0].n,
+      ).toBe(0);
       const log = (await t.owner.query(`SELECT status, contact_email, payload FROM webhook_log WHERE id = $1`, [id])).rows[0];
       expect(log).toMatchObject({ status: 'processed', contact_email: null, payload: expect.objectContaining({ lead_email: '[erased]' }) });
     };
@@ -282,7 +392,9 @@ describe('personal data: subject access and erasure', () => {
       const holder = new Client({ connectionString: adminUrlFor(testDbName()) });
       await holder.connect();
       await holder.query('BEGIN');
-      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash(t.app.get<AppConfig>(APP_CONFIG).privacyHashKey, racing))]);
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        subjectLockKey(emailHash(t.app.get<AppConfig>(APP_CONFIG).privacyHashKey, racing)),
+      ]);
       const erasing = erase(a.as('owner'), { email: racing }).then((r) => r);
       await pause();
       const processing = processor.drain();
@@ -300,12 +412,24 @@ describe('personal data: subject access and erasure', () => {
       await processor.drain();
       // Received, not yet processed (unrouted logs belong to no organization until processing).
       const pending = (await post(event(a, 'email_opened', waiting, { step: 3 }))).body.data.id;
-      expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [pending])).rows[0]).toEqual({ status: 'pending', organization_id: null });
+      expect((await t.owner.query(`SELECT status, organization_id FROM webhook_log WHERE id = $1`, [pending])).rows[0]).toEqual({
+        status: 'pending',
+        organization_id: null,
+      });
       await erase(a.as('owner'), { email: waiting }).expect(200);
       await processor.drain();
-      const log = (await t.owner.query(`SELECT status, organization_id, contact_email, payload FROM webhook_log WHERE id = $1`, [pending])).rows[0];
-      expect(log).toMatchObject({ status: 'processed', organization_id: a.id, contact_email: null, payload: expect.objectContaining({ lead_email: '[erased]' }) });
-      expect((await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, waiting])).rows[0].n).toBe(0);
+      const log = (await t.owner.query(`SELECT status, organization_id, contact_email, payload FROM webhook_log WHERE id = $1`, [pending]))
+        .rows[0];
+      expect(log).toMatchObject({
+        status: 'processed',
+        organization_id: a.id,
+        contact_email: null,
+        payload: expect.objectContaining({ lead_email: '[erased]' }),
+      });
+      expect(
+        (await t.owner.query(`SELECT count(*)::int AS n FROM contact WHERE organization_id = $1 AND lower(email) = $2`, [a.id, waiting]))
+          .rows[0].n,
+      ).toBe(0);
     });
   });
 
@@ -325,10 +449,14 @@ describe('personal data: subject access and erasure', () => {
           expect((await runtime.query(`UPDATE webhook_log SET contact_email = NULL WHERE id = $1`, [other.id])).rowCount).toBe(0);
           expect((await runtime.query(`UPDATE webhook_log SET contact_email = NULL WHERE id = $1`, [mine.id])).rowCount).toBe(1);
           // Moving a log into another organization is refused by the policy's check.
-          await expect(runtime.query(`UPDATE webhook_log SET organization_id = $2 WHERE id = $1`, [mine.id, b.id])).rejects.toMatchObject({ code: '42501' });
+          await expect(runtime.query(`UPDATE webhook_log SET organization_id = $2 WHERE id = $1`, [mine.id, b.id])).rejects.toMatchObject({
+            code: '42501',
+          });
         });
         await inRlsContext(runtime, role, a.id, async () => {
-          await expect(runtime.query(`SELECT privacy_erase_prepared($1, 'x@y.example', 'x')`, [b.id])).rejects.toMatchObject({ code: '42501' });
+          await expect(runtime.query(`SELECT privacy_erase_prepared($1, 'x@y.example', 'x')`, [b.id])).rejects.toMatchObject({
+            code: '42501',
+          });
         });
       }
       for (const role of ['member', 'viewer']) {
@@ -336,17 +464,25 @@ describe('personal data: subject access and erasure', () => {
           expect((await runtime.query(`UPDATE webhook_log SET contact_email = NULL WHERE id = $1`, [mine.id])).rowCount).toBe(0);
         });
         await inRlsContext(runtime, role, a.id, async () => {
-          await expect(runtime.query(`SELECT privacy_erase_prepared($1, 'x@y.example', 'x')`, [a.id])).rejects.toMatchObject({ code: '42501' });
+          await expect(runtime.query(`SELECT privacy_erase_prepared($1, 'x@y.example', 'x')`, [a.id])).rejects.toMatchObject({
+            code: '42501',
+          });
         });
         await inRlsContext(runtime, role, a.id, async () => {
-          await expect(runtime.query(`INSERT INTO privacy_subject (organization_id, email_hash) VALUES ($1, repeat('a', 64))`, [a.id])).rejects.toMatchObject({ code: '42501' });
+          await expect(
+            runtime.query(`INSERT INTO privacy_subject (organization_id, email_hash) VALUES ($1, repeat('a', 64))`, [a.id]),
+          ).rejects.toMatchObject({ code: '42501' });
         });
       }
       await inRlsContext(runtime, 'owner', a.id, async () => {
-        expect((await runtime.query(`SELECT count(*)::int AS n FROM privacy_subject WHERE organization_id = $1`, [b.id])).rows[0].n).toBe(0);
+        expect((await runtime.query(`SELECT count(*)::int AS n FROM privacy_subject WHERE organization_id = $1`, [b.id])).rows[0].n).toBe(
+          0,
+        );
       });
       await inRlsContext(runtime, 'owner', a.id, async () => {
-        await expect(runtime.query(`INSERT INTO privacy_subject (organization_id, email_hash) VALUES ($1, repeat('b', 64))`, [b.id])).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          runtime.query(`INSERT INTO privacy_subject (organization_id, email_hash) VALUES ($1, repeat('b', 64))`, [b.id]),
+        ).rejects.toMatchObject({ code: '42501' });
       });
     });
   });
@@ -369,9 +505,21 @@ describe('erasures are bounded per organization', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE contact IN ACCESS EXCLUSIVE MODE');
-      const flood = Array.from({ length: 4 }, (_, i) => t.http().post('/api/admin/privacy/erase').set(a.as('owner')).send({ email: `flood${i}@x.example` }).then((r) => r));
+      const flood = Array.from({ length: 4 }, (_, i) =>
+        t
+          .http()
+          .post('/api/admin/privacy/erase')
+          .set(a.as('owner'))
+          .send({ email: `flood${i}@x.example` })
+          .then((r) => r),
+      );
       await new Promise((r) => setTimeout(r, 300));
-      const neighbour = t.http().post('/api/admin/privacy/erase').set(b.as('owner')).send({ email: 'calm@x.example' }).then((r) => r);
+      const neighbour = t
+        .http()
+        .post('/api/admin/privacy/erase')
+        .set(b.as('owner'))
+        .send({ email: 'calm@x.example' })
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 200));
       await holder.query('ROLLBACK');
       const answers = await Promise.all(flood);

@@ -16,7 +16,11 @@ describe('TypeORM repositories under RLS', () => {
   let db: Db;
   let a: OrgFixture;
   let b: OrgFixture;
-  const as = (org: OrgFixture, role: 'owner' | 'admin' | 'member' | 'viewer'): RlsContext => ({ role, orgId: org.id, userId: org.users[role] });
+  const as = (org: OrgFixture, role: 'owner' | 'admin' | 'member' | 'viewer'): RlsContext => ({
+    role,
+    orgId: org.id,
+    userId: org.users[role],
+  });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -42,13 +46,17 @@ describe('TypeORM repositories under RLS', () => {
 
   it('save() as an owner writes into its own organization, and is refused for another one', async () => {
     const campaigns = t.app.get(CampaignRepository);
-    const mine = await db.runAs(as(a, 'owner'), () => campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null, routes_events: false }));
+    const mine = await db.runAs(as(a, 'owner'), () =>
+      campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null, routes_events: false }),
+    );
     expect(mine).toMatchObject({ organization_id: a.id, name: 'Saved by A', status: 'draft' });
     const stored = await t.owner.query(`SELECT organization_id, name FROM campaign WHERE id = $1`, [mine!.id]);
     expect(stored.rows).toEqual([{ organization_id: a.id, name: 'Saved by A' }]);
 
     const refused = await db
-      .runAs(as(a, 'owner'), () => db.repository(Campaign).save(db.repository(Campaign).create({ organization_id: b.id, name: 'Planted by A', status: 'active' })))
+      .runAs(as(a, 'owner'), () =>
+        db.repository(Campaign).save(db.repository(Campaign).create({ organization_id: b.id, name: 'Planted by A', status: 'active' })),
+      )
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(QueryFailedError);
     expect((refused as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('42501');
@@ -68,7 +76,9 @@ describe('TypeORM repositories under RLS', () => {
     const changed = await db.runAs(as(a, 'owner'), () => organizations.update(b.id, { name: 'Renamed by A' }));
     expect(changed).toBeNull();
     expect((await t.owner.query(`SELECT name FROM organization WHERE id = $1`, [b.id])).rows[0].name).toBe(b.name);
-    const updated = await db.runAs(as(b, 'owner'), () => db.repository(Campaign).update({ id: a.campaigns[1].id }, { name: 'Renamed by B' }));
+    const updated = await db.runAs(as(b, 'owner'), () =>
+      db.repository(Campaign).update({ id: a.campaigns[1].id }, { name: 'Renamed by B' }),
+    );
     expect(updated.affected).toBe(0);
   });
 

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import type { Response, Test } from 'supertest';
 import { createOrgFixture, OrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TestApp } from './support/test-app';
-import { forbiddenCandidates, Param, queryText, queryValue, RequestOperation, requestOperations, Schema, SchemaReader } from './support/request-schema';
+import {
+  forbiddenCandidates,
+  Param,
+  queryText,
+  queryValue,
+  RequestOperation,
+  requestOperations,
+  Schema,
+  SchemaReader,
+} from './support/request-schema';
 
 /**
  * The request side of the served OpenAPI document is exactly as strict as the server, proven both
@@ -55,7 +64,8 @@ describe('request schemas are exactly as strict as the server', () => {
     // organization implied), else a platform admin: a role the route refuses would be a 403 before
     // the request is read.
     if (op.security.includes('bearer')) req = req.set(org.as(op.roles.includes('owner') ? 'owner' : 'sb_admin'));
-    if (op.security.includes('webhook_secret')) req = req.set('x-webhook-secret', SOURCE_SECRETS[r.path.source ?? 'instantly'] ?? 'unconfigured');
+    if (op.security.includes('webhook_secret'))
+      req = req.set('x-webhook-secret', SOURCE_SECRETS[r.path.source ?? 'instantly'] ?? 'unconfigured');
     if (r.body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(r.body));
     sent++;
     return req;
@@ -66,9 +76,13 @@ describe('request schemas are exactly as strict as the server', () => {
 
   function allowed(op: RequestOperation): fc.Arbitrary<Built> {
     const params = (where: Param['in']) => op.params.filter((p) => p.in === where);
-    const path = fc.record(Object.fromEntries(params('path').map((p) => [p.name, reader.arbitrary(p.schema, uuids)]))) as fc.Arbitrary<Record<string, string>>;
+    const path = fc.record(Object.fromEntries(params('path').map((p) => [p.name, reader.arbitrary(p.schema, uuids)]))) as fc.Arbitrary<
+      Record<string, string>
+    >;
     const query = fc.record(Object.fromEntries(params('query').map((p) => [p.name, reader.arbitrary(p.schema, uuids)])), {
-      requiredKeys: params('query').filter((p) => p.required).map((p) => p.name),
+      requiredKeys: params('query')
+        .filter((p) => p.required)
+        .map((p) => p.name),
     });
     const body = op.body ? reader.arbitrary(op.body.schema, uuids) : fc.constant(undefined);
     return fc.record({ path, query, body: op.body && !op.body.required ? fc.option(body, { nil: undefined }) : body });
@@ -118,7 +132,8 @@ describe('request schemas are exactly as strict as the server', () => {
       for (const { what, request, expected = 400 } of bad) {
         const res = await send(op, request);
         probes++;
-        if (res.status !== expected) throw new Error(`forbidden ${what} not refused with ${expected}: ${describeRequest(op, request, res)}`);
+        if (res.status !== expected)
+          throw new Error(`forbidden ${what} not refused with ${expected}: ${describeRequest(op, request, res)}`);
       }
     }
     console.log(`request schemas: ${probes} forbidden probes`);
@@ -147,7 +162,11 @@ describe('request schemas are exactly as strict as the server', () => {
       const all = Object.fromEntries((s.oneOf ?? []).flatMap((b) => b.required ?? []).map((k) => [k, sampleOf(s.properties![k])]));
       with_(`with ${(branch.required ?? []).join()} and the others`, { ...baseBody, ...all });
     }
-    if (s.oneOf) with_('with none of the oneOf fields', Object.fromEntries(Object.entries(baseBody).filter(([k]) => !(s.oneOf ?? []).some((b) => b.required?.includes(k)))));
+    if (s.oneOf)
+      with_(
+        'with none of the oneOf fields',
+        Object.fromEntries(Object.entries(baseBody).filter(([k]) => !(s.oneOf ?? []).some((b) => b.required?.includes(k)))),
+      );
     for (const [name, property] of Object.entries(s.properties ?? {})) {
       const p = reader.resolve(property);
       for (const value of forbiddenCandidates(p)) with_(`${name} = ${JSON.stringify(value).slice(0, 40)}`, { ...baseBody, [name]: value });

@@ -59,7 +59,9 @@ describe('row-level security at the database', () => {
   });
 
   it("an update or delete aimed at B's rows under A's context touches nothing", async () => {
-    const res = await inContext('owner', a.id, () => runtime.query(`UPDATE campaign SET name = 'renamed' WHERE organization_id = $1`, [b.id]));
+    const res = await inContext('owner', a.id, () =>
+      runtime.query(`UPDATE campaign SET name = 'renamed' WHERE organization_id = $1`, [b.id]),
+    );
     expect(res.rowCount).toBe(0);
     const del = await inContext('owner', a.id, () => runtime.query(`DELETE FROM contact WHERE organization_id = $1`, [b.id]));
     expect(del.rowCount).toBe(0);
@@ -92,7 +94,11 @@ describe('row-level security at the database', () => {
   });
 
   it('a forged org id in the context of an unknown organization sees nothing', async () => {
-    const n = await inContext('owner', randomUUID(), async () => (await runtime.query(`SELECT count(*)::int AS n FROM campaign`)).rows[0].n);
+    const n = await inContext(
+      'owner',
+      randomUUID(),
+      async () => (await runtime.query(`SELECT count(*)::int AS n FROM campaign`)).rows[0].n,
+    );
     expect(n).toBe(0);
   });
 
@@ -102,17 +108,26 @@ describe('row-level security at the database', () => {
          FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           AND c.relname <> 'typeorm_migrations'`,
     );
-    expect(r.rows.map((x) => x.relname)).toEqual(expect.arrayContaining(['webhook_log', 'webhook_log_retry', 'onboarding_link', 'webhook_log_dedup']));
+    expect(r.rows.map((x) => x.relname)).toEqual(
+      expect.arrayContaining(['webhook_log', 'webhook_log_retry', 'onboarding_link', 'webhook_log_dedup']),
+    );
     expect(r.rows.filter((x) => !x.relrowsecurity || !x.relforcerowsecurity || x.policies === 0)).toEqual([]);
   });
 
   it("the log's partitions are reached only through webhook_log and its policies: the runtime role may not open one directly", async () => {
-    const parts = await owner.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'webhook_log'::regclass`);
+    const parts = await owner.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'webhook_log'::regclass`,
+    );
     expect(parts.rows.map((p) => p.relname)).toEqual(expect.arrayContaining(['webhook_log_default']));
     expect(parts.rows.length).toBeGreaterThanOrEqual(4);
     for (const { relname } of parts.rows) {
-      await expect(inContext('sb_admin', null, () => runtime.query(`SELECT 1 FROM ${relname} LIMIT 1`))).rejects.toMatchObject({ code: '42501' });
-      const grants = await owner.query(`SELECT has_table_privilege('salesbrain_app', $1::regclass, 'SELECT, INSERT, UPDATE, DELETE') AS ok`, [relname]);
+      await expect(inContext('sb_admin', null, () => runtime.query(`SELECT 1 FROM ${relname} LIMIT 1`))).rejects.toMatchObject({
+        code: '42501',
+      });
+      const grants = await owner.query(
+        `SELECT has_table_privilege('salesbrain_app', $1::regclass, 'SELECT, INSERT, UPDATE, DELETE') AS ok`,
+        [relname],
+      );
       expect(grants.rows[0].ok).toBe(false);
     }
   });
@@ -128,12 +143,22 @@ describe('row-level security at the database', () => {
     };
     const [qa, qb] = [await queue(a), await queue(b)];
     const seen = (role: string, org: string | null) =>
-      inContext(role, org, async () => (await runtime.query(`SELECT log_id FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rows.map((r) => r.log_id));
+      inContext(role, org, async () =>
+        (await runtime.query(`SELECT log_id FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rows.map((r) => r.log_id),
+      );
     expect(await seen('admin', a.id)).toEqual([qa]);
     expect(await seen('viewer', a.id)).toEqual([]);
     expect((await seen('system', null)).sort()).toEqual([qa, qb].sort());
-    await expect(inContext('owner', a.id, () => runtime.query(`INSERT INTO webhook_log_retry (log_id, organization_id) VALUES ($1, $2)`, [randomUUID(), a.id]))).rejects.toThrow(/row-level security/);
-    const deleted = await inContext('admin', a.id, async () => (await runtime.query(`DELETE FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rowCount);
+    await expect(
+      inContext('owner', a.id, () =>
+        runtime.query(`INSERT INTO webhook_log_retry (log_id, organization_id) VALUES ($1, $2)`, [randomUUID(), a.id]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const deleted = await inContext(
+      'admin',
+      a.id,
+      async () => (await runtime.query(`DELETE FROM webhook_log_retry WHERE log_id = ANY($1)`, [[qa, qb]])).rowCount,
+    );
     expect(deleted).toBe(0);
   });
 
@@ -145,7 +170,9 @@ describe('row-level security at the database', () => {
     expect(perRow).toEqual([]);
     // And the plan shows it: the policy compares each row with a parameter computed once.
     const plan = await inContext('admin', a.id, async () =>
-      (await runtime.query(`EXPLAIN (COSTS OFF) SELECT * FROM campaign WHERE name LIKE 'Alpha%'`)).rows.map((r) => r['QUERY PLAN']).join('\n'),
+      (await runtime.query(`EXPLAIN (COSTS OFF) SELECT * FROM campaign WHERE name LIKE 'Alpha%'`)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n'),
     );
     expect(plan).toMatch(/InitPlan/);
     expect(plan).not.toMatch(/current_setting/);
@@ -167,7 +194,8 @@ describe('row-level security at the database', () => {
       `SELECT id FROM webhook_log_search_newest('%needle%', 10, NULL, NULL) AS id`,
     ];
     for (const sql of searches) {
-      const search = (role: string, org: string | null) => inContext(role, org, async () => (await runtime.query(sql)).rows.map((r) => r.id as string).sort());
+      const search = (role: string, org: string | null) =>
+        inContext(role, org, async () => (await runtime.query(sql)).rows.map((r) => r.id as string).sort());
       for (const role of ['owner', 'admin', 'member']) expect(await search(role, a.id)).toEqual([idOf(a.id)]);
       expect(await search('viewer', a.id)).toEqual([]);
       expect(await search('link_holder', a.id)).toEqual([]);
@@ -177,11 +205,16 @@ describe('row-level security at the database', () => {
     }
     // Only the runtime role may call them, and nobody the partition read they share.
     for (const fn of ['webhook_log_search_matches', 'webhook_log_search_newest', 'webhook_log_search_page']) {
-      const grants = await owner.query(`SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = $1 AND privilege_type = 'EXECUTE'`, [fn]);
+      const grants = await owner.query(
+        `SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = $1 AND privilege_type = 'EXECUTE'`,
+        [fn],
+      );
       expect(grants.rows.map((r) => r.grantee)).not.toContain('PUBLIC');
       expect(grants.rows.map((r) => r.grantee)).toContain('salesbrain_app');
     }
-    const read = await owner.query(`SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = 'webhook_log_search_read' AND privilege_type = 'EXECUTE'`);
+    const read = await owner.query(
+      `SELECT grantee FROM information_schema.routine_privileges WHERE routine_name = 'webhook_log_search_read' AND privilege_type = 'EXECUTE'`,
+    );
     expect(read.rows.map((r) => r.grantee)).not.toEqual(expect.arrayContaining(['PUBLIC']));
     expect(read.rows.map((r) => r.grantee)).not.toEqual(expect.arrayContaining(['salesbrain_app']));
     await owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'rls-search-%'`);
@@ -200,17 +233,25 @@ describe('row-level security at the database', () => {
     const ctxA = { role: 'admin' as const, orgId: '', userId: null };
 
     it('runs that statement under the context, parameters and types as usual, and commits', async () => {
-      const r = await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, async (c) => (await c.query(`${seen} WHERE $1::int = 1`, [1])).rows[0]);
+      const r = await runInRlsTransaction(
+        ds,
+        { ...ctxA, orgId: a.id },
+        async (c) => (await c.query(`${seen} WHERE $1::int = 1`, [1])).rows[0],
+      );
       expect(r).toMatchObject({ role: 'salesbrain_app', app_role: 'admin', org: a.id, campaigns: 2, at: expect.any(Date) });
       const name = `Pipelined ${randomUUID()}`;
-      await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]));
+      await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) =>
+        c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]),
+      );
       expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(1);
       await owner.query(`DELETE FROM campaign WHERE name = $1`, [name]);
     });
 
     it('a first statement the policy refuses fails, rolls back, and leaves the connection clean for the next context', async () => {
       await expect(
-        runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'x')`, [b.id])),
+        runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, (c) =>
+          c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'x')`, [b.id]),
+        ),
       ).rejects.toThrow(/row-level security/);
       const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0]);
       expect(r).toMatchObject({ role: 'salesbrain_app', app_role: 'member', org: b.id, campaigns: 1 });
@@ -265,7 +306,11 @@ describe('row-level security at the database', () => {
     const outsideAnyTransaction = async () => {
       const client = await pool.connect();
       try {
-        return (await client.query(`SELECT current_user AS role, current_setting('app.user_role', true) AS app_role, txid_current_if_assigned() AS tx`)).rows[0];
+        return (
+          await client.query(
+            `SELECT current_user AS role, current_setting('app.user_role', true) AS app_role, txid_current_if_assigned() AS tx`,
+          )
+        ).rows[0];
       } finally {
         client.release();
       }
@@ -292,7 +337,12 @@ describe('row-level security at the database', () => {
     it('a write is refused by the read-only transaction and nothing is written', async () => {
       const name = `Single read ${randomUUID()}`;
       await expect(
-        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]), 'read'),
+        runInRlsTransaction(
+          ds,
+          ctx(a.id),
+          (c) => c.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, $2)`, [a.id, name]),
+          'read',
+        ),
       ).rejects.toThrow(/read-only transaction/);
       expect((await owner.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n).toBe(0);
     });
@@ -313,14 +363,21 @@ describe('row-level security at the database', () => {
       await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), 'read')).rejects.toThrow(
         /second statement/,
       );
-      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.resolve(c.query(new Cursor('SELECT 1'))), 'read')).rejects.toThrow(/cursor/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.resolve(c.query(new Cursor('SELECT 1'))), 'read')).rejects.toThrow(
+        /cursor/,
+      );
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
     });
 
     it('a failing statement rolls back with its context and leaves the connection idle and clean', async () => {
       await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query('SELECT 1/0'), 'read')).rejects.toThrow(/division by zero/);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
-      const r = await runInRlsTransaction(ds, { role: 'member', orgId: b.id, userId: null }, async (c) => (await c.query(seen)).rows[0], 'read');
+      const r = await runInRlsTransaction(
+        ds,
+        { role: 'member', orgId: b.id, userId: null },
+        async (c) => (await c.query(seen)).rows[0],
+        'read',
+      );
       expect(r).toMatchObject({ app_role: 'member', org: b.id, campaigns: 1 });
     });
 
@@ -334,7 +391,12 @@ describe('row-level security at the database', () => {
         async (c) => {
           const row = (await c.query(insert, [a.id, name])).rows[0];
           // Committed and the connection free before the caller resumes: another transaction sees the row.
-          const seenByOther = (await runInRlsTransaction(ds, ctx(a.id), async (c2) => (await c2.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n, 'read'));
+          const seenByOther = await runInRlsTransaction(
+            ds,
+            ctx(a.id),
+            async (c2) => (await c2.query(`SELECT count(*)::int n FROM campaign WHERE name = $1`, [name])).rows[0].n,
+            'read',
+          );
           return { row, seenByOther };
         },
         'write',
@@ -343,13 +405,34 @@ describe('row-level security at the database', () => {
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
       // Another organization's row: refused by the policy, nothing written.
       const foreign = `Single write foreign ${randomUUID()}`;
-      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query(insert, [b.id, foreign]), 'write')).rejects.toThrow(/row-level security/);
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.query(insert, [b.id, foreign]), 'write')).rejects.toThrow(
+        /row-level security/,
+      );
       // A statement that fails after writing rolls back with its context.
       const failing = `Single write failing ${randomUUID()}`;
       await expect(
-        runInRlsTransaction(ds, ctx(a.id), (c) => c.query(`WITH w AS (INSERT INTO campaign (organization_id, name) VALUES ($1, $2) RETURNING 1) SELECT 1 / (SELECT count(*)::int - 1 FROM w)`, [a.id, failing]), 'write'),
+        runInRlsTransaction(
+          ds,
+          ctx(a.id),
+          (c) =>
+            c.query(
+              `WITH w AS (INSERT INTO campaign (organization_id, name) VALUES ($1, $2) RETURNING 1) SELECT 1 / (SELECT count(*)::int - 1 FROM w)`,
+              [a.id, failing],
+            ),
+          'write',
+        ),
       ).rejects.toThrow(/division by zero/);
-      await expect(runInRlsTransaction(ds, ctx(a.id), async (c) => { await c.query('SELECT 1'); await c.query('SELECT 2'); }, 'write')).rejects.toThrow(/second statement/);
+      await expect(
+        runInRlsTransaction(
+          ds,
+          ctx(a.id),
+          async (c) => {
+            await c.query('SELECT 1');
+            await c.query('SELECT 2');
+          },
+          'write',
+        ),
+      ).rejects.toThrow(/second statement/);
       const written = await owner.query(`SELECT name FROM campaign WHERE name = ANY($1)`, [[name, foreign, failing]]);
       expect(written.rows).toEqual([{ name }]);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
@@ -368,7 +451,12 @@ describe('row-level security at the database', () => {
       await unprepared.initialize();
       try {
         for (const single of ['read', undefined, 'read'] as const) {
-          const r = await runInRlsTransaction(unprepared, ctx(a.id), async (c) => (await c.query(`${seen}, (${statements}) AS names`)).rows[0], single);
+          const r = await runInRlsTransaction(
+            unprepared,
+            ctx(a.id),
+            async (c) => (await c.query(`${seen}, (${statements}) AS names`)).rows[0],
+            single,
+          );
           expect(r).toMatchObject({ app_role: 'admin', org: a.id, campaigns: 2, names: [] });
         }
       } finally {
@@ -390,7 +478,10 @@ describe('row-level security at the database', () => {
           },
           single,
         );
-      for (const source of [ds, new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1, preparedContext: false }))]) {
+      for (const source of [
+        ds,
+        new DataSource(buildDataSourceOptions({ url: runtimeUrlFor(testDbName()), poolSize: 1, preparedContext: false })),
+      ]) {
         if (!source.isInitialized) await source.initialize();
         try {
           await expect(run(source, 0, 'write')).rejects.toThrow(/division by zero/);
@@ -421,7 +512,9 @@ describe('row-level security at the database', () => {
         for (const single of ['read', 'read', undefined, undefined] as const) {
           // Each time the same refusal; on a reused connection the second Parse would fail with
           // "prepared statement ... already exists" instead.
-          await expect(runInRlsTransaction(outsider, ctx(a.id), (c) => c.query('SELECT 1'), single)).rejects.toThrow(/permission denied to set role/);
+          await expect(runInRlsTransaction(outsider, ctx(a.id), (c) => c.query('SELECT 1'), single)).rejects.toThrow(
+            /permission denied to set role/,
+          );
         }
       } finally {
         await outsider.destroy();

@@ -29,7 +29,7 @@ describe('entities and migrations', () => {
     expect(await schemaDiff([ENTITY_FILES])).toEqual([]);
   });
 
-  it('every table of the schema has its entity (a partition is its table\'s)', async () => {
+  it("every table of the schema has its entity (a partition is its table's)", async () => {
     const ds = new DataSource(buildDataSourceOptions({ url: adminUrlFor(testDbName()), poolSize: 1 }));
     await ds.initialize();
     try {

@@ -28,7 +28,9 @@ describe('SQL lives in repositories', () => {
   it('no file under src/ outside *.repository.ts and the database folder holds an SQL statement', () => {
     const offenders = files(SRC)
       .filter((path) => !mayHoldSql(path))
-      .flatMap((path) => sqlLiterals(readFileSync(path, 'utf8')).map((literal) => `${relative(SRC, path)}: ${literal.slice(0, 80).replace(/\s+/g, ' ')}`));
+      .flatMap((path) =>
+        sqlLiterals(readFileSync(path, 'utf8')).map((literal) => `${relative(SRC, path)}: ${literal.slice(0, 80).replace(/\s+/g, ' ')}`),
+      );
     expect(offenders).toEqual([]);
   });
 

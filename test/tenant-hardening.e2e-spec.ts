@@ -24,7 +24,11 @@ describe('tenant isolation at the edges', () => {
   const asContext = (role: string, orgId: string | null, sql: string, params: unknown[] = [], linkToken?: string) =>
     inRlsContext(runtime, role, orgId, () => runtime.query(sql, params), linkToken);
   const receive = (body: unknown, secret = TEST_INSTANTLY_SECRET) =>
-    t.http().post('/api/webhooks/instantly').set('x-webhook-secret', secret).send(body as object);
+    t
+      .http()
+      .post('/api/webhooks/instantly')
+      .set('x-webhook-secret', secret)
+      .send(body as object);
   const logRow = async (id: string) => (await t.owner.query(`SELECT * FROM webhook_log WHERE id = $1`, [id])).rows[0];
 
   beforeAll(async () => {
@@ -46,15 +50,24 @@ describe('tenant isolation at the edges', () => {
       const newcomer = await createOrgFixture(t.owner, 'Not yet mapped');
       await t.owner.query(`UPDATE organization SET instantly_workspace_id = NULL WHERE id = $1`, [newcomer.id]);
       for (const role of ['owner', 'admin'] as const) {
-        const res = await t.http().patch(`/api/admin/organizations/${attacker.id}`).set(attacker.as(role)).send({ instantly_workspace_id: victimWorkspace });
+        const res = await t
+          .http()
+          .patch(`/api/admin/organizations/${attacker.id}`)
+          .set(attacker.as(role))
+          .send({ instantly_workspace_id: victimWorkspace });
         expect(res.status).toBe(403);
         expectErrorBody(res.body, 403);
         expect(res.body.message).toMatch(/instantly_workspace_id/);
       }
-      expect((await t.owner.query(`SELECT instantly_workspace_id FROM organization WHERE id = $1`, [attacker.id])).rows[0].instantly_workspace_id).toBe(attacker.workspaceId);
+      expect(
+        (await t.owner.query(`SELECT instantly_workspace_id FROM organization WHERE id = $1`, [attacker.id])).rows[0]
+          .instantly_workspace_id,
+      ).toBe(attacker.workspaceId);
       // The victim's Instantly sends an event for its (still unmapped) workspace.
       const email = `victim-lead-${randomUUID().slice(0, 6)}@lead.example`;
-      const sent = await receive(instantlyPayload('lead_interested', victimWorkspace, { lead_email: email, campaign_id: `vic-${randomUUID()}` }));
+      const sent = await receive(
+        instantlyPayload('lead_interested', victimWorkspace, { lead_email: email, campaign_id: `vic-${randomUUID()}` }),
+      );
       expect(sent.status).toBe(200);
       await processor.drain();
       const row = await logRow(sent.body.data.id);
@@ -62,9 +75,20 @@ describe('tenant isolation at the edges', () => {
       const seen = await t.http().get('/api/admin/webhooks/logs').query({ contact_email: email }).set(attacker.as('member'));
       expect(seen.body.data.logs).toEqual([]);
       expect((await t.owner.query(`SELECT count(*)::int n FROM contact WHERE email = $1`, [email])).rows[0].n).toBe(0);
-      expect((await t.owner.query(`SELECT count(*)::int n FROM campaign WHERE organization_id = $1 AND instantly_campaign_id LIKE 'vic-%'`, [attacker.id])).rows[0].n).toBe(0);
+      expect(
+        (
+          await t.owner.query(`SELECT count(*)::int n FROM campaign WHERE organization_id = $1 AND instantly_campaign_id LIKE 'vic-%'`, [
+            attacker.id,
+          ])
+        ).rows[0].n,
+      ).toBe(0);
       // A platform admin maps it to its organization: a manual retry puts the event where it belongs.
-      await t.http().patch(`/api/admin/organizations/${newcomer.id}`).set(newcomer.as('sb_admin')).send({ instantly_workspace_id: victimWorkspace }).expect(200);
+      await t
+        .http()
+        .patch(`/api/admin/organizations/${newcomer.id}`)
+        .set(newcomer.as('sb_admin'))
+        .send({ instantly_workspace_id: victimWorkspace })
+        .expect(200);
       await t.http().post(`/api/admin/webhooks/logs/${sent.body.data.id}/retry`).set(newcomer.as('sb_operator')).send({}).expect(200);
       await processor.drain();
       expect(await logRow(sent.body.data.id)).toMatchObject({ status: 'processed', organization_id: newcomer.id });
@@ -72,24 +96,42 @@ describe('tenant isolation at the edges', () => {
 
     it('the database itself refuses an organization role changing routing columns or status', async () => {
       for (const role of ['owner', 'admin']) {
-        await expect(asContext(role, attacker.id, `UPDATE organization SET instantly_workspace_id = 'stolen' WHERE id = $1`, [attacker.id])).rejects.toMatchObject({ code: '42501' });
-        await expect(asContext(role, attacker.id, `UPDATE organization SET status = status, name = name WHERE id = $1`, [attacker.id])).resolves.toMatchObject({ rowCount: 1 });
-        await expect(asContext(role, attacker.id, `UPDATE organization SET status = 'suspended' WHERE id = $1`, [attacker.id])).rejects.toMatchObject({ code: '42501' });
         await expect(
-          asContext(role, attacker.id, `INSERT INTO campaign (organization_id, name, instantly_campaign_id) VALUES ($1, 'x', 'theirs')`, [attacker.id]),
+          asContext(role, attacker.id, `UPDATE organization SET instantly_workspace_id = 'stolen' WHERE id = $1`, [attacker.id]),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          asContext(role, attacker.id, `UPDATE organization SET status = status, name = name WHERE id = $1`, [attacker.id]),
+        ).resolves.toMatchObject({ rowCount: 1 });
+        await expect(
+          asContext(role, attacker.id, `UPDATE organization SET status = 'suspended' WHERE id = $1`, [attacker.id]),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          asContext(role, attacker.id, `INSERT INTO campaign (organization_id, name, instantly_campaign_id) VALUES ($1, 'x', 'theirs')`, [
+            attacker.id,
+          ]),
         ).rejects.toMatchObject({ code: '42501' });
       }
       const c = await t.owner.query(`INSERT INTO campaign (organization_id, name) VALUES ($1, 'plain') RETURNING id`, [attacker.id]);
-      await expect(asContext('admin', attacker.id, `UPDATE campaign SET instantly_campaign_id = 'theirs' WHERE id = $1`, [c.rows[0].id])).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        asContext('admin', attacker.id, `UPDATE campaign SET instantly_campaign_id = 'theirs' WHERE id = $1`, [c.rows[0].id]),
+      ).rejects.toMatchObject({ code: '42501' });
       // The owner may still rename; platform roles and processing (system) may route.
-      await expect(asContext('owner', attacker.id, `UPDATE organization SET name = name WHERE id = $1`, [attacker.id])).resolves.toMatchObject({ rowCount: 1 });
+      await expect(
+        asContext('owner', attacker.id, `UPDATE organization SET name = name WHERE id = $1`, [attacker.id]),
+      ).resolves.toMatchObject({ rowCount: 1 });
       for (const role of ['sb_admin', 'sb_operator', 'system']) {
-        await expect(asContext(role, null, `UPDATE organization SET instantly_workspace_id = 'x' || id WHERE id = $1`, [attacker.id])).resolves.toMatchObject({ rowCount: 1 });
+        await expect(
+          asContext(role, null, `UPDATE organization SET instantly_workspace_id = 'x' || id WHERE id = $1`, [attacker.id]),
+        ).resolves.toMatchObject({ rowCount: 1 });
       }
     });
 
     it('an admin cannot create a campaign carrying an Instantly campaign id; nothing is written', async () => {
-      const res = await t.http().post('/api/admin/campaigns').set(attacker.as('admin')).send({ organization_id: attacker.id, name: 'Grab', instantly_campaign_id: 'victim-campaign' });
+      const res = await t
+        .http()
+        .post('/api/admin/campaigns')
+        .set(attacker.as('admin'))
+        .send({ organization_id: attacker.id, name: 'Grab', instantly_campaign_id: 'victim-campaign' });
       expect(res.status).toBe(403);
       expectErrorBody(res.body, 403);
       expect((await t.owner.query(`SELECT count(*)::int n FROM campaign WHERE name = 'Grab'`)).rows[0].n).toBe(0);
@@ -106,7 +148,8 @@ describe('tenant isolation at the edges', () => {
       expect(secret).toMatch(/^sbwh_[A-Za-z0-9_-]{43}$/);
       expect(secret.startsWith(secret_prefix)).toBe(true);
       expect(organization_id).toBe(attacker.id);
-      const stored = (await t.owner.query(`SELECT * FROM organization_webhook_credential WHERE organization_id = $1`, [attacker.id])).rows[0];
+      const stored = (await t.owner.query(`SELECT * FROM organization_webhook_credential WHERE organization_id = $1`, [attacker.id]))
+        .rows[0];
       expect(JSON.stringify(stored)).not.toContain(secret);
       const read = await t.http().get(credentialPath(attacker)).set(attacker.as('owner'));
       expect(read.status).toBe(200);
@@ -121,27 +164,42 @@ describe('tenant isolation at the edges', () => {
       expect((await t.http().get(credentialPath(victim)).set(attacker.as('owner'))).status).toBe(404);
       expect((await t.http().get(credentialPath(victim)).set(victim.as('owner'))).status).toBe(404);
       expect((await t.http().post(credentialPath(victim)).set(victim.as('sb_operator')).send({ grace_hours: 1000 })).status).toBe(400);
-      expect((await t.http().post('/api/admin/organizations/not-a-uuid/webhook-credential').set(victim.as('sb_admin')).send({})).status).toBe(400);
+      expect(
+        (await t.http().post('/api/admin/organizations/not-a-uuid/webhook-credential').set(victim.as('sb_admin')).send({})).status,
+      ).toBe(400);
     });
 
     it("an event received with an organization's credential is written into that organization only", async () => {
       const { secret } = (await t.http().post(credentialPath(attacker)).set(attacker.as('sb_admin')).send({ grace_hours: 0 })).body.data;
       const email = `cred-${randomUUID().slice(0, 6)}@lead.example`;
       // Naming the victim's workspace: stored, visible to the credential's organization, failed with a reason.
-      const stolen = await receive(instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, campaign_id: `cred-${randomUUID()}` }), secret);
+      const stolen = await receive(
+        instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, campaign_id: `cred-${randomUUID()}` }),
+        secret,
+      );
       expect(stolen.status).toBe(200);
       // Its own workspace: processed into its organization.
-      const own = await receive(instantlyPayload('lead_interested', attacker.workspaceId, { lead_email: email, campaign_id: `cred-${randomUUID()}` }), secret);
+      const own = await receive(
+        instantlyPayload('lead_interested', attacker.workspaceId, { lead_email: email, campaign_id: `cred-${randomUUID()}` }),
+        secret,
+      );
       expect(own.status).toBe(200);
       await processor.drain();
       const failed = await logRow(stolen.body.data.id);
       expect(failed).toMatchObject({ status: 'failed', organization_id: attacker.id, credential_org_id: attacker.id, attempts: 1 });
       expect(failed.error_message).toMatch(/is not the workspace of the organization whose credential received this event/);
       expect(await logRow(own.body.data.id)).toMatchObject({ status: 'processed', organization_id: attacker.id });
-      expect((await t.owner.query(`SELECT organization_id FROM contact WHERE email = $1`, [email])).rows).toEqual([{ organization_id: attacker.id }]);
+      expect((await t.owner.query(`SELECT organization_id FROM contact WHERE email = $1`, [email])).rows).toEqual([
+        { organization_id: attacker.id },
+      ]);
       // The same event sent with the global secret is a different event (no dedup across senders).
-      const again = await receive(instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, email_id: 'same', timestamp: '2026-01-01T00:00:00Z' }), secret);
-      const global = await receive(instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, email_id: 'same', timestamp: '2026-01-01T00:00:00Z' }));
+      const again = await receive(
+        instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, email_id: 'same', timestamp: '2026-01-01T00:00:00Z' }),
+        secret,
+      );
+      const global = await receive(
+        instantlyPayload('lead_interested', victim.workspaceId, { lead_email: email, email_id: 'same', timestamp: '2026-01-01T00:00:00Z' }),
+      );
       expect(again.body.data.id).not.toBe(global.body.data.id);
       expect(global.body.data.duplicate).toBe(false);
     });
@@ -162,7 +220,10 @@ describe('tenant isolation at the edges', () => {
       expect(wrong.status).toBe(401);
       expectErrorBody(wrong.body, 401);
       expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log`)).rows[0].n).toBe(before);
-      const act = await t.owner.query(`SELECT count(*)::int n FROM activity_log WHERE action = 'webhook_credential.rotated' AND organization_id = $1`, [victim.id]);
+      const act = await t.owner.query(
+        `SELECT count(*)::int n FROM activity_log WHERE action = 'webhook_credential.rotated' AND organization_id = $1`,
+        [victim.id],
+      );
       expect(act.rows[0].n).toBe(3);
     });
   });
@@ -183,29 +244,49 @@ describe('tenant isolation at the edges', () => {
       }
       expect((await asContext('member', victim.id, `SELECT * FROM onboarding_link_token`)).rows).toEqual([]);
       expect((await asContext('viewer', victim.id, `SELECT * FROM onboarding_link_token`)).rows).toEqual([]);
-      expect((await asContext('admin', victim.id, `SELECT link_token FROM onboarding_link_token WHERE link_id = $1`, [link_id])).rows).toEqual([{ link_token }]);
+      expect(
+        (await asContext('admin', victim.id, `SELECT link_token FROM onboarding_link_token WHERE link_id = $1`, [link_id])).rows,
+      ).toEqual([{ link_token }]);
       expect((await asContext('admin', attacker.id, `SELECT * FROM onboarding_link_token WHERE link_id = $1`, [link_id])).rows).toEqual([]);
       // Another organization's admin cannot mint a token for a link of the victim's (its holder could
       // then open and complete it): one token per link, and a token row names a link of its own organization.
       const mint = (link: string, org: string) =>
-        asContext('admin', attacker.id, `INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url) VALUES ($1, $2, $3, 'x')`, [link, org, 'm'.repeat(43)]);
+        asContext(
+          'admin',
+          attacker.id,
+          `INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url) VALUES ($1, $2, $3, 'x')`,
+          [link, org, 'm'.repeat(43)],
+        );
       await expect(mint(link_id, attacker.id)).rejects.toMatchObject({ code: '23505' });
-      const bare = (await t.http().post('/api/admin/onboarding/create-link').set(victim.as('owner')).send({ organization_id: victim.id })).body.data.link_id;
+      const bare = (await t.http().post('/api/admin/onboarding/create-link').set(victim.as('owner')).send({ organization_id: victim.id }))
+        .body.data.link_id;
       await t.owner.query(`DELETE FROM onboarding_link_token WHERE link_id = $1`, [bare]);
       await expect(mint(bare, attacker.id)).rejects.toMatchObject({ code: '23503' });
       await expect(mint(bare, victim.id)).rejects.toThrow(/row-level security/);
     });
 
     it('the link holder updates only progress and reads only its organization name', async () => {
-      const { link_id, link_token } = (await t.http().post('/api/admin/onboarding/create-link').set(victim.as('owner')).send({ organization_id: victim.id })).body.data;
+      const { link_id, link_token } = (
+        await t.http().post('/api/admin/onboarding/create-link').set(victim.as('owner')).send({ organization_id: victim.id })
+      ).body.data;
       const holder = (sql: string, params: unknown[] = []) => asContext('link_holder', null, sql, params, link_token);
-      await expect(holder(`UPDATE onboarding_link SET current_step = 2, progress_percentage = 40 WHERE id = $1`, [link_id])).resolves.toMatchObject({ rowCount: 1 });
-      for (const change of [`expires_at = now() + interval '10 years'`, `welcome_message = 'owned'`, `total_steps = 50`, `status = 'active', revoked_at = now()`, `organization_id = '${attacker.id}'`]) {
+      await expect(
+        holder(`UPDATE onboarding_link SET current_step = 2, progress_percentage = 40 WHERE id = $1`, [link_id]),
+      ).resolves.toMatchObject({ rowCount: 1 });
+      for (const change of [
+        `expires_at = now() + interval '10 years'`,
+        `welcome_message = 'owned'`,
+        `total_steps = 50`,
+        `status = 'active', revoked_at = now()`,
+        `organization_id = '${attacker.id}'`,
+      ]) {
         await expect(holder(`UPDATE onboarding_link SET ${change} WHERE id = $1`, [link_id])).rejects.toMatchObject({ code: '42501' });
       }
       expect((await holder(`SELECT * FROM organization`)).rows).toEqual([]);
       expect((await holder(`SELECT link_holder_organization_name() AS name`)).rows).toEqual([{ name: victim.name }]);
-      expect((await asContext('link_holder', null, `SELECT link_holder_organization_name() AS name`, [], 'x'.repeat(43))).rows).toEqual([{ name: null }]);
+      expect((await asContext('link_holder', null, `SELECT link_holder_organization_name() AS name`, [], 'x'.repeat(43))).rows).toEqual([
+        { name: null },
+      ]);
       // Through the API the holder still sees its organization's name.
       const open = await t.http().get(`/api/admin/onboarding/o/${link_token}`);
       expect(open.status).toBe(200);
@@ -214,29 +295,79 @@ describe('tenant isolation at the edges', () => {
 
     it('an admin cannot create an owner (API and database); an owner and platform roles can', async () => {
       const email = () => `new-${randomUUID().slice(0, 8)}@example.test`;
-      const byAdmin = await t.http().post('/api/admin/users').set(attacker.as('admin')).send({ organization_id: attacker.id, email: email(), role: 'owner' });
+      const byAdmin = await t
+        .http()
+        .post('/api/admin/users')
+        .set(attacker.as('admin'))
+        .send({ organization_id: attacker.id, email: email(), role: 'owner' });
       expect(byAdmin.status).toBe(403);
       expectErrorBody(byAdmin.body, 403);
-      expect((await t.http().post('/api/admin/users').set(attacker.as('admin')).send({ organization_id: attacker.id, email: email(), role: 'admin' })).status).toBe(201);
-      expect((await t.http().post('/api/admin/users').set(attacker.as('owner')).send({ organization_id: attacker.id, email: email(), role: 'owner' })).status).toBe(201);
-      expect((await t.http().post('/api/admin/users').set(attacker.as('sb_admin')).send({ organization_id: attacker.id, email: email(), role: 'owner' })).status).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/users')
+            .set(attacker.as('admin'))
+            .send({ organization_id: attacker.id, email: email(), role: 'admin' })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/users')
+            .set(attacker.as('owner'))
+            .send({ organization_id: attacker.id, email: email(), role: 'owner' })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/users')
+            .set(attacker.as('sb_admin'))
+            .send({ organization_id: attacker.id, email: email(), role: 'owner' })
+        ).status,
+      ).toBe(201);
       await expect(
-        asContext('admin', attacker.id, `INSERT INTO "user" (organization_id, email, role) VALUES ($1, $2, 'owner')`, [attacker.id, email()]),
+        asContext('admin', attacker.id, `INSERT INTO "user" (organization_id, email, role) VALUES ($1, $2, 'owner')`, [
+          attacker.id,
+          email(),
+        ]),
       ).rejects.toMatchObject({ code: '42501' });
-      await expect(asContext('admin', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member])).rejects.toMatchObject({ code: '42501' });
-      await expect(asContext('admin', attacker.id, `UPDATE "user" SET role = 'member' WHERE id = $1`, [attacker.users.owner])).rejects.toMatchObject({ code: '42501' });
-      await expect(asContext('admin', attacker.id, `DELETE FROM "user" WHERE id = $1`, [attacker.users.owner])).rejects.toMatchObject({ code: '42501' });
-      await expect(asContext('owner', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member])).resolves.toMatchObject({ rowCount: 1 });
+      await expect(
+        asContext('admin', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member]),
+      ).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        asContext('admin', attacker.id, `UPDATE "user" SET role = 'member' WHERE id = $1`, [attacker.users.owner]),
+      ).rejects.toMatchObject({ code: '42501' });
+      await expect(asContext('admin', attacker.id, `DELETE FROM "user" WHERE id = $1`, [attacker.users.owner])).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(
+        asContext('owner', attacker.id, `UPDATE "user" SET role = 'owner' WHERE id = $1`, [attacker.users.member]),
+      ).resolves.toMatchObject({ rowCount: 1 });
     });
   });
 
   describe('4. no existence oracle for emails', () => {
     it("an email taken in another organization can be used (no 409 revealing it); a duplicate in one's own is a 409", async () => {
       const taken = `shared-${randomUUID().slice(0, 8)}@example.test`;
-      expect((await t.http().post('/api/admin/users').set(victim.as('owner')).send({ organization_id: victim.id, email: taken, role: 'member' })).status).toBe(201);
-      const other = await t.http().post('/api/admin/users').set(attacker.as('owner')).send({ organization_id: attacker.id, email: taken.toUpperCase(), role: 'member' });
+      expect(
+        (await t.http().post('/api/admin/users').set(victim.as('owner')).send({ organization_id: victim.id, email: taken, role: 'member' }))
+          .status,
+      ).toBe(201);
+      const other = await t
+        .http()
+        .post('/api/admin/users')
+        .set(attacker.as('owner'))
+        .send({ organization_id: attacker.id, email: taken.toUpperCase(), role: 'member' });
       expect(other.status).toBe(201);
-      const dup = await t.http().post('/api/admin/users').set(attacker.as('admin')).send({ organization_id: attacker.id, email: taken, role: 'viewer' });
+      const dup = await t
+        .http()
+        .post('/api/admin/users')
+        .set(attacker.as('admin'))
+        .send({ organization_id: attacker.id, email: taken, role: 'viewer' });
       expect(dup.status).toBe(409);
       expectErrorBody(dup.body, 409);
       expect((await t.owner.query(`SELECT count(*)::int n FROM "user" WHERE lower(email) = $1`, [taken])).rows[0].n).toBe(2);
@@ -245,9 +376,19 @@ describe('tenant isolation at the edges', () => {
 
   describe('5. one event PostgreSQL cannot hold never fails another', () => {
     it('30 concurrent good events beside one with a lone surrogate: all stored', async () => {
-      const good = Array.from({ length: 30 }, (_, i) => JSON.stringify(instantlyPayload('email_sent', victim.workspaceId, { lead_email: `batch-${i}-${randomUUID().slice(0, 6)}@x.example` })));
+      const good = Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify(
+          instantlyPayload('email_sent', victim.workspaceId, { lead_email: `batch-${i}-${randomUUID().slice(0, 6)}@x.example` }),
+        ),
+      );
       const poisoned = `{"event_type":"email_sent","workspace":"${victim.workspaceId}","email_id":"${randomUUID()}","note":"\\ud800 lone","\\udfff":"key"}`;
-      const send = (body: string) => t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).set('content-type', 'application/json').send(body);
+      const send = (body: string) =>
+        t
+          .http()
+          .post('/api/webhooks/instantly')
+          .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+          .set('content-type', 'application/json')
+          .send(body);
       const answers = await Promise.all([...good.slice(0, 15).map(send), send(poisoned), ...good.slice(15).map(send)]);
       expect(answers.map((r) => r.status)).toEqual(Array(31).fill(200));
       const ids = answers.map((r) => r.body.data.id);
@@ -285,11 +426,24 @@ describe('tenant isolation at the edges', () => {
     it('a wrong secret is answered without the body being read', async () => {
       const port = await t.listen();
       const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/api/webhooks/instantly', headers: { 'content-type': 'application/json', 'content-length': String(900_000), 'x-webhook-secret': 'wrong-secret-0123456789' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-          req.destroy();
-        });
+        const req = http.request(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/api/webhooks/instantly',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': String(900_000),
+              'x-webhook-secret': 'wrong-secret-0123456789',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+            req.destroy();
+          },
+        );
         req.on('error', () => undefined);
         req.write('{"event_type":"email_sent","pad":"');
         setTimeout(() => reject(new Error('no answer before the body was sent')), 3000).unref();
@@ -303,7 +457,12 @@ describe('tenant isolation at the edges', () => {
       try {
         await lock.query('BEGIN');
         await lock.query('LOCK TABLE webhook_log IN EXCLUSIVE MODE');
-        const send = (i: number) => small.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).send(instantlyPayload('email_sent', victim.workspaceId, { email_id: `q-${i}-${randomUUID()}` }));
+        const send = (i: number) =>
+          small
+            .http()
+            .post('/api/webhooks/instantly')
+            .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+            .send(instantlyPayload('email_sent', victim.workspaceId, { email_id: `q-${i}-${randomUUID()}` }));
         const pending = Array.from({ length: 8 }, (_, i) => send(i).then((r) => r));
         // The first flush waits on the lock; three more wait in the queue; the rest are refused.
         await new Promise((r) => setTimeout(r, 500));
@@ -318,7 +477,9 @@ describe('tenant isolation at the edges', () => {
           expect(r.headers['retry-after']).toBe('5');
         }
         const ids = stored.map((r) => r.body.data.id);
-        expect((await small.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1)`, [ids])).rows[0].n).toBe(stored.length);
+        expect((await small.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1)`, [ids])).rows[0].n).toBe(
+          stored.length,
+        );
       } finally {
         await lock.query('ROLLBACK').catch(() => undefined);
         lock.release();
@@ -333,9 +494,23 @@ describe('tenant isolation at the edges', () => {
       const before = (await t.owner.query(`SELECT count(*)::int n FROM webhook_log`)).rows[0].n;
       const cases = [
         t.http().post('/api/admin/campaigns').set(victim.as('owner')).set('content-type', 'application/json').send(deep(5000)),
-        t.http().put(`/api/admin/onboarding/o/${'x'.repeat(43)}/progress`).set('content-type', 'application/json').send(deep(5000)),
-        t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).set('content-type', 'application/json').send(`{"event_type":"x","p":${deep(5000)}}`),
-        t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).set('content-type', 'text/plain').send(`{"event_type":"x","p":${deep(100)}}`),
+        t
+          .http()
+          .put(`/api/admin/onboarding/o/${'x'.repeat(43)}/progress`)
+          .set('content-type', 'application/json')
+          .send(deep(5000)),
+        t
+          .http()
+          .post('/api/webhooks/instantly')
+          .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+          .set('content-type', 'application/json')
+          .send(`{"event_type":"x","p":${deep(5000)}}`),
+        t
+          .http()
+          .post('/api/webhooks/instantly')
+          .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+          .set('content-type', 'text/plain')
+          .send(`{"event_type":"x","p":${deep(100)}}`),
       ];
       for (const res of await Promise.all(cases)) {
         expect(res.status).toBe(400);
@@ -344,7 +519,12 @@ describe('tenant isolation at the edges', () => {
       }
       expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log`)).rows[0].n).toBe(before);
       // Sane nesting is fine, and brackets inside strings do not count.
-      const fine = await receive({ event_type: 'custom', nested: JSON.parse(deep(40)), text: '[[[[{{{{'.repeat(100), email_id: randomUUID() });
+      const fine = await receive({
+        event_type: 'custom',
+        nested: JSON.parse(deep(40)),
+        text: '[[[[{{{{'.repeat(100),
+        email_id: randomUUID(),
+      });
       expect(fine.status).toBe(200);
     });
   });

@@ -24,7 +24,18 @@ describe('tenant isolation matrix', () => {
 
   const snapshotB = async () => {
     const parts: string[] = [];
-    for (const table of ['organization', '"user"', 'campaign', 'contact', 'webhook_log', 'onboarding_link', 'onboarding_link_token', 'organization_webhook_credential', 'user_campaign_assignment', 'user_contact_assignment']) {
+    for (const table of [
+      'organization',
+      '"user"',
+      'campaign',
+      'contact',
+      'webhook_log',
+      'onboarding_link',
+      'onboarding_link_token',
+      'organization_webhook_credential',
+      'user_campaign_assignment',
+      'user_contact_assignment',
+    ]) {
       const col = table === 'organization' ? 'id' : 'organization_id';
       const rows = await t.owner.query(`SELECT to_jsonb(x) - 'updated_at' AS r FROM ${table} x WHERE ${col} = $1 ORDER BY 1`, [b.id]);
       parts.push(JSON.stringify(rows.rows));
@@ -36,29 +47,75 @@ describe('tenant isolation matrix', () => {
     t = await startTestApp({ PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' });
     a = await createOrgFixture(t.owner, 'Matrix A', ['Matrix A camp']);
     b = await createOrgFixture(t.owner, 'Matrix B secret-org', ['B-secret-campaign']);
-    const contact = await t.owner.query(`INSERT INTO contact (organization_id, email, company) VALUES ($1, 'b-secret-lead@victim.example', 'B-secret-company') RETURNING id`, [b.id]);
+    const contact = await t.owner.query(
+      `INSERT INTO contact (organization_id, email, company) VALUES ($1, 'b-secret-lead@victim.example', 'B-secret-company') RETURNING id`,
+      [b.id],
+    );
     ids.contact = contact.rows[0].id;
     ids.campaign = b.campaigns[0].id;
     ids.icampaign = `b-instantly-${randomUUID()}`;
     await t.owner.query(`UPDATE campaign SET instantly_campaign_id = $1 WHERE id = $2`, [ids.icampaign, ids.campaign]);
     await t.http().post(`/api/admin/organizations/${b.id}/webhook-credential`).set(b.as('owner')).send({}).expect(201);
     ids.user = b.users.member;
-    await t.owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [b.users.admin, ids.contact, b.id]);
-    await t.owner.query(`INSERT INTO user_campaign_assignment (user_id, campaign_id, organization_id) VALUES ($1, $2, $3)`, [b.users.admin, ids.campaign, b.id]);
-    const hook = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
-      .send(instantlyPayload('email_opened', b.workspaceId, { lead_email: 'b-secret-webhook@victim.example', campaign_name: 'B-secret-campaign' }));
+    await t.owner.query(`INSERT INTO user_contact_assignment (user_id, contact_id, organization_id) VALUES ($1, $2, $3)`, [
+      b.users.admin,
+      ids.contact,
+      b.id,
+    ]);
+    await t.owner.query(`INSERT INTO user_campaign_assignment (user_id, campaign_id, organization_id) VALUES ($1, $2, $3)`, [
+      b.users.admin,
+      ids.campaign,
+      b.id,
+    ]);
+    const hook = await t
+      .http()
+      .post('/api/webhooks/instantly')
+      .set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+      .send(
+        instantlyPayload('email_opened', b.workspaceId, {
+          lead_email: 'b-secret-webhook@victim.example',
+          campaign_name: 'B-secret-campaign',
+        }),
+      );
     ids.log = hook.body.data.id;
     await t.app.get(WebhookProcessorService).drain();
-    const link = await t.http().post('/api/admin/onboarding/create-link').set(b.as('owner')).send({ organization_id: b.id, welcome_message: 'B-secret-welcome' });
+    const link = await t
+      .http()
+      .post('/api/admin/onboarding/create-link')
+      .set(b.as('owner'))
+      .send({ organization_id: b.id, welcome_message: 'B-secret-welcome' });
     ids.link = link.body.data.link_id;
     ids.token = link.body.data.link_token;
-    markers = [b.id, b.name, b.workspaceId, ids.icampaign, ids.contact, ids.log, ids.link, ids.token, ids.campaign, ...Object.values(b.users), 'b-secret', 'B-secret'];
+    markers = [
+      b.id,
+      b.name,
+      b.workspaceId,
+      ids.icampaign,
+      ids.contact,
+      ids.log,
+      ids.link,
+      ids.token,
+      ids.campaign,
+      ...Object.values(b.users),
+      'b-secret',
+      'B-secret',
+    ];
     const doc = (await t.http().get('/api/docs-json')).body;
     ops = [];
-    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Op['params']; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }>>)) {
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<
+        string,
+        Record<string, { parameters?: Op['params']; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }>
+      >,
+    )) {
       for (const [method, op] of Object.entries(methods)) {
         const ref = op.requestBody?.content?.['application/json']?.schema?.$ref?.split('/').pop();
-        ops.push({ path, method, params: op.parameters ?? [], body: ref ? doc.components.schemas[ref].properties : op.requestBody ? {} : undefined });
+        ops.push({
+          path,
+          method,
+          params: op.parameters ?? [],
+          body: ref ? doc.components.schemas[ref].properties : op.requestBody ? {} : undefined,
+        });
       }
     }
   });
@@ -66,7 +123,9 @@ describe('tenant isolation matrix', () => {
     const roles = Object.keys(Object.values(matrix)[0] ?? {});
     const lines = [`| route | ${roles.join(' | ')} |`, `|---|${roles.map(() => '---').join('|')}|`];
     for (const [route, row] of Object.entries(matrix)) lines.push(`| ${route} | ${roles.map((r) => row[r]).join(' | ')} |`);
-    console.log(`tenant isolation matrix: ${Object.keys(matrix).length} routes × ${roles.length} callers = ${Object.keys(matrix).length * roles.length} calls with organization B's ids\n${lines.join('\n')}`);
+    console.log(
+      `tenant isolation matrix: ${Object.keys(matrix).length} routes × ${roles.length} callers = ${Object.keys(matrix).length * roles.length} calls with organization B's ids\n${lines.join('\n')}`,
+    );
     await t.close();
   });
 
@@ -104,16 +163,35 @@ describe('tenant isolation matrix', () => {
       ['public', {}],
     ];
     const leaks: string[] = [];
-    for (const phase of [callers, [['sb_operator', a.as('sb_operator')], ['sb_admin', a.as('sb_admin')]] as [string, Record<string, string>][]]) {
+    for (const phase of [
+      callers,
+      [
+        ['sb_operator', a.as('sb_operator')],
+        ['sb_admin', a.as('sb_admin')],
+      ] as [string, Record<string, string>][],
+    ]) {
       for (const op of ops) {
         const route = `${op.method.toUpperCase()} ${op.path}`;
         matrix[route] ??= {};
         for (const [role, headers] of phase) {
           let url = op.path;
           for (const p of op.params.filter((x) => x.in === 'path')) url = url.replace(`{${p.name}}`, String(valueFor(p.name, p.schema)));
-          const query = Object.fromEntries(op.params.filter((x) => x.in === 'query').filter((p) => !['cursor', 'limit', 'offset', 'date_from', 'date_to', 'older_than_days', 'min_lead_score', 'event_type'].includes(p.name)).map((p) => [p.name, String(valueFor(p.name, p.schema))]));
+          const query = Object.fromEntries(
+            op.params
+              .filter((x) => x.in === 'query')
+              .filter(
+                (p) =>
+                  !['cursor', 'limit', 'offset', 'date_from', 'date_to', 'older_than_days', 'min_lead_score', 'event_type'].includes(
+                    p.name,
+                  ),
+              )
+              .map((p) => [p.name, String(valueFor(p.name, p.schema))]),
+          );
           if (op.path.endsWith('/cleanup')) query.older_than_days = '3650';
-          let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[op.method](url).query(query).set(headers);
+          let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)
+            [op.method](url)
+            .query(query)
+            .set(headers);
           if (op.path.startsWith('/api/webhooks')) req = req.set('x-webhook-secret', 'wrong-secret-wrong-secret');
           const body = op.body ? Object.fromEntries(Object.entries(op.body).map(([k, s]) => [k, valueFor(k, s)])) : undefined;
           if (body) req = req.send(body);
@@ -141,11 +219,13 @@ describe('tenant isolation matrix', () => {
 
   it("no organization role can point its own organization or campaigns at another tenant's routing identifiers", async () => {
     const routingOfA = async () =>
-      (await t.owner.query(
-        `SELECT o.instantly_workspace_id, o.status, array_agg(c.instantly_campaign_id ORDER BY c.id) FILTER (WHERE c.instantly_campaign_id IS NOT NULL) AS campaigns
+      (
+        await t.owner.query(
+          `SELECT o.instantly_workspace_id, o.status, array_agg(c.instantly_campaign_id ORDER BY c.id) FILTER (WHERE c.instantly_campaign_id IS NOT NULL) AS campaigns
            FROM organization o LEFT JOIN campaign c ON c.organization_id = o.id WHERE o.id = $1 GROUP BY o.id`,
-        [a.id],
-      )).rows[0];
+          [a.id],
+        )
+      ).rows[0];
     const before = await routingOfA();
     const beforeB = await snapshotB();
     const refused: string[] = [];
@@ -154,7 +234,11 @@ describe('tenant isolation matrix', () => {
         t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ instantly_workspace_id: b.workspaceId }),
         t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ instantly_workspace_id: null }),
         t.http().patch(`/api/admin/organizations/${a.id}`).set(a.as(role)).send({ status: 'active' }),
-        t.http().post('/api/admin/campaigns').set(a.as(role)).send({ organization_id: a.id, name: 'grab', instantly_campaign_id: ids.icampaign }),
+        t
+          .http()
+          .post('/api/admin/campaigns')
+          .set(a.as(role))
+          .send({ organization_id: a.id, name: 'grab', instantly_campaign_id: ids.icampaign }),
         t.http().post(`/api/admin/organizations/${b.id}/webhook-credential`).set(a.as(role)).send({}),
         t.http().get(`/api/admin/organizations/${b.id}/webhook-credential`).set(a.as(role)),
       ];

@@ -20,21 +20,23 @@ describe('an export longer than DATABASE_STATEMENT_TIMEOUT_MS', () => {
     const port = await t.listen();
     const started = Date.now();
     const lines = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/api/admin/webhooks/logs/export?format=csv', headers: org.as('owner') }, (res) => {
-        let n = 0;
-        let paused = 0;
-        res.on('data', (d: Buffer) => {
-          for (const b of d) if (b === 10) n++;
-          // Read slowly: a pause now and then, so the export spans several statement timeouts.
-          if (paused < 4 && n > (paused + 1) * 3000) {
-            paused++;
-            res.pause();
-            setTimeout(() => res.resume(), 400);
-          }
-        });
-        res.on('end', () => resolve(n));
-        res.on('error', reject);
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/api/admin/webhooks/logs/export?format=csv', headers: org.as('owner') }, (res) => {
+          let n = 0;
+          let paused = 0;
+          res.on('data', (d: Buffer) => {
+            for (const b of d) if (b === 10) n++;
+            // Read slowly: a pause now and then, so the export spans several statement timeouts.
+            if (paused < 4 && n > (paused + 1) * 3000) {
+              paused++;
+              res.pause();
+              setTimeout(() => res.resume(), 400);
+            }
+          });
+          res.on('end', () => resolve(n));
+          res.on('error', reject);
+        })
+        .on('error', reject);
     });
     expect(Date.now() - started).toBeGreaterThan(1200);
     expect(lines).toBe(20000); // the header and every row (the last one ends without a newline)

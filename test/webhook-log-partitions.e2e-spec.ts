@@ -23,13 +23,19 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
   let t: TestApp;
   let org: OrgFixture;
   const partitions = async () =>
-    (await t.owner.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'webhook_log'::regclass ORDER BY 1`)).rows.map((r) => r.relname as string);
+    (
+      await t.owner.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'webhook_log'::regclass ORDER BY 1`,
+      )
+    ).rows.map((r) => r.relname as string);
   const insertLog = async (status: string, at: Date, extra: { dedup?: string } = {}) =>
-    (await t.owner.query(
-      `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, created_at)
+    (
+      await t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload, created_at)
        VALUES ($1, 'instantly', 'email.sent', $2, $3, '{}', $4) RETURNING id, tableoid::regclass::text AS part`,
-      [org.id, status, extra.dedup ?? randomUUID().replace(/-/g, ''), at],
-    )).rows[0] as { id: string; part: string };
+        [org.id, status, extra.dedup ?? randomUUID().replace(/-/g, ''), at],
+      )
+    ).rows[0] as { id: string; part: string };
   /** The partition has every index of the log, attached to the log's own (as ATTACH adopts them). */
   const expectEveryIndexAttached = async (part: string) => {
     const indexes = await t.owner.query(
@@ -43,7 +49,9 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
   /** The stats rollup (fast path) against a scan of the table (a date filter), as the platform sees them. */
   const statsAgree = async () => {
     const fast = (await t.http().get('/api/admin/webhooks/stats').set(org.as('sb_admin')).expect(200)).body.data;
-    const scan = (await t.http().get('/api/admin/webhooks/stats').query({ date_from: '2000-01-01T00:00:00Z' }).set(org.as('sb_admin')).expect(200)).body.data;
+    const scan = (
+      await t.http().get('/api/admin/webhooks/stats').query({ date_from: '2000-01-01T00:00:00Z' }).set(org.as('sb_admin')).expect(200)
+    ).body.data;
     expect({ total: fast.total, by_status: fast.by_status }).toEqual({ total: scan.total, by_status: scan.by_status });
   };
 
@@ -57,7 +65,9 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const kind = await t.owner.query(`SELECT relkind FROM pg_class WHERE oid = 'webhook_log'::regclass`);
     expect(kind.rows[0].relkind).toBe('p');
     const now = new Date();
-    expect(await partitions()).toEqual(expect.arrayContaining([0, 1, 2, 3].map((k) => partName(monthStart(now, k))).concat('webhook_log_default')));
+    expect(await partitions()).toEqual(
+      expect.arrayContaining([0, 1, 2, 3].map((k) => partName(monthStart(now, k))).concat('webhook_log_default')),
+    );
   });
 
   it('an event dated in a month with no partition is stored in the default partition, reported, and moved into its month when the job creates it', async () => {
@@ -82,7 +92,9 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
     await runtime.connect();
     try {
-      await expect(inRlsContext(runtime, 'sb_admin', null, () => runtime.query(`SELECT 1 FROM ${partName(far)}`))).rejects.toMatchObject({ code: '42501' });
+      await expect(inRlsContext(runtime, 'sb_admin', null, () => runtime.query(`SELECT 1 FROM ${partName(far)}`))).rejects.toMatchObject({
+        code: '42501',
+      });
     } finally {
       await runtime.end();
     }
@@ -94,11 +106,19 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     await runtime.connect();
     try {
       for (const role of ['owner', 'admin', 'member']) {
-        await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_ensure_partitions(2)`))).rejects.toMatchObject({ code: '42501' });
-        await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT * FROM webhook_log_drop_months(now(), ARRAY['processed'])`))).rejects.toMatchObject({ code: '42501' });
-        await expect(inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_prepare_kept(now(), ARRAY['processed'])`))).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_ensure_partitions(2)`)),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT * FROM webhook_log_drop_months(now(), ARRAY['processed'])`)),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          inRlsContext(runtime, role, org.id, () => runtime.query(`SELECT webhook_log_prepare_kept(now(), ARRAY['processed'])`)),
+        ).rejects.toMatchObject({ code: '42501' });
       }
-      await expect(inRlsContext(runtime, 'admin', org.id, () => runtime.query(`SELECT webhook_log_add_month('2030-01-01')`))).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        inRlsContext(runtime, 'admin', org.id, () => runtime.query(`SELECT webhook_log_add_month('2030-01-01')`)),
+      ).rejects.toMatchObject({ code: '42501' });
     } finally {
       await runtime.end();
     }
@@ -134,7 +154,9 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     expect(parts).toContain(partName(m2));
     // The kept logs' partition has every index of the log (built after the copy, adopted by ATTACH).
     await expectEveryIndexAttached(partName(m4, 'k'));
-    const left = await t.owner.query(`SELECT id, tableoid::regclass::text AS part FROM webhook_log WHERE id = ANY($1)`, [Object.values(old).map((o) => o.id)]);
+    const left = await t.owner.query(`SELECT id, tableoid::regclass::text AS part FROM webhook_log WHERE id = ANY($1)`, [
+      Object.values(old).map((o) => o.id),
+    ]);
     const where = Object.fromEntries(left.rows.map((r) => [r.id, r.part]));
     expect(where).toEqual({
       [old.m4failed.id]: partName(m4, 'k'),
@@ -150,7 +172,12 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     await t.owner.query(`UPDATE webhook_log SET status = 'failed' WHERE id = $1`, [old.m4failed.id]);
 
     // An admin's cleanup of every status: the kept month and the boundary month's old rows go by rows.
-    const cleanup = await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: days }).set(org.as('sb_admin')).expect(200);
+    const cleanup = await t
+      .http()
+      .delete('/api/admin/webhooks/logs/cleanup')
+      .query({ older_than_days: days })
+      .set(org.as('sb_admin'))
+      .expect(200);
     expect(cleanup.body).toEqual({ success: true, deleted_count: 2 }); // m4failed, m2earlyFailed (m4pending is still pending)
     const rest = await t.owner.query(`SELECT id FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [Object.values(old).map((o) => o.id)]);
     expect(rest.rows.map((r) => r.id).sort()).toEqual([old.m4pending.id, old.m2late.id].sort());
@@ -170,7 +197,12 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
       // A long reader (an export, say) holds the month open.
       await reader.query(`BEGIN; SELECT count(*) FROM ${partName(m6)}`);
       const started = Date.now();
-      const cleanup = await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: days, status: 'processed' }).set(org.as('sb_admin')).expect(200);
+      const cleanup = await t
+        .http()
+        .delete('/api/admin/webhooks/logs/cleanup')
+        .query({ older_than_days: days, status: 'processed' })
+        .set(org.as('sb_admin'))
+        .expect(200);
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(cleanup.body.deleted_count).toBeGreaterThanOrEqual(1);
       await reader.query('COMMIT');
@@ -209,7 +241,9 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const runtime = new Client({ connectionString: runtimeUrlFor(testDbName()) });
     await runtime.connect();
     try {
-      await expect(inRlsContext(runtime, 'system', null, () => runtime.query(`SELECT count(*) FROM ${prepared}`))).rejects.toMatchObject({ code: '42501' });
+      await expect(inRlsContext(runtime, 'system', null, () => runtime.query(`SELECT count(*) FROM ${prepared}`))).rejects.toMatchObject({
+        code: '42501',
+      });
     } finally {
       await runtime.end();
     }
@@ -229,7 +263,10 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     // The prepared table itself took the month's place (reconciled, not copied again).
     expect((await t.owner.query(`SELECT $1::regclass::oid AS oid`, [partName(m8, 'k')])).rows[0].oid).toBe(preparedOid);
     expect((await t.owner.query(`SELECT to_regclass($1) AS t`, [prepared])).rows[0].t).toBeNull();
-    const kept = await t.owner.query(`SELECT id, status, error_message, retry_count, tableoid::regclass::text AS part FROM webhook_log WHERE created_at >= $1 AND created_at < $2 ORDER BY id`, [m8, m7]);
+    const kept = await t.owner.query(
+      `SELECT id, status, error_message, retry_count, tableoid::regclass::text AS part FROM webhook_log WHERE created_at >= $1 AND created_at < $2 ORDER BY id`,
+      [m8, m7],
+    );
     expect(kept.rows).toEqual(
       [
         { id: log.same.id, status: 'failed', error_message: null, retry_count: 0, part: partName(m8, 'k') },
@@ -276,12 +313,18 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const body = instantlyPayload('email_sent', org.workspaceId, { lead_email: `edge-${randomUUID()}@x.example` });
     const first = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(body).expect(200);
     // The stored log now lies in the last second of the previous month; the same event comes again.
-    await t.owner.query(`UPDATE webhook_log SET created_at = $2 WHERE id = $1`, [first.body.data.id, new Date(monthStart(now).getTime() - 1000)]);
+    await t.owner.query(`UPDATE webhook_log SET created_at = $2 WHERE id = $1`, [
+      first.body.data.id,
+      new Date(monthStart(now).getTime() - 1000),
+    ]);
     const where = await t.owner.query(`SELECT tableoid::regclass::text AS part FROM webhook_log WHERE id = $1`, [first.body.data.id]);
     expect(where.rows[0].part).toBe(partName(prev));
     const again = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(body).expect(200);
     expect(again.body.data).toEqual({ id: first.body.data.id, duplicate: true });
-    const stored = await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE dedup_key = (SELECT dedup_key FROM webhook_log WHERE id = $1)`, [first.body.data.id]);
+    const stored = await t.owner.query(
+      `SELECT count(*)::int AS n FROM webhook_log WHERE dedup_key = (SELECT dedup_key FROM webhook_log WHERE id = $1)`,
+      [first.body.data.id],
+    );
     expect(stored.rows[0].n).toBe(1);
   });
 
@@ -293,11 +336,21 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
       return c;
     };
     const [a, b] = [await connect(), await connect()];
-    const repo = (c: Client) => new WebhookEventRepository({ query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows } as unknown as Db);
+    const repo = (c: Client) =>
+      new WebhookEventRepository({ query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows } as unknown as Db);
     const key = randomUUID().replace(/-/g, '');
     const cols = {
-      source: ['instantly'], dedup: [key], type: ['email.sent'], raw: ['email_sent'], payload: ['{}'], workspace: [null],
-      icampaign: [null], cname: [null], email: [null], org: [null], turn: [0],
+      source: ['instantly'],
+      dedup: [key],
+      type: ['email.sent'],
+      raw: ['email_sent'],
+      payload: ['{}'],
+      workspace: [null],
+      icampaign: [null],
+      cname: [null],
+      email: [null],
+      org: [null],
+      turn: [0],
     };
     try {
       const first = await repo(a).insertLogs(cols);
@@ -380,7 +433,13 @@ describe('migration WebhookLogPartitions on a populated table', () => {
       const spread = await owner.query(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM webhook_log GROUP BY 1`);
       expect(spread.rows.length).toBeGreaterThanOrEqual(4);
       expect(spread.rows.map((r) => r.part)).not.toContain('webhook_log_default');
-      expect((await owner.query(`SELECT count(*)::int AS n FROM webhook_log_dedup k JOIN webhook_log w ON w.id = k.log_id AND w.dedup_key = k.dedup_key`)).rows[0].n).toBe(3000);
+      expect(
+        (
+          await owner.query(
+            `SELECT count(*)::int AS n FROM webhook_log_dedup k JOIN webhook_log w ON w.id = k.log_id AND w.dedup_key = k.dedup_key`,
+          )
+        ).rows[0].n,
+      ).toBe(3000);
       // The rollup was not counted twice by the copy.
       expect((await owner.query(`SELECT sum(n)::int AS n FROM webhook_log_stats_delta`)).rows[0].n).toBe(stats);
     } finally {

@@ -47,11 +47,36 @@ describe('webhook logs admin API', () => {
     campaignA = a.campaigns[0].id;
     const day = 86_400_000;
     await seed(a, [
-      { event_type: 'email.opened', status: 'processed', contact_email: 'alice@a.example', campaign_id: campaignA, campaign_name: 'Camp A', created_at: new Date(Date.now() - 10 * day) },
-      { event_type: 'email.opened', status: 'failed', contact_email: 'bob@a.example', error_message: 'boom 100% broken_thing', created_at: new Date(Date.now() - 5 * day) },
+      {
+        event_type: 'email.opened',
+        status: 'processed',
+        contact_email: 'alice@a.example',
+        campaign_id: campaignA,
+        campaign_name: 'Camp A',
+        created_at: new Date(Date.now() - 10 * day),
+      },
+      {
+        event_type: 'email.opened',
+        status: 'failed',
+        contact_email: 'bob@a.example',
+        error_message: 'boom 100% broken_thing',
+        created_at: new Date(Date.now() - 5 * day),
+      },
       { event_type: 'email.replied', status: 'failed', contact_email: "o'neil@a.example", created_at: new Date(Date.now() - 2 * day) },
-      { event_type: 'lead.interested', status: 'skipped', event_source: 'n8n', contact_email: 'carol@a.example', created_at: new Date(Date.now() - day) },
-      { event_type: 'email.sent', status: 'pending', contact_email: 'dave@a.example', campaign_name: '=HYPERLINK("http://evil")', created_at: new Date() },
+      {
+        event_type: 'lead.interested',
+        status: 'skipped',
+        event_source: 'n8n',
+        contact_email: 'carol@a.example',
+        created_at: new Date(Date.now() - day),
+      },
+      {
+        event_type: 'email.sent',
+        status: 'pending',
+        contact_email: 'dave@a.example',
+        campaign_name: '=HYPERLINK("http://evil")',
+        created_at: new Date(),
+      },
     ]);
     await seed(b, [
       { event_type: 'email.opened', status: 'failed', contact_email: 'alice@b.example', error_message: 'b failure' },
@@ -103,7 +128,11 @@ describe('webhook logs admin API', () => {
       [{ status: 'failed', event_type: 'email.sent' }, []],
     ])('filter %j', async (query, expected) => {
       const resolve = (v: unknown) =>
-        v === 'CAMPAIGN_A' ? campaignA : typeof v === 'string' && v.startsWith('DAYS_AGO_') ? new Date(Date.now() - Number(v.slice(9)) * 86_400_000).toISOString() : v;
+        v === 'CAMPAIGN_A'
+          ? campaignA
+          : typeof v === 'string' && v.startsWith('DAYS_AGO_')
+            ? new Date(Date.now() - Number(v.slice(9)) * 86_400_000).toISOString()
+            : v;
       const q = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, resolve(v)]));
       const res = await list('admin', q);
       expect(res.status).toBe(200);
@@ -132,7 +161,10 @@ describe('webhook logs admin API', () => {
       const org = await createOrgFixture(t.owner, 'Cursor');
       const base = Date.now() - 60_000;
       // 25 logs, several sharing a timestamp, so ties are broken by id.
-      await seed(org, Array.from({ length: 25 }, (_, i) => ({ contact_email: `c${i}@x.example`, created_at: new Date(base + Math.floor(i / 3) * 1000) })));
+      await seed(
+        org,
+        Array.from({ length: 25 }, (_, i) => ({ contact_email: `c${i}@x.example`, created_at: new Date(base + Math.floor(i / 3) * 1000) })),
+      );
       const seen: string[] = [];
       let cursor: string | undefined;
       let page = 0;
@@ -170,29 +202,52 @@ describe('webhook logs admin API', () => {
         expect(failed.status).toBe(200);
         // 500 failed in B: g = 3, 6, ... 1500, newest (smallest g) first.
         expect(failed.body.data).toMatchObject({ total: 500, total_capped: false, has_more: true });
-        expect(failed.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(Array.from({ length: 20 }, (_, i) => `filtermatch${3 * (i + 1)}@x.example`));
+        expect(failed.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(
+          Array.from({ length: 20 }, (_, i) => `filtermatch${3 * (i + 1)}@x.example`),
+        );
         const next = await list('owner', { search: 'filtermatch', status: 'failed', limit: 20, cursor: failed.body.data.next_cursor }, b);
         expect(next.body.data.logs[0].contact_email).toBe('filtermatch63@x.example');
         const offset = await list('owner', { search: 'filtermatch', status: 'failed', limit: 20, offset: 480 }, b);
         expect(offset.body.data.logs).toHaveLength(20);
         expect(offset.body.data).toMatchObject({ has_more: false, total: 500 });
         // Past the last page: no rows, the count still exact.
-        expect((await list('owner', { search: 'filtermatch', status: 'failed', offset: 600 }, b)).body.data).toMatchObject({ logs: [], total: 500, has_more: false });
+        expect((await list('owner', { search: 'filtermatch', status: 'failed', offset: 600 }, b)).body.data).toMatchObject({
+          logs: [],
+          total: 500,
+          has_more: false,
+        });
         // Dates and a type narrow the same matches; the platform may name the organization.
         const since = new Date(Date.now() - 100 * 5 * 3_600_000 - 1000).toISOString();
-        expect((await list('sb_admin', { search: 'filtermatch', date_from: since, organization_id: b.id }, b)).body.data).toMatchObject({ total: 100 });
-        expect((await list('sb_admin', { search: 'filtermatch', event_type: 'email.opened' }, b)).body.data).toMatchObject({ total: 0, logs: [] });
+        expect((await list('sb_admin', { search: 'filtermatch', date_from: since, organization_id: b.id }, b)).body.data).toMatchObject({
+          total: 100,
+        });
+        expect((await list('sb_admin', { search: 'filtermatch', event_type: 'email.opened' }, b)).body.data).toMatchObject({
+          total: 0,
+          logs: [],
+        });
         expect((await list('sb_admin', { search: 'filtermatch', status: 'failed' }, b)).body.data).toMatchObject({ total: 506 }); // and A's 6
         // Another organization's roles see only their own.
         for (const role of ['owner', 'admin', 'member'] as TokenRole[]) {
-          expect((await list(role, { search: 'filtermatch', status: 'failed' }, a)).body.data).toMatchObject({ total: 6, total_capped: false });
+          expect((await list(role, { search: 'filtermatch', status: 'failed' }, a)).body.data).toMatchObject({
+            total: 6,
+            total_capped: false,
+          });
         }
         // Bulk retry, export and stats take the same matches.
-        const dry = (filter: object) => t.http().post('/api/admin/webhooks/logs/bulk-retry').set(b.as('sb_admin')).send({ filter, dry_run: true });
-        expect((await dry({ search: 'filtermatch', status: 'failed', organization_id: b.id })).body).toMatchObject({ success_count: 500, dry_run: true });
+        const dry = (filter: object) =>
+          t.http().post('/api/admin/webhooks/logs/bulk-retry').set(b.as('sb_admin')).send({ filter, dry_run: true });
+        expect((await dry({ search: 'filtermatch', status: 'failed', organization_id: b.id })).body).toMatchObject({
+          success_count: 500,
+          dry_run: true,
+        });
         expect((await dry({ search: 'filtermatch', status: 'failed' })).body).toMatchObject({ success_count: 506 });
         expect((await dry({ search: 'densematch', status: 'failed' })).body).toMatchObject({ success_count: 6000 }); // more than the matches read: by pattern
-        const csv = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', search: 'filtermatch', status: 'failed' }).set(b.as('owner')).expect(200);
+        const csv = await t
+          .http()
+          .get('/api/admin/webhooks/logs/export')
+          .query({ format: 'json', search: 'filtermatch', status: 'failed' })
+          .set(b.as('owner'))
+          .expect(200);
         const exported = JSON.parse(csv.text) as { contact_email: string }[];
         expect(exported).toHaveLength(500);
         expect(exported[0].contact_email).toBe('filtermatch3@x.example');
@@ -201,7 +256,13 @@ describe('webhook logs admin API', () => {
         // A search matching more than the matches read (6,000): the newest logs, tested one by one.
         const dense = await list('owner', { search: 'densematch', status: 'failed', limit: 5 }, b);
         expect(dense.body.data).toMatchObject({ total: 1000, total_capped: true, has_more: true });
-        expect(dense.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual(['densematch1@x.example', 'densematch2@x.example', 'densematch3@x.example', 'densematch4@x.example', 'densematch5@x.example']);
+        expect(dense.body.data.logs.map((l: { contact_email: string }) => l.contact_email)).toEqual([
+          'densematch1@x.example',
+          'densematch2@x.example',
+          'densematch3@x.example',
+          'densematch4@x.example',
+          'densematch5@x.example',
+        ]);
       } finally {
         await t.owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'filtermatch-%' OR dedup_key LIKE 'densematch-%'`);
       }
@@ -231,7 +292,11 @@ describe('webhook logs admin API', () => {
       expect(rare.body.data).toMatchObject({ total: 1, total_capped: false, has_more: false });
       // bulkmatch1, 10-19, 100-199, 1000-1050: counted from the ids the index step returned, the same for every role that sees them.
       for (const role of ['owner', 'sb_admin'] as TokenRole[]) {
-        expect((await list(role, { search: 'bulkmatch1', limit: 50 }, b)).body.data).toMatchObject({ total: 162, total_capped: false, has_more: true });
+        expect((await list(role, { search: 'bulkmatch1', limit: 50 }, b)).body.data).toMatchObject({
+          total: 162,
+          total_capped: false,
+          has_more: true,
+        });
       }
       expect((await list('owner', { search: 'bulkmatch1' }, a)).body.data).toMatchObject({ total: 0, logs: [] });
       await t.owner.query(`DELETE FROM webhook_log WHERE dedup_key LIKE 'bulkmatch-%'`);
@@ -249,13 +314,19 @@ describe('webhook logs admin API', () => {
 
   describe('GET /logs/:id', () => {
     it('includes payload and attempt history; 404 for another organization and unknown ids; 400 for a malformed id', async () => {
-      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('lead_interested', randomUUID(), { campaign_id: `unmapped-${randomUUID()}` }));
+      const res = await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+        .send(instantlyPayload('lead_interested', randomUUID(), { campaign_id: `unmapped-${randomUUID()}` }));
       const id = res.body.data.id;
       await t.app.get(WebhookProcessorService).drain();
       const detail = await t.http().get(`/api/admin/webhooks/logs/${id}`).set(a.as('sb_admin'));
       expect(detail.status).toBe(200);
       expect(detail.body.data.payload.event_type).toBe('lead_interested');
-      expect(detail.body.data.attempt_history).toEqual([expect.objectContaining({ attempt: 1, outcome: 'error', message: expect.stringMatching(/no organization is mapped/) })]);
+      expect(detail.body.data.attempt_history).toEqual([
+        expect.objectContaining({ attempt: 1, outcome: 'error', message: expect.stringMatching(/no organization is mapped/) }),
+      ]);
       expect((await t.http().get(`/api/admin/webhooks/logs/${id}`).set(a.as('owner'))).status).toBe(404);
       const bLog = (await t.owner.query(`SELECT id FROM webhook_log WHERE organization_id = $1 LIMIT 1`, [b.id])).rows[0].id;
       expect((await t.http().get(`/api/admin/webhooks/logs/${bLog}`).set(a.as('admin'))).status).toBe(404);
@@ -268,7 +339,11 @@ describe('webhook logs admin API', () => {
   describe('retry', () => {
     it('puts a failed log back to pending, and the processor picks it up', async () => {
       const workspace = randomUUID();
-      const res = await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET }).send(instantlyPayload('email_opened', workspace, { lead_email: 'retry@a.example', campaign_id: `unmapped-${randomUUID()}` }));
+      const res = await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+        .send(instantlyPayload('email_opened', workspace, { lead_email: 'retry@a.example', campaign_id: `unmapped-${randomUUID()}` }));
       const id = res.body.data.id;
       const processor = t.app.get(WebhookProcessorService);
       for (let i = 0; i < 2; i++) {
@@ -282,7 +357,9 @@ describe('webhook logs admin API', () => {
       expect(retry.body.data).toMatchObject({ id, status: 'pending', retry_count: 1 });
       expect((await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(a.as('sb_operator')).send({})).status).toBe(409);
       await processor.drain();
-      expect((await t.owner.query(`SELECT status, retry_count, last_retry_at FROM webhook_log WHERE id = $1`, [id])).rows[0]).toMatchObject({ status: 'processed', retry_count: 1 });
+      expect((await t.owner.query(`SELECT status, retry_count, last_retry_at FROM webhook_log WHERE id = $1`, [id])).rows[0]).toMatchObject(
+        { status: 'processed', retry_count: 1 },
+      );
       const again = await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(a.as('sb_admin')).send({});
       expect(again.status).toBe(409);
       expect(again.body.message).toMatch(/force/);
@@ -304,9 +381,19 @@ describe('webhook logs admin API', () => {
   describe('bulk retry', () => {
     it('by ids changes exactly the retryable rows and reports the others with reasons', async () => {
       const org = await createOrgFixture(t.owner, 'Bulk');
-      const [f1, f2, s1, p1, q1] = await seed(org, [{ status: 'failed' }, { status: 'failed' }, { status: 'skipped' }, { status: 'processed' }, { status: 'pending' }]);
+      const [f1, f2, s1, p1, q1] = await seed(org, [
+        { status: 'failed' },
+        { status: 'failed' },
+        { status: 'skipped' },
+        { status: 'processed' },
+        { status: 'pending' },
+      ]);
       const unknown = randomUUID();
-      const res = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ log_ids: [f1, f2, s1, p1, q1, unknown, f1] });
+      const res = await t
+        .http()
+        .post('/api/admin/webhooks/logs/bulk-retry')
+        .set(org.as('sb_admin'))
+        .send({ log_ids: [f1, f2, s1, p1, q1, unknown, f1] });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         success: true,
@@ -325,7 +412,11 @@ describe('webhook logs admin API', () => {
     it('by ids as a dry run changes nothing and reports what would be retried and why not the others', async () => {
       const org = await createOrgFixture(t.owner, 'Bulk dry');
       const [f1, p1, q1] = await seed(org, [{ status: 'failed' }, { status: 'processed' }, { status: 'processing' }]);
-      const res = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ log_ids: [f1, p1, q1, randomUUID()], dry_run: true });
+      const res = await t
+        .http()
+        .post('/api/admin/webhooks/logs/bulk-retry')
+        .set(org.as('sb_admin'))
+        .send({ log_ids: [f1, p1, q1, randomUUID()], dry_run: true });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         success: true,
@@ -335,41 +426,83 @@ describe('webhook logs admin API', () => {
         dry_run: true,
         failed_reasons: { not_found: 1, already_pending: 1, processed_needs_force: 1 },
       });
-      const forced = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ log_ids: [f1, p1], dry_run: true, force: true });
-      expect(forced.body).toMatchObject({ success_count: 2, failed_count: 0, failed_reasons: { not_found: 0, already_pending: 0, processed_needs_force: 0 } });
-      const rows = (await t.owner.query(`SELECT status, retry_count FROM webhook_log WHERE organization_id = $1 ORDER BY status`, [org.id])).rows;
-      expect(rows).toEqual([{ status: 'failed', retry_count: 0 }, { status: 'processed', retry_count: 0 }, { status: 'processing', retry_count: 0 }]);
+      const forced = await t
+        .http()
+        .post('/api/admin/webhooks/logs/bulk-retry')
+        .set(org.as('sb_admin'))
+        .send({ log_ids: [f1, p1], dry_run: true, force: true });
+      expect(forced.body).toMatchObject({
+        success_count: 2,
+        failed_count: 0,
+        failed_reasons: { not_found: 0, already_pending: 0, processed_needs_force: 0 },
+      });
+      const rows = (await t.owner.query(`SELECT status, retry_count FROM webhook_log WHERE organization_id = $1 ORDER BY status`, [org.id]))
+        .rows;
+      expect(rows).toEqual([
+        { status: 'failed', retry_count: 0 },
+        { status: 'processed', retry_count: 0 },
+        { status: 'processing', retry_count: 0 },
+      ]);
     });
 
     it('by filter queues the matching logs in one statement; a worker takes them and processes each once', async () => {
       const workspace = randomUUID();
       const email = `queued-${randomUUID().slice(0, 8)}@a.example`;
       const post = async (type: string) =>
-        (await t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
-          .send(instantlyPayload(type, workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }))).body.data.id as string;
+        (
+          await t
+            .http()
+            .post('/api/webhooks/instantly')
+            .set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+            .send(instantlyPayload(type, workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }))
+        ).body.data.id as string;
       const ids = [await post('email_opened'), await post('email_clicked')];
       const processor = t.app.get(WebhookProcessorService);
       // No organization takes them: failed at the first attempt, no automatic retries.
       await processor.drain();
-      const state = async () => (await t.owner.query(`SELECT id, status, retry_count, organization_id FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
-      const queued = async () => (await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [ids])).rows[0].n;
+      const state = async () =>
+        (await t.owner.query(`SELECT id, status, retry_count, organization_id FROM webhook_log WHERE id = ANY($1) ORDER BY id`, [ids]))
+          .rows;
+      const queued = async () =>
+        (await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [ids])).rows[0].n;
       expect((await state()).map((r) => r.status)).toEqual(['failed', 'failed']);
       const org = await createOrgFixture(t.owner, 'Bulk filter');
       await t.owner.query(`UPDATE organization SET instantly_workspace_id = $1 WHERE id = $2`, [workspace, org.id]);
 
       const body = { filter: { contact_email: email, status: 'failed' } };
-      const send = (extra: object = {}) => t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_operator')).send({ ...body, ...extra });
-      expect((await send({ dry_run: true })).body).toMatchObject({ success: true, success_count: 2, dry_run: true, message: 'Would queue 2 webhooks for retry' });
+      const send = (extra: object = {}) =>
+        t
+          .http()
+          .post('/api/admin/webhooks/logs/bulk-retry')
+          .set(org.as('sb_operator'))
+          .send({ ...body, ...extra });
+      expect((await send({ dry_run: true })).body).toMatchObject({
+        success: true,
+        success_count: 2,
+        dry_run: true,
+        message: 'Would queue 2 webhooks for retry',
+      });
       expect(await queued()).toBe(0);
-      expect((await send()).body).toEqual({ success: true, success_count: 2, failed_count: 0, message: 'Queued 2 webhooks for retry, 0 failed', failed_reasons: { already_queued: 0 } });
+      expect((await send()).body).toEqual({
+        success: true,
+        success_count: 2,
+        failed_count: 0,
+        message: 'Queued 2 webhooks for retry, 0 failed',
+        failed_reasons: { already_queued: 0 },
+      });
       expect((await send()).body).toMatchObject({ success_count: 0, failed_count: 2, failed_reasons: { already_queued: 2 } });
-      expect((await send({ dry_run: true })).body).toMatchObject({ success_count: 0, failed_count: 2, failed_reasons: { already_queued: 2 } });
+      expect((await send({ dry_run: true })).body).toMatchObject({
+        success_count: 0,
+        failed_count: 2,
+        failed_reasons: { already_queued: 2 },
+      });
       // Queued, not rewritten: the logs keep their status and show when they were queued.
       expect(await queued()).toBe(2);
       expect((await state()).map((r) => r.status)).toEqual(['failed', 'failed']);
       const detail = (await t.http().get(`/api/admin/webhooks/logs/${ids[0]}`).set(org.as('sb_admin'))).body.data;
       expect(detail).toMatchObject({ status: 'failed', retry_queued_at: expect.any(String) });
-      const listed = (await t.http().get('/api/admin/webhooks/logs').query({ contact_email: email }).set(org.as('sb_admin'))).body.data.logs;
+      const listed = (await t.http().get('/api/admin/webhooks/logs').query({ contact_email: email }).set(org.as('sb_admin'))).body.data
+        .logs;
       expect(listed.map((l: { retry_queued_at: string | null }) => typeof l.retry_queued_at)).toEqual(['string', 'string']);
 
       await processor.drain();
@@ -378,11 +511,29 @@ describe('webhook logs admin API', () => {
       const history = (await t.owner.query(`SELECT attempt_history FROM webhook_log WHERE id = $1`, [ids[0]])).rows[0].attempt_history;
       expect(history.map((h: { outcome: string }) => h.outcome)).toEqual(['error', 'processed']);
       expect((await t.http().get(`/api/admin/webhooks/logs/${ids[0]}`).set(org.as('owner'))).body.data.retry_queued_at).toBeNull();
-      const act = await t.owner.query(`SELECT item_count, actor_role FROM activity_log WHERE action = 'webhook.bulk_retry' ORDER BY created_at DESC LIMIT 1`);
+      const act = await t.owner.query(
+        `SELECT item_count, actor_role FROM activity_log WHERE action = 'webhook.bulk_retry' ORDER BY created_at DESC LIMIT 1`,
+      );
       expect(act.rows[0]).toEqual({ item_count: 2, actor_role: 'sb_operator' });
       // Processed logs only with force.
-      expect((await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { contact_email: email } })).body.success_count).toBe(0);
-      expect((await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { contact_email: email }, force: true })).body.success_count).toBe(2);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/webhooks/logs/bulk-retry')
+            .set(org.as('sb_admin'))
+            .send({ filter: { contact_email: email } })
+        ).body.success_count,
+      ).toBe(0);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/admin/webhooks/logs/bulk-retry')
+            .set(org.as('sb_admin'))
+            .send({ filter: { contact_email: email }, force: true })
+        ).body.success_count,
+      ).toBe(2);
       await processor.drain();
       expect((await state()).map((r) => r.retry_count)).toEqual([2, 2]);
     });
@@ -390,9 +541,16 @@ describe('webhook logs admin API', () => {
     it('a queued log retried by hand meanwhile runs once; one deleted meanwhile leaves nothing behind', async () => {
       const org = await createOrgFixture(t.owner, 'Bulk queue races');
       const [byHand, deleted] = await seed(org, [{ status: 'failed' }, { status: 'failed' }]);
-      const run = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_admin')).send({ filter: { organization_id: org.id } });
+      const run = await t
+        .http()
+        .post('/api/admin/webhooks/logs/bulk-retry')
+        .set(org.as('sb_admin'))
+        .send({ filter: { organization_id: org.id } });
       expect(run.body.success_count).toBe(2);
-      expect((await t.http().post(`/api/admin/webhooks/logs/${byHand}/retry`).set(org.as('sb_admin')).send({})).body.data).toMatchObject({ status: 'pending', retry_count: 1 });
+      expect((await t.http().post(`/api/admin/webhooks/logs/${byHand}/retry`).set(org.as('sb_admin')).send({})).body.data).toMatchObject({
+        status: 'pending',
+        retry_count: 1,
+      });
       await t.owner.query(`DELETE FROM webhook_log WHERE id = $1`, [deleted]);
       await t.app.get(WebhookProcessorService).drain();
       const row = (await t.owner.query(`SELECT status, retry_count, attempt_history FROM webhook_log WHERE id = $1`, [byHand])).rows[0];
@@ -401,7 +559,9 @@ describe('webhook logs admin API', () => {
       // retries); the queue entry did not make it run a second time.
       expect(row.status).toBe('failed');
       expect(row.attempt_history).toEqual([expect.objectContaining({ attempt: 1, outcome: 'error' })]);
-      expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [[byHand, deleted]])).rows[0].n).toBe(0);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int n FROM webhook_log_retry WHERE log_id = ANY($1)`, [[byHand, deleted]])).rows[0].n,
+      ).toBe(0);
     });
 
     it('10,000 ids in one call', async () => {
@@ -415,7 +575,10 @@ describe('webhook logs admin API', () => {
       ).rows.map((r) => r.id);
       const res = await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(org.as('sb_operator')).send({ log_ids: ids });
       expect(res.body).toMatchObject({ success_count: 10000, failed_count: 0 });
-      expect((await t.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE organization_id = $1 AND status = 'pending'`, [org.id])).rows[0].n).toBe(10000);
+      expect(
+        (await t.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE organization_id = $1 AND status = 'pending'`, [org.id])).rows[0]
+          .n,
+      ).toBe(10000);
       // Not left for the processor: the later tests of this file would wait behind 10,000 logs.
       await t.owner.query(`DELETE FROM webhook_log WHERE organization_id = $1`, [org.id]);
     });
@@ -436,7 +599,15 @@ describe('webhook logs admin API', () => {
 
     it('organization roles may not bulk retry', async () => {
       for (const role of ['owner', 'admin', 'member', 'viewer'] as TokenRole[]) {
-        expect((await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(a.as(role)).send({ log_ids: [randomUUID()] })).status).toBe(403);
+        expect(
+          (
+            await t
+              .http()
+              .post('/api/admin/webhooks/logs/bulk-retry')
+              .set(a.as(role))
+              .send({ log_ids: [randomUUID()] })
+          ).status,
+        ).toBe(403);
       }
     });
   });
@@ -450,13 +621,26 @@ describe('webhook logs admin API', () => {
       for (let i = 0; i < text.length; i++) {
         const c = text[i];
         if (quoted) {
-          if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+          if (c === '"' && text[i + 1] === '"') {
+            cell += '"';
+            i++;
+          } else if (c === '"') quoted = false;
+          else cell += c;
         } else if (c === '"') quoted = true;
-        else if (c === ',') { row.push(cell); cell = ''; }
-        else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; }
-        else cell += c;
+        else if (c === ',') {
+          row.push(cell);
+          cell = '';
+        } else if (c === '\n') {
+          row.push(cell);
+          rows.push(row);
+          row = [];
+          cell = '';
+        } else cell += c;
       }
-      if (cell || row.length) { row.push(cell); rows.push(row); }
+      if (cell || row.length) {
+        row.push(cell);
+        rows.push(row);
+      }
       return rows;
     };
 
@@ -466,12 +650,31 @@ describe('webhook logs admin API', () => {
         { campaign_name: 'Comma, "quoted"\nnewline', contact_email: 'x@e.example', error_message: '=1+2' },
         { campaign_name: '+SUM(A1)', contact_email: '-neg@e.example', error_message: '@cmd' },
       ]);
-      const res = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv' }).set(org.as('owner')).buffer(true).parse((r, cb) => { let s = ''; r.on('data', (d: Buffer) => (s += d.toString())); r.on('end', () => cb(null, s)); });
+      const res = await t
+        .http()
+        .get('/api/admin/webhooks/logs/export')
+        .query({ format: 'csv' })
+        .set(org.as('owner'))
+        .buffer(true)
+        .parse((r, cb) => {
+          let s = '';
+          r.on('data', (d: Buffer) => (s += d.toString()));
+          r.on('end', () => cb(null, s));
+        });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename=webhook_logs_\d{8}_\d{6}\.csv$/);
       const rows = parseCsv(res.body as string);
-      expect(rows[0]).toEqual(['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', 'created_at']);
+      expect(rows[0]).toEqual([
+        'id',
+        'event_type',
+        'event_source',
+        'campaign_name',
+        'contact_email',
+        'status',
+        'error_message',
+        'created_at',
+      ]);
       expect(rows).toHaveLength(3);
       const byEmail = Object.fromEntries(rows.slice(1).map((r) => [r[4], r]));
       expect(byEmail['x@e.example'][3]).toBe('Comma, "quoted"\nnewline');
@@ -479,12 +682,19 @@ describe('webhook logs admin API', () => {
       expect(byEmail["'-neg@e.example"][3]).toBe("'+SUM(A1)");
       expect(byEmail["'-neg@e.example"][6]).toBe("'@cmd");
       // Timestamps are ISO 8601 UTC with milliseconds, newest first, the same instants as stored.
-      const stored = await t.owner.query(`SELECT id, created_at FROM webhook_log WHERE organization_id = $1 ORDER BY created_at DESC, id DESC`, [org.id]);
+      const stored = await t.owner.query(
+        `SELECT id, created_at FROM webhook_log WHERE organization_id = $1 ORDER BY created_at DESC, id DESC`,
+        [org.id],
+      );
       expect(rows.slice(1).map((r) => [r[0], r[7]])).toEqual(stored.rows.map((r) => [r.id, (r.created_at as Date).toISOString()]));
       // Nothing matches: the header alone; the same for JSON: an empty array.
       const none = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'csv', status: 'pending' }).set(org.as('owner'));
       expect(none.text).toBe('"id","event_type","event_source","campaign_name","contact_email","status","error_message","created_at"');
-      const noneJson = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', status: 'pending' }).set(org.as('owner'));
+      const noneJson = await t
+        .http()
+        .get('/api/admin/webhooks/logs/export')
+        .query({ format: 'json', status: 'pending' })
+        .set(org.as('owner'));
       expect(JSON.parse(noneJson.text)).toEqual([]);
     });
 
@@ -495,11 +705,17 @@ describe('webhook logs admin API', () => {
       const body = JSON.parse(res.text);
       expect(Array.isArray(body)).toBe(true);
       expect(body.length).toBeGreaterThan(0);
-      expect(body.every((r: { organization_id: string; status: string }) => r.organization_id === a.id && r.status === 'failed')).toBe(true);
+      expect(body.every((r: { organization_id: string; status: string }) => r.organization_id === a.id && r.status === 'failed')).toBe(
+        true,
+      );
       const first = (await t.owner.query(`SELECT created_at, processed_at FROM webhook_log WHERE id = $1`, [body[0].id])).rows[0];
       expect(body[0].created_at).toBe((first.created_at as Date).toISOString());
       expect(body[0].processed_at).toBe(first.processed_at ? (first.processed_at as Date).toISOString() : null);
-      const empty = await t.http().get('/api/admin/webhooks/logs/export').query({ format: 'json', search: 'no-such-thing-anywhere' }).set(a.as('admin'));
+      const empty = await t
+        .http()
+        .get('/api/admin/webhooks/logs/export')
+        .query({ format: 'json', search: 'no-such-thing-anywhere' })
+        .set(a.as('admin'));
       expect(JSON.parse(empty.text)).toEqual([]);
     });
 
@@ -523,25 +739,30 @@ describe('webhook logs admin API', () => {
       );
       const port = await t.listen();
       await new Promise<void>((resolve, reject) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/api/admin/webhooks/logs/export?format=csv', headers: org.as('owner') }, (res) => {
-          let got = 0;
-          res.on('data', (d: Buffer) => {
-            got += d.length;
-            if (got > 100_000) {
-              req.destroy();
-              resolve();
-            }
-          });
-          res.on('end', () => reject(new Error('the whole export arrived before the client could disconnect')));
-        });
+        const req = http.get(
+          { host: '127.0.0.1', port, path: '/api/admin/webhooks/logs/export?format=csv', headers: org.as('owner') },
+          (res) => {
+            let got = 0;
+            res.on('data', (d: Buffer) => {
+              got += d.length;
+              if (got > 100_000) {
+                req.destroy();
+                resolve();
+              }
+            });
+            res.on('end', () => reject(new Error('the whole export arrived before the client could disconnect')));
+          },
+        );
         req.on('error', () => undefined);
       });
       const deadline = Date.now() + 10000;
       let busy = 1;
       while (Date.now() < deadline) {
-        busy = (await t.owner.query(
-          `SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'salesbrain_test_login' AND state <> 'idle'`,
-        )).rows[0].n;
+        busy = (
+          await t.owner.query(
+            `SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'salesbrain_test_login' AND state <> 'idle'`,
+          )
+        ).rows[0].n;
         if (busy === 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -563,14 +784,21 @@ describe('webhook logs admin API', () => {
       for (const role of ['sb_operator', 'owner', 'admin'] as TokenRole[]) {
         expect((await t.http().delete('/api/admin/webhooks/logs/cleanup').set(org.as(role))).status).toBe(403);
       }
-      const byStatus = await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: 30, status: 'failed' }).set(org.as('sb_admin'));
+      const byStatus = await t
+        .http()
+        .delete('/api/admin/webhooks/logs/cleanup')
+        .query({ older_than_days: 30, status: 'failed' })
+        .set(org.as('sb_admin'));
       expect(byStatus.body).toEqual({ success: true, deleted_count: expect.any(Number) });
-      const left = async () => (await t.owner.query(`SELECT id FROM webhook_log WHERE organization_id = $1`, [org.id])).rows.map((r) => r.id).sort();
+      const left = async () =>
+        (await t.owner.query(`SELECT id FROM webhook_log WHERE organization_id = $1`, [org.id])).rows.map((r) => r.id).sort();
       expect(await left()).toEqual([oldProcessed, oldPending, recentProcessed].sort());
       await t.http().delete('/api/admin/webhooks/logs/cleanup').set(org.as('sb_admin')).expect(200);
       expect(await left()).toEqual([oldPending, recentProcessed].sort());
       expect(oldFailed).toBeDefined();
-      expect((await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: 0 }).set(org.as('sb_admin'))).status).toBe(400);
+      expect((await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: 0 }).set(org.as('sb_admin'))).status).toBe(
+        400,
+      );
       const act = await t.owner.query(`SELECT * FROM activity_log WHERE action = 'webhook.cleanup' ORDER BY created_at DESC LIMIT 1`);
       expect(act.rows[0]).toMatchObject({ actor_role: 'sb_admin' });
     });
@@ -591,11 +819,21 @@ describe('webhook logs admin API', () => {
          SELECT $1, 'instantly', 'email.sent', 'processed', md5('cr' || g), '{}', now() - interval '1 day' FROM generate_series(1, 7) g`,
         [org.id],
       );
-      const res = await t.http().delete('/api/admin/webhooks/logs/cleanup').query({ older_than_days: 30, status: 'processed' }).set(org.as('sb_admin'));
+      const res = await t
+        .http()
+        .delete('/api/admin/webhooks/logs/cleanup')
+        .query({ older_than_days: 30, status: 'processed' })
+        .set(org.as('sb_admin'));
       expect(res.status).toBe(200);
       expect(res.body.deleted_count).toBe(12001);
-      const left = await t.owner.query(`SELECT status, count(*)::int AS n FROM webhook_log WHERE organization_id = $1 GROUP BY status ORDER BY status`, [org.id]);
-      expect(left.rows).toEqual([{ status: 'pending', n: 12 }, { status: 'processed', n: 7 }]);
+      const left = await t.owner.query(
+        `SELECT status, count(*)::int AS n FROM webhook_log WHERE organization_id = $1 GROUP BY status ORDER BY status`,
+        [org.id],
+      );
+      expect(left.rows).toEqual([
+        { status: 'pending', n: 12 },
+        { status: 'processed', n: 7 },
+      ]);
     });
   });
 
@@ -603,7 +841,14 @@ describe('webhook logs admin API', () => {
     it('counts by status, type and source with failure rate and buckets, own organization only', async () => {
       const res = await t.http().get('/api/admin/webhooks/stats').query({ interval: 'day' }).set(b.as('member'));
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ total: 2, by_status: { failed: 1, processed: 1 }, by_event_type: { 'email.opened': 1, 'email.sent': 1 }, by_source: { instantly: 2 }, failure_rate: 0.5, interval: 'day' });
+      expect(res.body.data).toMatchObject({
+        total: 2,
+        by_status: { failed: 1, processed: 1 },
+        by_event_type: { 'email.opened': 1, 'email.sent': 1 },
+        by_source: { instantly: 2 },
+        failure_rate: 0.5,
+        interval: 'day',
+      });
       expect(res.body.data.buckets).toEqual([{ bucket: expect.any(String), total: 2, failed: 1 }]);
       const hourly = await t.http().get('/api/admin/webhooks/stats').query({ interval: 'hour' }).set(a.as('sb_admin'));
       expect(hourly.status).toBe(200);
@@ -617,9 +862,20 @@ describe('webhook logs admin API', () => {
         const types = await t.http().get('/api/admin/webhooks/event-types').set(a.as(role));
         expect(types.status).toBe(200);
         expect(types.body.data).toHaveLength(23);
-        expect(types.body.data).toContainEqual(expect.objectContaining({ value: 'email.link_clicked', native: ['link_clicked', 'email_link_clicked'] }));
+        expect(types.body.data).toContainEqual(
+          expect.objectContaining({ value: 'email.link_clicked', native: ['link_clicked', 'email_link_clicked'] }),
+        );
         const sources = await t.http().get('/api/admin/webhooks/sources').set(a.as(role));
-        expect(sources.body.data.map((s: { value: string }) => s.value)).toEqual(['instantly', 'weconnect', 'n8n', 'zapier', 'make', 'custom', 'manual', 'system']);
+        expect(sources.body.data.map((s: { value: string }) => s.value)).toEqual([
+          'instantly',
+          'weconnect',
+          'n8n',
+          'zapier',
+          'make',
+          'custom',
+          'manual',
+          'system',
+        ]);
       }
       expect((await t.http().get('/api/admin/webhooks/sources')).status).toBe(401);
     });
@@ -637,7 +893,10 @@ describe('webhook stats cache', () => {
     const a = await createOrgFixture(t.owner, 'Cache A');
     const b = await createOrgFixture(t.owner, 'Cache B');
     const add = (org: OrgFixture) =>
-      t.owner.query(`INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload) VALUES ($1, 'instantly', 'email.sent', 'processed', md5(random()::text), '{}')`, [org.id]);
+      t.owner.query(
+        `INSERT INTO webhook_log (organization_id, event_source, event_type, status, dedup_key, payload) VALUES ($1, 'instantly', 'email.sent', 'processed', md5(random()::text), '{}')`,
+        [org.id],
+      );
     await add(a);
     const first = await t.http().get('/api/admin/webhooks/stats').set(a.as('owner'));
     expect(first.body.data.total).toBe(1);

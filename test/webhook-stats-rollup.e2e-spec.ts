@@ -21,13 +21,23 @@ describe('webhook stats rollup', () => {
     const b = await createOrgFixture(t.owner, 'Rollup B');
     const compare = async (org: OrgFixture, role: TokenRole) => {
       const fast = (await t.http().get('/api/admin/webhooks/stats').set(org.as(role))).body.data;
-      const scan = (await t.http().get('/api/admin/webhooks/stats').query({ date_from: '2000-01-01T00:00:00Z' }).set(org.as(role))).body.data;
-      for (const k of ['total', 'by_status', 'by_event_type', 'by_source', 'failure_rate']) expect({ k, v: fast[k] }).toEqual({ k, v: scan[k] });
+      const scan = (await t.http().get('/api/admin/webhooks/stats').query({ date_from: '2000-01-01T00:00:00Z' }).set(org.as(role))).body
+        .data;
+      for (const k of ['total', 'by_status', 'by_event_type', 'by_source', 'failure_rate'])
+        expect({ k, v: fast[k] }).toEqual({ k, v: scan[k] });
       return fast;
     };
     const post = (org: OrgFixture | null, type: string, i: number) =>
-      t.http().post('/api/webhooks/instantly').set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
-        .send(instantlyPayload(type, org ? org.workspaceId : randomUUID(), { lead_email: `r${i}@x.example`, campaign_id: `rollup-${randomUUID()}` }));
+      t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set({ 'x-webhook-secret': TEST_INSTANTLY_SECRET })
+        .send(
+          instantlyPayload(type, org ? org.workspaceId : randomUUID(), {
+            lead_email: `r${i}@x.example`,
+            campaign_id: `rollup-${randomUUID()}`,
+          }),
+        );
     for (let i = 0; i < 12; i++) await post(i % 3 === 0 ? b : a, i % 2 ? 'email_opened' : 'lead_interested', i);
     await post(null, 'email_sent', 99);
     // Until processing maps them, received logs belong to no organization: only platform roles see them.
@@ -40,7 +50,9 @@ describe('webhook stats rollup', () => {
     expect(await rollup.compact()).toBeGreaterThan(0);
     expect((await compare(a, 'owner')).by_status).toEqual({ processed: 8 });
     await compare(a, 'sb_admin');
-    const failed = (await t.owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' AND organization_id IS NULL`)).rows.map((r) => r.id);
+    const failed = (await t.owner.query(`SELECT id FROM webhook_log WHERE status = 'failed' AND organization_id IS NULL`)).rows.map(
+      (r) => r.id,
+    );
     expect(failed.length).toBeGreaterThan(0);
     await t.http().post('/api/admin/webhooks/logs/bulk-retry').set(a.as('sb_admin')).send({ log_ids: failed }).expect(200);
     await compare(a, 'sb_admin');

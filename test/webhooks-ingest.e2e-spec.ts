@@ -12,7 +12,11 @@ describe('webhook receipt and processing', () => {
   let processor: WebhookProcessorService;
 
   const post = (body: unknown, headers: Record<string, string> = SECRET) =>
-    t.http().post('/api/webhooks/instantly').set(headers).send(body as object);
+    t
+      .http()
+      .post('/api/webhooks/instantly')
+      .set(headers)
+      .send(body as object);
   const countLogs = async (where = 'true', params: unknown[] = []) =>
     (await t.owner.query(`SELECT count(*)::int AS n FROM webhook_log WHERE ${where}`, params)).rows[0].n as number;
   const logRow = async (id: string) => (await t.owner.query(`SELECT * FROM webhook_log WHERE id = $1`, [id])).rows[0];
@@ -33,7 +37,12 @@ describe('webhook receipt and processing', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ success: true, data: { id: expect.any(String), duplicate: false } });
       const row = await logRow(res.body.data.id);
-      expect(row).toMatchObject({ event_source: 'instantly', event_type: 'email.opened', raw_event_type: 'email_opened', status: 'pending' });
+      expect(row).toMatchObject({
+        event_source: 'instantly',
+        event_type: 'email.opened',
+        raw_event_type: 'email_opened',
+        status: 'pending',
+      });
       expect(row.payload.custom_field_industry).toBe('Software');
       expect(row.contact_email).toBe('lea.lead@prospect.example');
       expect(row.campaign_name).toBe('Outbound Q4');
@@ -54,7 +63,11 @@ describe('webhook receipt and processing', () => {
     it('receipt, refusals and every other answer carry the security headers and the request id; a deeper path under /api/webhooks/ goes on to the application', async () => {
       const stored = await post(instantlyPayload('email_sent', org.workspaceId), { ...SECRET, 'x-request-id': 'sender-req-42' });
       const refused = await post(instantlyPayload('email_sent', org.workspaceId), { 'x-webhook-secret': 'wrong-secret-wrong-secret' });
-      const unknownSource = await t.http().post('/api/webhooks/nosuchsource').set({ 'x-webhook-secret': 'whatever-secret', 'x-request-id': 'bad id with spaces' }).send({ event_type: 'x' });
+      const unknownSource = await t
+        .http()
+        .post('/api/webhooks/nosuchsource')
+        .set({ 'x-webhook-secret': 'whatever-secret', 'x-request-id': 'bad id with spaces' })
+        .send({ event_type: 'x' });
       // Deeper than a source: not a receiver, so the application (and Nest's router) answers it.
       const deeper = await t.http().post('/api/webhooks/instantly/extra').set(SECRET).send({ event_type: 'email_sent' });
       const admin = await t.http().get('/api/health');
@@ -67,7 +80,11 @@ describe('webhook receipt and processing', () => {
       expect(stored.headers['x-request-id']).toBe('sender-req-42');
       for (const res of [stored, refused, unknownSource, deeper, admin]) {
         // helmet's headers, the request id (a new one when the sent one is not well formed), no X-Powered-By.
-        expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'content-security-policy': expect.any(String) });
+        expect(res.headers).toMatchObject({
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'SAMEORIGIN',
+          'content-security-policy': expect.any(String),
+        });
         expect(res.headers['x-request-id']).toMatch(res === stored ? /^sender-req-42$/ : /^[0-9a-f-]{36}$/);
         expect(res.headers['x-powered-by']).toBeUndefined();
         expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -103,7 +120,9 @@ describe('webhook receipt and processing', () => {
         new Promise<string>((resolve, reject) => {
           const socket = connect(port, '127.0.0.1', () => {
             // Headers only: the 5 MB body is announced and never sent.
-            socket.write(`${line}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nx-webhook-secret: wrong-secret-wrong-secret\r\n\r\n`);
+            socket.write(
+              `${line}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nx-webhook-secret: wrong-secret-wrong-secret\r\n\r\n`,
+            );
           });
           let text = '';
           socket.on('data', (d) => {
@@ -124,7 +143,11 @@ describe('webhook receipt and processing', () => {
     });
 
     it('JSON sent with another content type is still read', async () => {
-      const res = await t.http().post('/api/webhooks/instantly').set(SECRET).set('Content-Type', 'text/plain')
+      const res = await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set(SECRET)
+        .set('Content-Type', 'text/plain')
         .send(JSON.stringify(instantlyPayload('email_sent', org.workspaceId)));
       expect(res.status).toBe(200);
     });
@@ -137,9 +160,17 @@ describe('webhook receipt and processing', () => {
 
     it('another configured source uses its own secret and is stored with its name', async () => {
       expect((await t.http().post('/api/webhooks/n8n').set(SECRET).send({ event_type: 'x' })).status).toBe(401);
-      const res = await t.http().post('/api/webhooks/n8n').set({ 'x-webhook-secret': 'n8n-test-secret-0123456789' }).send({ event_type: 'workflow.done', id: randomUUID() });
+      const res = await t
+        .http()
+        .post('/api/webhooks/n8n')
+        .set({ 'x-webhook-secret': 'n8n-test-secret-0123456789' })
+        .send({ event_type: 'workflow.done', id: randomUUID() });
       expect(res.status).toBe(200);
-      expect(await logRow(res.body.data.id)).toMatchObject({ event_source: 'n8n', event_type: 'lead.custom_label', raw_event_type: 'workflow.done' });
+      expect(await logRow(res.body.data.id)).toMatchObject({
+        event_source: 'n8n',
+        event_type: 'lead.custom_label',
+        raw_event_type: 'workflow.done',
+      });
     });
 
     it('the same event 20 times at once: one row, 20 answers with the same id', async () => {
@@ -155,7 +186,9 @@ describe('webhook receipt and processing', () => {
     });
 
     it('distinct events in a burst are each stored once', async () => {
-      const bodies = Array.from({ length: 200 }, (_, i) => instantlyPayload('email_sent', org.workspaceId, { lead_email: `burst${i}@x.example` }));
+      const bodies = Array.from({ length: 200 }, (_, i) =>
+        instantlyPayload('email_sent', org.workspaceId, { lead_email: `burst${i}@x.example` }),
+      );
       const answers = await Promise.all(bodies.map((b) => post(b)));
       expect(answers.every((a) => a.status === 200 && a.body.data.duplicate === false)).toBe(true);
       expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(200);
@@ -168,8 +201,16 @@ describe('webhook receipt and processing', () => {
     });
 
     it('keys that would poison a prototype are dropped and the event stored with every other field (any JSON object is a valid event)', async () => {
-      const body = JSON.stringify(instantlyPayload('email_sent', org.workspaceId, { note: 'kept' })).replace(/^\{/, '{"__proto__":{"isAdmin":true},"meta":{"constructor":{"prototype":{"x":1}},"ok":1},');
-      const res = await t.http().post('/api/webhooks/instantly').set('x-webhook-secret', TEST_INSTANTLY_SECRET).set('Content-Type', 'application/json').send(body);
+      const body = JSON.stringify(instantlyPayload('email_sent', org.workspaceId, { note: 'kept' })).replace(
+        /^\{/,
+        '{"__proto__":{"isAdmin":true},"meta":{"constructor":{"prototype":{"x":1}},"ok":1},',
+      );
+      const res = await t
+        .http()
+        .post('/api/webhooks/instantly')
+        .set('x-webhook-secret', TEST_INSTANTLY_SECRET)
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(res.status).toBe(200);
       const stored = await t.owner.query(`SELECT payload FROM webhook_log WHERE id = $1`, [res.body.data.id]);
       expect(stored.rows[0].payload).toMatchObject({ note: 'kept', meta: { ok: 1 } });
@@ -212,7 +253,13 @@ describe('webhook receipt and processing', () => {
       const res = await post(instantlyPayload(native, org.workspaceId, { lead_email: email }));
       await processor.drain();
       const row = await logRow(res.body.data.id);
-      expect(row).toMatchObject({ event_type: canonical, raw_event_type: native, status: 'processed', organization_id: org.id, error_message: null });
+      expect(row).toMatchObject({
+        event_type: canonical,
+        raw_event_type: native,
+        status: 'processed',
+        organization_id: org.id,
+        error_message: null,
+      });
       expect(row.processed_at).not.toBeNull();
       const c = await contact(org.id, email);
       expect(c).toMatchObject({ first_name: 'Lea', last_name: 'Lead', company: 'Prospect GmbH', ...expected });
@@ -225,18 +272,29 @@ describe('webhook receipt and processing', () => {
         await post(instantlyPayload(e, org.workspaceId, { lead_email: email }));
       }
       await processor.drain();
-      expect(await contact(org.id, email)).toMatchObject({ emails_sent: 1, opens: 2, clicks: 1, replies: 1, lead_score: 1 + 1 + 3 + 10 + 20, lead_status: 'interested' });
+      expect(await contact(org.id, email)).toMatchObject({
+        emails_sent: 1,
+        opens: 2,
+        clicks: 1,
+        replies: 1,
+        lead_score: 1 + 1 + 3 + 10 + 20,
+        lead_status: 'interested',
+      });
     });
 
     it('campaign events upsert the campaign and set its status', async () => {
       const campaignId = `camp-${randomUUID()}`;
-      const started = await post(instantlyPayload('campaign_started', org.workspaceId, { campaign_id: campaignId, campaign_name: 'Launch', lead_email: null }));
+      const started = await post(
+        instantlyPayload('campaign_started', org.workspaceId, { campaign_id: campaignId, campaign_name: 'Launch', lead_email: null }),
+      );
       await processor.drain();
       let c = (await t.owner.query(`SELECT * FROM campaign WHERE instantly_campaign_id = $1`, [campaignId])).rows;
       expect(c).toHaveLength(1);
       expect(c[0]).toMatchObject({ organization_id: org.id, name: 'Launch', status: 'active' });
       expect(await logRow(started.body.data.id)).toMatchObject({ status: 'processed', campaign_id: c[0].id });
-      await post(instantlyPayload('campaign_completed', org.workspaceId, { campaign_id: campaignId, campaign_name: null, lead_email: null }));
+      await post(
+        instantlyPayload('campaign_completed', org.workspaceId, { campaign_id: campaignId, campaign_name: null, lead_email: null }),
+      );
       await processor.drain();
       c = (await t.owner.query(`SELECT * FROM campaign WHERE instantly_campaign_id = $1`, [campaignId])).rows;
       expect(c[0]).toMatchObject({ name: 'Launch', status: 'completed' });
@@ -249,12 +307,19 @@ describe('webhook receipt and processing', () => {
         expect(await logRow(res.body.data.id)).toMatchObject({ status: 'processed', event_type: e.replace('_', '.') });
         const act = await t.owner.query(`SELECT * FROM activity_log WHERE details->>'webhook_log_id' = $1`, [res.body.data.id]);
         expect(act.rows[0]).toMatchObject({ organization_id: org.id, action: e.replace('_', '.'), actor_role: 'system' });
-        expect(act.rows[0].details).toMatchObject({ email_account: 'sender@salesbrain-outbound.example', message: `${e}: daily limit reached` });
+        expect(act.rows[0].details).toMatchObject({
+          email_account: 'sender@salesbrain-outbound.example',
+          message: `${e}: daily limit reached`,
+        });
       }
     });
 
     it('a source without handlers is skipped with the reason', async () => {
-      const res = await t.http().post('/api/webhooks/n8n').set({ 'x-webhook-secret': 'n8n-test-secret-0123456789' }).send({ event_type: 'ping', id: randomUUID() });
+      const res = await t
+        .http()
+        .post('/api/webhooks/n8n')
+        .set({ 'x-webhook-secret': 'n8n-test-secret-0123456789' })
+        .send({ event_type: 'ping', id: randomUUID() });
       await processor.drain();
       expect(await logRow(res.body.data.id)).toMatchObject({ status: 'skipped', error_message: 'no handler for source n8n' });
     });
@@ -262,16 +327,25 @@ describe('webhook receipt and processing', () => {
     it('unknown workspace: failed at once with a clear message (no automatic retries), and a manual retry succeeds once mapped', async () => {
       const workspace = randomUUID();
       const email = `unmapped-${randomUUID().slice(0, 6)}@lead.example`;
-      const res = await post(instantlyPayload('lead_interested', workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }));
+      const res = await post(
+        instantlyPayload('lead_interested', workspace, { lead_email: email, campaign_id: `unmapped-${randomUUID()}` }),
+      );
       const id = res.body.data.id;
       await processor.drain();
       const row = await logRow(id);
       expect(row).toMatchObject({ status: 'failed', attempts: 1 });
-      expect(row.error_message).toMatch(new RegExp(`no organization is mapped to Instantly workspace "${workspace}".*sets instantly_workspace_id`));
+      expect(row.error_message).toMatch(
+        new RegExp(`no organization is mapped to Instantly workspace "${workspace}".*sets instantly_workspace_id`),
+      );
       expect(await contact(org.id, email)).toBeUndefined();
 
       const late = await createOrgFixture(t.owner, 'Mapped late');
-      await t.http().patch(`/api/admin/organizations/${late.id}`).set(late.as('sb_admin')).send({ instantly_workspace_id: workspace }).expect(200);
+      await t
+        .http()
+        .patch(`/api/admin/organizations/${late.id}`)
+        .set(late.as('sb_admin'))
+        .send({ instantly_workspace_id: workspace })
+        .expect(200);
       const retry = await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(late.as('sb_admin')).send({});
       expect(retry.status).toBe(200);
       expect(retry.body.data).toMatchObject({ status: 'pending', retry_count: 1 });
@@ -285,14 +359,20 @@ describe('webhook receipt and processing', () => {
       // A failure inside processing: this test database refuses contacts with this prefix.
       await t.owner.query(`CREATE OR REPLACE FUNCTION test_refuse_backoff() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.email LIKE 'backoff-%' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
-      await t.owner.query(`CREATE TRIGGER test_refuse_backoff BEFORE INSERT ON contact FOR EACH ROW EXECUTE FUNCTION test_refuse_backoff()`);
+      await t.owner.query(
+        `CREATE TRIGGER test_refuse_backoff BEFORE INSERT ON contact FOR EACH ROW EXECUTE FUNCTION test_refuse_backoff()`,
+      );
       const res = await post(instantlyPayload('email_sent', org.workspaceId, { lead_email: email }));
       const id = res.body.data.id;
       const delays: number[] = [];
       for (let attempt = 1; attempt <= 2; attempt++) {
         await t.owner.query(`UPDATE webhook_log SET next_attempt_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
         await processor.drain();
-        const r = (await t.owner.query(`SELECT *, extract(epoch FROM next_attempt_at - now()) * 1000 AS delay_ms FROM webhook_log WHERE id = $1`, [id])).rows[0];
+        const r = (
+          await t.owner.query(`SELECT *, extract(epoch FROM next_attempt_at - now()) * 1000 AS delay_ms FROM webhook_log WHERE id = $1`, [
+            id,
+          ])
+        ).rows[0];
         expect(r).toMatchObject({ status: 'pending', attempts: attempt });
         delays.push(Number(r.delay_ms));
       }
@@ -304,7 +384,8 @@ describe('webhook receipt and processing', () => {
       // Waiting for its backoff: a manual retry makes it due now instead of answering 409.
       const retry = await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(org.as('sb_admin')).send({});
       expect(retry.status).toBe(200);
-      const due = (await t.owner.query(`SELECT status, next_attempt_at <= now() AS due, retry_count FROM webhook_log WHERE id = $1`, [id])).rows[0];
+      const due = (await t.owner.query(`SELECT status, next_attempt_at <= now() AS due, retry_count FROM webhook_log WHERE id = $1`, [id]))
+        .rows[0];
       expect(due).toEqual({ status: 'pending', due: true, retry_count: 1 });
       // Due now: a second manual retry is the contract's 409.
       expect((await t.http().post(`/api/admin/webhooks/logs/${id}/retry`).set(org.as('sb_admin')).send({})).status).toBe(409);
@@ -313,7 +394,13 @@ describe('webhook receipt and processing', () => {
 
     it("an organization's admin never sees another organization's campaigns or contacts created by processing", async () => {
       const campaignId = `iso-${randomUUID()}`;
-      await post(instantlyPayload('email_sent', other.workspaceId, { campaign_id: campaignId, campaign_name: 'Other secret campaign', lead_email: 'secret@other.example' }));
+      await post(
+        instantlyPayload('email_sent', other.workspaceId, {
+          campaign_id: campaignId,
+          campaign_name: 'Other secret campaign',
+          lead_email: 'secret@other.example',
+        }),
+      );
       await processor.drain();
       const mine = await t.http().get('/api/admin/campaigns/filter').query({ search: 'secret' }).set(org.as('admin'));
       expect(mine.body.data).toEqual([]);
@@ -343,19 +430,25 @@ describe('two worker instances on one database', () => {
     const n = 300;
     const answers = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        (i % 2 ? a : b).http().post('/api/webhooks/instantly').set(SECRET).send(instantlyPayload('email_sent', org.workspaceId, { lead_email: email })),
+        (i % 2 ? a : b)
+          .http()
+          .post('/api/webhooks/instantly')
+          .set(SECRET)
+          .send(instantlyPayload('email_sent', org.workspaceId, { lead_email: email })),
       ),
     );
     expect(answers.every((r) => r.status === 200)).toBe(true);
     const ids = answers.map((r) => r.body.data.id);
     const deadline = Date.now() + 30000;
     for (;;) {
-      const left = (await a.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n;
+      const left = (await a.owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1) AND status <> 'processed'`, [ids]))
+        .rows[0].n;
       if (left === 0) break;
       if (Date.now() > deadline) throw new Error(`${left} logs still unprocessed`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const attempts = (await a.owner.query(`SELECT max(attempts)::int mx, min(attempts)::int mn FROM webhook_log WHERE id = ANY($1)`, [ids])).rows[0];
+    const attempts = (await a.owner.query(`SELECT max(attempts)::int mx, min(attempts)::int mn FROM webhook_log WHERE id = ANY($1)`, [ids]))
+      .rows[0];
     expect(attempts).toEqual({ mx: 1, mn: 1 });
     const c = (await a.owner.query(`SELECT emails_sent FROM contact WHERE organization_id = $1 AND email = $2`, [org.id, email])).rows[0];
     expect(c.emails_sent).toBe(n);

@@ -8,7 +8,12 @@ import { ActivityLog } from './activity-log.entity';
 export class ActivityRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(row: Pick<ActivityLog, 'organization_id' | 'actor_id' | 'actor_role' | 'action' | 'target_type' | 'target_id' | 'item_count' | 'details'>): Promise<void> {
+  async insert(
+    row: Pick<
+      ActivityLog,
+      'organization_id' | 'actor_id' | 'actor_role' | 'action' | 'target_type' | 'target_id' | 'item_count' | 'details'
+    >,
+  ): Promise<void> {
     // No RETURNING: callers such as a link holder may write a record they may not read back.
     await this.db
       .repository(ActivityLog)

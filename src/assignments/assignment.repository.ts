@@ -62,7 +62,8 @@ export class AssignmentRepository {
     );
     let total = rows.length ? Number(rows[0].full_count) : 0;
     if (!rows.length && offset > 0) {
-      total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${CONTACT_FROM} WHERE ${CONTACT_FILTER}`, params))[0]?.n ?? 0;
+      total =
+        (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${CONTACT_FROM} WHERE ${CONTACT_FILTER}`, params))[0]?.n ?? 0;
     }
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }

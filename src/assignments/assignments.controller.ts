@@ -45,7 +45,11 @@ export class AssignmentsController {
   @ApiFlat(AssignResultDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown user (or another organization’s)' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The user is inactive' })
-  assignCampaigns(@UuidPath('user_id') userId: string, @Body() dto: AssignCampaignsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
+  assignCampaigns(
+    @UuidPath('user_id') userId: string,
+    @Body() dto: AssignCampaignsDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AssignResultDto> {
     return this.assignments.assignCampaigns(userId, dto, caller);
   }
 
@@ -55,7 +59,11 @@ export class AssignmentsController {
   @ApiFlat(AssignResultDto)
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The user is inactive' })
-  assignContacts(@UuidPath('user_id') userId: string, @Body() dto: AssignContactsDto, @CurrentCaller() caller: Caller): Promise<AssignResultDto> {
+  assignContacts(
+    @UuidPath('user_id') userId: string,
+    @Body() dto: AssignContactsDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AssignResultDto> {
     return this.assignments.assignContacts(userId, dto, caller);
   }
 

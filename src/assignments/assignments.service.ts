@@ -94,7 +94,15 @@ export class AssignmentsService {
     let ok = 0;
     for (const r of rows) {
       if (r.assigned) ok++;
-      else failed.push({ id: r.id, reason: !r.org ? 'campaign not found' : r.org !== user.organization_id ? 'campaign belongs to another organization' : 'campaign is archived' });
+      else
+        failed.push({
+          id: r.id,
+          reason: !r.org
+            ? 'campaign not found'
+            : r.org !== user.organization_id
+              ? 'campaign belongs to another organization'
+              : 'campaign is archived',
+        });
     }
     await this.record('assignment.campaigns_assigned', user, caller, ok, { user_id: user.id, failed: failed.length });
     return { success: true, success_count: ok, failed_count: failed.length, failed_items: failed };
@@ -116,7 +124,13 @@ export class AssignmentsService {
       else valid.push(r.id);
     }
     if (valid.length) {
-      await this.writeContactAssignments(user.organization_id, valid.map((contactId) => ({ contactId, userId: user.id })), dto.assignment_type ?? 'manual', caller.userId, true);
+      await this.writeContactAssignments(
+        user.organization_id,
+        valid.map((contactId) => ({ contactId, userId: user.id })),
+        dto.assignment_type ?? 'manual',
+        caller.userId,
+        true,
+      );
     }
     await this.record('assignment.contacts_assigned', user, caller, valid.length, { user_id: user.id, failed: failed.length });
     return { success: true, success_count: valid.length, failed_count: failed.length, failed_items: failed };
@@ -134,7 +148,10 @@ export class AssignmentsService {
   private async softRemove(kind: (typeof UNASSIGN)[keyof typeof UNASSIGN], userId: string, targetId: string, caller: Caller) {
     const r = await this.assignments.deactivate(kind.kind, userId, targetId);
     if (!r) throw AppError.notFound(kind.notFound);
-    await this.record(kind.action, { id: userId, organization_id: r.organization_id }, caller, 1, { user_id: userId, [kind.key]: targetId });
+    await this.record(kind.action, { id: userId, organization_id: r.organization_id }, caller, 1, {
+      user_id: userId,
+      [kind.key]: targetId,
+    });
     return { success: true as const, message: kind.message };
   }
 
@@ -157,7 +174,10 @@ export class AssignmentsService {
         else contacts.push({ contactId: r.id, leadScore: r.lead_score });
       }
     } else {
-      contacts = (await this.assignments.organizationContacts(orgId, onlyUnassigned)).map((c) => ({ contactId: c.id, leadScore: c.lead_score }));
+      contacts = (await this.assignments.organizationContacts(orgId, onlyUnassigned)).map((c) => ({
+        contactId: c.id,
+        leadScore: c.lead_score,
+      }));
     }
 
     if (!onlyUnassigned && contacts.length) {
@@ -176,7 +196,8 @@ export class AssignmentsService {
     let assignments: Assignment[] = [];
     if (users.length && contacts.length) {
       const ranks = new Map(users.map((u) => [u.userId, randomInt(1_000_000)]));
-      assignments = dto.strategy === 'round_robin' ? assignRoundRobin(users, contacts, (id) => ranks.get(id)!) : assignByLeadScore(users, contacts);
+      assignments =
+        dto.strategy === 'round_robin' ? assignRoundRobin(users, contacts, (id) => ranks.get(id)!) : assignByLeadScore(users, contacts);
       await this.writeContactAssignments(orgId, assignments, dto.strategy, actor.userId, !onlyUnassigned);
     }
     if (assignments.length) {
@@ -206,12 +227,28 @@ export class AssignmentsService {
   /** Webhook processing: a contact first seen in an organization that auto-assigns. */
   async assignNewContact(contactId: string, organizationId: string, strategy: string): Promise<void> {
     if (strategy !== 'round_robin' && strategy !== 'lead_score') return;
-    await this.autoAssign({ organization_id: organizationId, strategy, contact_ids: [contactId], only_unassigned: true }, { userId: null, role: 'system' });
+    await this.autoAssign(
+      { organization_id: organizationId, strategy, contact_ids: [contactId], only_unassigned: true },
+      { userId: null, role: 'system' },
+    );
   }
 
   /** Transfer (when asked) and upsert, as two set-based statements for the whole list. */
-  private writeContactAssignments(orgId: string, list: Assignment[], type: string, assignedBy: string | null, transfer: boolean): Promise<void> {
-    return this.assignments.writeContactAssignments(orgId, list.map((a) => a.contactId), list.map((a) => a.userId), type, assignedBy, transfer);
+  private writeContactAssignments(
+    orgId: string,
+    list: Assignment[],
+    type: string,
+    assignedBy: string | null,
+    transfer: boolean,
+  ): Promise<void> {
+    return this.assignments.writeContactAssignments(
+      orgId,
+      list.map((a) => a.contactId),
+      list.map((a) => a.userId),
+      type,
+      assignedBy,
+      transfer,
+    );
   }
 
   /** The target user decides the organization; RLS hides other tenants' users (404). */
@@ -222,7 +259,13 @@ export class AssignmentsService {
     return user;
   }
 
-  private async record(action: string, user: { id: string; organization_id: string }, caller: Caller, count: number, details: Record<string, unknown>) {
+  private async record(
+    action: string,
+    user: { id: string; organization_id: string },
+    caller: Caller,
+    count: number,
+    details: Record<string, unknown>,
+  ) {
     await this.activity.record({
       action,
       organizationId: user.organization_id,

@@ -1,6 +1,7 @@
 import { assignByLeadScore, assignRoundRobin, UserLoad } from './strategies';
 
-const contacts = (n: number, score = (i: number) => i) => Array.from({ length: n }, (_, i) => ({ contactId: `c${String(i).padStart(4, '0')}`, leadScore: score(i) }));
+const contacts = (n: number, score = (i: number) => i) =>
+  Array.from({ length: n }, (_, i) => ({ contactId: `c${String(i).padStart(4, '0')}`, leadScore: score(i) }));
 const countBy = (xs: { userId: string }[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x.userId] = (m[x.userId] ?? 0) + 1), m), {});
 
 describe('round robin', () => {
@@ -19,12 +20,23 @@ describe('round robin', () => {
   });
 
   it('cannot undo an imbalance larger than the batch, but never feeds the fullest user', () => {
-    const out = assignRoundRobin([{ userId: 'a', count: 50, scoreSum: 0 }, { userId: 'b', count: 0, scoreSum: 0 }], contacts(5), () => 0);
+    const out = assignRoundRobin(
+      [
+        { userId: 'a', count: 50, scoreSum: 0 },
+        { userId: 'b', count: 0, scoreSum: 0 },
+      ],
+      contacts(5),
+      () => 0,
+    );
     expect(countBy(out)).toEqual({ b: 5 });
   });
 
   it('equal users take turns', () => {
-    const out = assignRoundRobin(['a', 'b', 'c'].map((userId) => ({ userId, count: 0, scoreSum: 0 })), contacts(6), (id) => ({ a: 2, b: 0, c: 1 })[id]!);
+    const out = assignRoundRobin(
+      ['a', 'b', 'c'].map((userId) => ({ userId, count: 0, scoreSum: 0 })),
+      contacts(6),
+      (id) => ({ a: 2, b: 0, c: 1 })[id]!,
+    );
     expect(out.map((x) => x.userId)).toEqual(['b', 'c', 'a', 'b', 'c', 'a']);
   });
 
@@ -49,7 +61,13 @@ describe('lead score', () => {
   });
 
   it('takes existing load into account', () => {
-    const out = assignByLeadScore([{ userId: 'rich', count: 3, scoreSum: 500 }, { userId: 'poor', count: 0, scoreSum: 0 }], contacts(3, () => 100));
+    const out = assignByLeadScore(
+      [
+        { userId: 'rich', count: 3, scoreSum: 500 },
+        { userId: 'poor', count: 0, scoreSum: 0 },
+      ],
+      contacts(3, () => 100),
+    );
     expect(countBy(out)).toEqual({ poor: 3 });
   });
 });

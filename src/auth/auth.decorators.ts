@@ -18,7 +18,10 @@ export function Authenticated(roles: readonly TokenRole[], summary: string, desc
     SetMetadata(ROLES, roles),
     ApiBearerAuth(),
     ApiOperation({ summary, description: `Roles: ${roles.join(', ')}.${description ? `\n\n${description}` : ''}` }),
-    ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or badly signed token, or its user made inactive or removed', type: ErrorBodyDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, malformed, expired or badly signed token, or its user made inactive or removed',
+      type: ErrorBodyDto,
+    }),
     ApiForbiddenResponse({ description: 'The token role may not use this route, or its organization is suspended', type: ErrorBodyDto }),
   );
 }

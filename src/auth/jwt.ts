@@ -68,7 +68,8 @@ export function verifyToken(secret: string, token: string, rules: TokenRules = {
   if (rules.issuer && payload.iss !== rules.issuer) throw new InvalidTokenError('token issuer is not accepted');
   if (rules.audience) {
     const aud = payload.aud;
-    if (!(aud === rules.audience || (Array.isArray(aud) && aud.includes(rules.audience)))) throw new InvalidTokenError('token audience is not accepted');
+    if (!(aud === rules.audience || (Array.isArray(aud) && aud.includes(rules.audience))))
+      throw new InvalidTokenError('token audience is not accepted');
   }
   if (rules.maxAgeSeconds) {
     // exp is required and numeric (fast-jwt checked it); a token without iat counts from now.
@@ -87,5 +88,5 @@ export function verifyToken(secret: string, token: string, rules: TokenRules = {
   if ((ORG_ROLES as readonly string[]).includes(role) && !orgId) {
     throw new InvalidTokenError('organization role without org_id');
   }
-  return { userId: sub.toLowerCase(), role: role as TokenRole, orgId: orgId ? (orgId).toLowerCase() : null };
+  return { userId: sub.toLowerCase(), role: role as TokenRole, orgId: orgId ? orgId.toLowerCase() : null };
 }

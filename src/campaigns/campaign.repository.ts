@@ -65,7 +65,9 @@ export class CampaignRepository {
   }
 
   /** The new campaign, or null when the organization has one with that Instantly id already. */
-  async create(row: Pick<Campaign, 'organization_id' | 'name' | 'status' | 'instantly_campaign_id' | 'routes_events'>): Promise<Campaign | null> {
+  async create(
+    row: Pick<Campaign, 'organization_id' | 'name' | 'status' | 'instantly_campaign_id' | 'routes_events'>,
+  ): Promise<Campaign | null> {
     try {
       return await this.campaigns.save(this.campaigns.create(row));
     } catch (err) {

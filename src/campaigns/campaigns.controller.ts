@@ -8,7 +8,15 @@ import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { UuidPath } from '../common/uuid-param.pipe';
 import { CampaignsService } from './campaigns.service';
-import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, ListCampaignsQueryDto, UpdateCampaignDto } from './dto/campaign.dto';
+import {
+  CampaignDto,
+  CampaignFilterQueryDto,
+  CampaignOptionDto,
+  CampaignPageDto,
+  CreateCampaignDto,
+  ListCampaignsQueryDto,
+  UpdateCampaignDto,
+} from './dto/campaign.dto';
 
 @ApiTags('Campaigns')
 @ApiBadRequestResponse({ type: ErrorBodyDto })
@@ -32,7 +40,11 @@ export class CampaignsController {
   }
 
   @Patch(':id')
-  @Authenticated(RoleGroups.managers, 'Rename or re-status a campaign', 'Organization roles: their own organization’s campaigns (another organization’s id is a 404).')
+  @Authenticated(
+    RoleGroups.managers,
+    'Rename or re-status a campaign',
+    'Organization roles: their own organization’s campaigns (another organization’s id is a 404).',
+  )
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiEnvelope(CampaignDto)
   async update(@UuidPath('id') id: string, @Body() dto: UpdateCampaignDto): Promise<Envelope<CampaignDto>> {

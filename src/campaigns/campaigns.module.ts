@@ -4,5 +4,10 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { CampaignRepository } from './campaign.repository';
 import { CampaignsService } from './campaigns.service';
 
-@Module({ imports: [OrganizationsModule], controllers: [CampaignsController], providers: [CampaignsService, CampaignRepository], exports: [CampaignsService] })
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [CampaignsController],
+  providers: [CampaignsService, CampaignRepository],
+  exports: [CampaignsService],
+})
 export class CampaignsModule {}

@@ -5,7 +5,15 @@ import { Caller, isPlatform, orgScope } from '../auth/roles';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { Campaign } from './campaign.entity';
 import { CampaignRepository } from './campaign.repository';
-import { CampaignDto, CampaignFilterQueryDto, CampaignOptionDto, CampaignPageDto, CreateCampaignDto, UpdateCampaignDto, ListCampaignsQueryDto } from './dto/campaign.dto';
+import {
+  CampaignDto,
+  CampaignFilterQueryDto,
+  CampaignOptionDto,
+  CampaignPageDto,
+  CreateCampaignDto,
+  UpdateCampaignDto,
+  ListCampaignsQueryDto,
+} from './dto/campaign.dto';
 
 function toDto(c: Campaign): CampaignDto {
   return {
@@ -37,7 +45,11 @@ export class CampaignsService {
 
   async list(q: ListCampaignsQueryDto, caller: Caller): Promise<CampaignPageDto> {
     const [rows, total] = await this.campaigns.page(
-      { organizationId: orgScope(caller, q.organization_id), namePattern: q.search ? containsPattern(q.search) : null, status: q.status ?? null },
+      {
+        organizationId: orgScope(caller, q.organization_id),
+        namePattern: q.search ? containsPattern(q.search) : null,
+        status: q.status ?? null,
+      },
       q.limit,
       q.offset,
     );

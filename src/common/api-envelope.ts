@@ -36,7 +36,10 @@ export function ApiEnvelope(model: Type<unknown>, options: { status?: number; is
 
 /** Documents a flat answer (the contract's bulk retry, cleanup, assignment and onboarding writes). */
 export function ApiFlat(model: Type<unknown>, options: { status?: number; description?: string } = {}) {
-  return applyDecorators(ApiExtraModels(model), ApiResponse({ status: options.status ?? 200, description: options.description ?? 'Success', type: model }));
+  return applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({ status: options.status ?? 200, description: options.description ?? 'Success', type: model }),
+  );
 }
 
 /** Fields every paged list has beside its items. */

@@ -3,7 +3,23 @@ import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { CALENDAR_DATE_TIME } from './date-time';
 import { UUID_RE } from './uuid';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, registerDecorator, ValidateBy, ValidateIf, ValidationArguments } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateBy,
+  ValidateIf,
+  ValidationArguments,
+} from 'class-validator';
 
 /**
  * One declaration per request field: each decorator here applies both the validation the pipe runs
@@ -18,7 +34,6 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, 
  * - lengths count Unicode code points, as JSON Schema's minLength/maxLength do;
  * - text refuses the NUL character, which PostgreSQL cannot store or compare.
  */
-
 
 /** Text PostgreSQL can store: no NUL character. */
 const NO_NUL = '^[^\\u0000]*$';
@@ -80,7 +95,9 @@ function codePoints(min: number, max: number): PropertyDecorator {
 }
 
 /** Text: `minLength` (default 0), `maxLength`, and optionally a `pattern` (which replaces the NUL rule). */
-export function TextField(o: Common & { minLength?: number; maxLength: number; pattern?: string; patternMessage?: string; format?: string }): PropertyDecorator {
+export function TextField(
+  o: Common & { minLength?: number; maxLength: number; pattern?: string; patternMessage?: string; format?: string },
+): PropertyDecorator {
   const min = o.minLength ?? 0;
   const pattern = o.pattern ?? NO_NUL;
   const message = o.patternMessage ?? (o.pattern ? `$property has the wrong format` : '$property must not contain the NUL character');
@@ -89,7 +106,13 @@ export function TextField(o: Common & { minLength?: number; maxLength: number; p
     IsString(),
     codePoints(min, o.maxLength),
     Matches(new RegExp(pattern), { message }),
-    doc(o, { type: String, ...(min > 0 ? { minLength: min } : {}), maxLength: o.maxLength, pattern, ...(o.format ? { format: o.format } : {}) }),
+    doc(o, {
+      type: String,
+      ...(min > 0 ? { minLength: min } : {}),
+      maxLength: o.maxLength,
+      pattern,
+      ...(o.format ? { format: o.format } : {}),
+    }),
   );
 }
 
@@ -109,7 +132,12 @@ export function DateTimeField(o: Common = {}): PropertyDecorator {
 }
 
 export function UuidField(o: Common = {}): PropertyDecorator {
-  return applyDecorators(...presence(o), IsString(), Matches(UUID_RE, { message: '$property must be a UUID' }), doc(o, { type: String, format: 'uuid' }));
+  return applyDecorators(
+    ...presence(o),
+    IsString(),
+    Matches(UUID_RE, { message: '$property must be a UUID' }),
+    doc(o, { type: String, format: 'uuid' }),
+  );
 }
 
 /** A list of uuids, `minItems`..`maxItems` long. */
@@ -129,7 +157,9 @@ export function UuidArrayField(o: Common & { minItems?: number; maxItems: number
 /** A whole number between `minimum` and `maximum`. */
 export function IntField(o: Common & { minimum: number; maximum: number }): PropertyDecorator {
   return applyDecorators(
-    ...(o.query ? [Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value))] : []),
+    ...(o.query
+      ? [Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value))]
+      : []),
     ...presence(o),
     IsInt(),
     Min(o.minimum),
@@ -150,7 +180,11 @@ export function BoolField(o: Common = {}): PropertyDecorator {
 /** One of `values`. */
 export function EnumField(values: readonly string[], o: Common = {}): PropertyDecorator {
   // OpenAPI 3.0.3: a nullable enum lists null among its values.
-  return applyDecorators(...presence(o), IsIn(values as string[]), doc(o, { type: String, enum: o.nullable ? [...values, null] : [...values] }));
+  return applyDecorators(
+    ...presence(o),
+    IsIn(values as string[]),
+    doc(o, { type: String, enum: o.nullable ? [...values, null] : [...values] }),
+  );
 }
 
 /** A nested object of a DTO class (validate it with @ValidateNested and @Type beside this). */

@@ -24,7 +24,10 @@ const TAGS: Record<string, string> = {
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; required?: string[] };
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBodyDto) } } } });
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBodyDto) } } },
+});
 
 /**
  * The OpenAPI document the portal generates its client from. Besides what the decorators say, the

@@ -17,7 +17,8 @@ export { REDIS } from './redis.token';
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5000 }) : null),
+      useFactory: (config: AppConfig) =>
+        config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5000 }) : null,
     },
     RedisCloser,
   ],

@@ -54,9 +54,13 @@ export class StreamLimiter {
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const mine = this.runningPer.get(key) ?? 0;
     if (mine >= this.maxPerKey) {
-      throw AppError.tooManyRequests(`${mine} ${this.what} of yours are still running; try again when one has finished`, this.retryAfterSeconds);
+      throw AppError.tooManyRequests(
+        `${mine} ${this.what} of yours are still running; try again when one has finished`,
+        this.retryAfterSeconds,
+      );
     }
-    if (this.running >= this.maxRunning) throw AppError.tooManyRequests(`too many ${this.what} are running; try again shortly`, this.retryAfterSeconds);
+    if (this.running >= this.maxRunning)
+      throw AppError.tooManyRequests(`too many ${this.what} are running; try again shortly`, this.retryAfterSeconds);
     this.running++;
     this.runningPer.set(key, mine + 1);
     try {
@@ -91,7 +95,13 @@ export interface RowsFormat<T> {
  * any failure; a ClientGoneError is rethrown for the caller (a client that left is not an error of
  * ours), any other error cuts the connection (the headers are gone) and is rethrown.
  */
-export async function streamRows<T>(cursor: Cursor<T>, res: ServerResponse, batchRows: number, stallMs: number, format: RowsFormat<T>): Promise<void> {
+export async function streamRows<T>(
+  cursor: Cursor<T>,
+  res: ServerResponse,
+  batchRows: number,
+  stallMs: number,
+  format: RowsFormat<T>,
+): Promise<void> {
   let next: Promise<T[]> = cursor.read(batchRows);
   try {
     await next;

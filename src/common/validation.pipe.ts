@@ -25,7 +25,8 @@ class AppValidationPipe extends ValidationPipe {
       // A DTO body is a JSON object; left out, it is an empty one (the document marks a body whose
       // fields are all optional as not required).
       if (value === undefined) value = {};
-      else if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException({ message: ['the body must be a JSON object'] });
+      else if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new BadRequestException({ message: ['the body must be a JSON object'] });
     }
     try {
       return await super.transform(value, metadata);

@@ -5,7 +5,17 @@ const base = { JWT_SECRET: 'x'.repeat(32) };
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig(base);
-    expect(c).toMatchObject({ port: 3000, databaseUrl: '', databasePoolSize: 10, webhookMaxAttempts: 5, webhookWorkers: 1, onboardingExpiryCron: '0 0 * * *', logRequests: true, trustProxy: 'loopback', databasePreparedContext: true });
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: '',
+      databasePoolSize: 10,
+      webhookMaxAttempts: 5,
+      webhookWorkers: 1,
+      onboardingExpiryCron: '0 0 * * *',
+      logRequests: true,
+      trustProxy: 'loopback',
+      databasePreparedContext: true,
+    });
     expect(c.webhookSecrets).toEqual({});
   });
 

@@ -148,10 +148,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // tokens (re-issued as sessions refresh) and the week-long tokens npm start prints still pass.
   const jwtMaxAge = strVar(env, 'JWT_MAX_AGE', '7d');
   const m = /^(\d+)([smhd]?)$/.exec(jwtMaxAge.trim());
-  if (!m || Number(m[1]) <= 0) throw new ConfigError(`JWT_MAX_AGE must be a positive duration such as 3600, 90m, 12h or 7d, got "${jwtMaxAge}"`);
+  if (!m || Number(m[1]) <= 0)
+    throw new ConfigError(`JWT_MAX_AGE must be a positive duration such as 3600, 90m, 12h or 7d, got "${jwtMaxAge}"`);
   const jwtMaxAgeSeconds = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
 
-  const privacyHashKey = strVar(env, 'PRIVACY_HASH_KEY', '') || createHmac('sha256', jwtSecret).update('salesbrain-privacy-hash-v1').digest('hex');
+  const privacyHashKey =
+    strVar(env, 'PRIVACY_HASH_KEY', '') || createHmac('sha256', jwtSecret).update('salesbrain-privacy-hash-v1').digest('hex');
   if (privacyHashKey.length < 32) throw new ConfigError('PRIVACY_HASH_KEY must be at least 32 characters long');
 
   const metricsToken = strVar(env, 'METRICS_TOKEN', '');

@@ -16,14 +16,20 @@ export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get('stats')
-  @Authenticated(RoleGroups.managers, 'Dashboard counts: organizations, users, campaigns, contacts, webhooks, assignments, onboarding links')
+  @Authenticated(
+    RoleGroups.managers,
+    'Dashboard counts: organizations, users, campaigns, contacts, webhooks, assignments, onboarding links',
+  )
   @ApiEnvelope(DashboardStatsDto)
   async stats(@CurrentCaller() caller: Caller): Promise<Envelope<DashboardStatsDto>> {
     return ok(await this.dashboard.stats(caller));
   }
 
   @Get('recent-activity')
-  @Authenticated(RoleGroups.managers, 'Recent activity: webhook events, assignments, onboarding link events and admin actions, newest first')
+  @Authenticated(
+    RoleGroups.managers,
+    'Recent activity: webhook events, assignments, onboarding link events and admin actions, newest first',
+  )
   @ApiEnvelope(RecentActivityDto)
   async recent(@Query() q: RecentActivityQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<RecentActivityDto>> {
     return ok(await this.dashboard.recentActivity(q, caller));

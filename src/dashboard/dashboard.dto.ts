@@ -46,7 +46,8 @@ export class ActivityDto {
   @ApiProperty({ format: 'uuid' }) readonly id!: string;
   @ApiProperty({ type: String, format: 'date-time' }) readonly created_at!: Date;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) readonly organization_id!: string | null;
-  @ApiProperty({ description: 'The event type of a webhook, else the recorded action (e.g. assignment.campaigns)' }) readonly action!: string;
+  @ApiProperty({ description: 'The event type of a webhook, else the recorded action (e.g. assignment.campaigns)' })
+  readonly action!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) readonly actor_id!: string | null;
   @ApiProperty({ type: String, nullable: true }) readonly actor_role!: string | null;
   @ApiProperty() readonly item_count!: number;

@@ -20,7 +20,11 @@ export class DashboardService {
       campaigns: r.campaigns,
       contacts: r.contacts,
       webhooks: { last_24h: r.webhooks_24h, last_7d: r.webhooks_7d, failed: r.webhooks_failed, pending: r.webhooks_pending },
-      assignments: { campaign_assignments: r.campaign_assignments, contact_assignments: r.contact_assignments, unassigned_contacts: r.unassigned_contacts },
+      assignments: {
+        campaign_assignments: r.campaign_assignments,
+        contact_assignments: r.contact_assignments,
+        unassigned_contacts: r.unassigned_contacts,
+      },
       onboarding_links: byStatus,
     };
   }

@@ -84,7 +84,9 @@ class RlsTx implements PgClient {
     if (isSubmittable(config)) return this.querySubmittable(config);
     if (this.begun) {
       const statement = queryConfig(config, this.context.prepared);
-      return typeof statement === 'string' ? this.client.query<QueryResultRow>(statement, values) : this.client.query<QueryResultRow>({ ...statement, values });
+      return typeof statement === 'string'
+        ? this.client.query<QueryResultRow>(statement, values)
+        : this.client.query<QueryResultRow>({ ...statement, values });
     }
     this.begun = true;
     return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);

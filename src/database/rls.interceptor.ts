@@ -37,7 +37,11 @@ export class RlsTransactionInterceptor implements NestInterceptor {
     const endTimer = this.metrics.rlsTransactionDuration.startTimer();
     return from(
       this.cls
-        .run(() => this.txHost.withTransaction({ context: rls, single: singleRead ? 'read' : undefined }, () => lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined })))
+        .run(() =>
+          this.txHost.withTransaction({ context: rls, single: singleRead ? 'read' : undefined }, () =>
+            lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined }),
+          ),
+        )
         .then(
           (value) => {
             endTimer({ outcome: 'commit' });

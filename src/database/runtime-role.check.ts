@@ -11,20 +11,26 @@ import { runInRlsTransaction } from './rls-transactional.adapter';
 export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource, embedded = false): Promise<LoginReport> {
   // Checked through the very transaction start every request and job uses.
   const { rows, forced, login } = await runInRlsTransaction(dataSource, SYSTEM_CONTEXT, async (client) => ({
-    login: (await client.query(
-      `SELECT session_user AS name, r.rolsuper OR r.rolbypassrls AS bypasses FROM pg_roles r WHERE r.rolname = session_user`,
-    )).rows[0] as { name: string; bypasses: boolean } | undefined,
-    rows: (await client.query(
-      `SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`,
-    )).rows as { current_user: string; rolsuper: boolean; rolbypassrls: boolean }[],
-    forced: (await client.query(
-      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    login: (
+      await client.query(
+        `SELECT session_user AS name, r.rolsuper OR r.rolbypassrls AS bypasses FROM pg_roles r WHERE r.rolname = session_user`,
+      )
+    ).rows[0] as { name: string; bypasses: boolean } | undefined,
+    rows: (await client.query(`SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`)).rows as {
+      current_user: string;
+      rolsuper: boolean;
+      rolbypassrls: boolean;
+    }[],
+    forced: (
+      await client.query(
+        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
           AND c.relname <> 'typeorm_migrations'
           -- A partition is reached through its table, whose policies apply, unless this role may open it directly.
           AND (NOT c.relispartition OR has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE'))
           AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
-    )).rows as { relname: string }[],
+      )
+    ).rows as { relname: string }[],
   }));
   const role = rows[0];
   if (!role || role.rolsuper || role.rolbypassrls) {
@@ -38,7 +44,9 @@ export async function assertRuntimeRoleIsSubjectToRls(dataSource: DataSource, em
   }
   const report = { login: login?.name ?? '?', loginBypassesRls: login?.bypasses ?? false };
   if (report.loginBypassesRls && embedded) {
-    new Logger('Database').log(`embedded database: its only login is a superuser; every request and job runs as ${role.current_user} under RLS`);
+    new Logger('Database').log(
+      `embedded database: its only login is a superuser; every request and job runs as ${role.current_user} under RLS`,
+    );
   } else if (report.loginBypassesRls) {
     new Logger('Database').warn(
       `the database login "${report.login}" is a superuser or has BYPASSRLS: every request still runs as ${role.current_user} ` +

@@ -27,7 +27,8 @@ const PG_ERRORS: Record<string, Mapped> = {
   '53300': { status: 503, message: 'the database has too many connections; try again' },
 };
 
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connection.*(closed|ended)|ENOTFOUND|EPIPE|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|Client was closed|not queryable/i;
 
 /** The public link routes' token segment, however the path was written: any case, repeated slashes. */
 const PUBLIC_TOKEN_PATH = /(\/+onboarding\/+o\/+)[^/?#]+/i;
@@ -88,12 +89,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
 /** Status and message for any error; unknown ones are logged with a correlation id. */
 export function mapException(exception: unknown, request: { method: string; url: string }, logger: Logger): Mapped {
   const where = `${request.method} ${redactPath(request.url.split('?')[0])}`;
-  if (exception instanceof AppError) return { status: statusOf(exception.code), message: exception.message, retryAfterSeconds: exception.retryAfterSeconds };
+  if (exception instanceof AppError)
+    return { status: statusOf(exception.code), message: exception.message, retryAfterSeconds: exception.retryAfterSeconds };
   if (exception instanceof HttpException) {
     const body = exception.getResponse();
     let message = exception.message;
     if (typeof body === 'object' && body !== null && 'message' in body) {
-      const m = (body).message;
+      const m = body.message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
     return { status: exception.getStatus(), message };
@@ -102,7 +104,13 @@ export function mapException(exception: unknown, request: { method: string; url:
   // Errors body-parser raised while reading the body, before any handler ran.
   const read = exception as { type?: unknown; status?: unknown; expose?: unknown };
   if (read?.type === 'entity.too.large') return { status: 413, message: 'request body is too large' };
-  if (typeof read?.type === 'string' && read.expose === true && typeof read.status === 'number' && read.status >= 400 && read.status < 500) {
+  if (
+    typeof read?.type === 'string' &&
+    read.expose === true &&
+    typeof read.status === 'number' &&
+    read.status >= 400 &&
+    read.status < 500
+  ) {
     return { status: read.status, message: `request could not be read: ${err.message}` };
   }
   // Express could not decode a path parameter (a malformed percent-encoding).
@@ -117,7 +125,10 @@ export function mapException(exception: unknown, request: { method: string; url:
   if (/^(08|57P|53)/.test(code)) return { status: 503, message: 'the database is unavailable; try again shortly' };
   if (exception instanceof QueryFailedError && /row-level security/i.test(exception.message)) return PG_ERRORS['42501'];
   // ioredis (REDIS_URL: the shared rate limit and stats cache) gave up on a command.
-  if ((exception as Error)?.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|Stream isn't writeable/.test(err?.message ?? '')) {
+  if (
+    (exception as Error)?.name === 'MaxRetriesPerRequestError' ||
+    /^Connection is closed\.?$|Stream isn't writeable/.test(err?.message ?? '')
+  ) {
     logger.warn(`redis unavailable on ${where}: ${err?.message}`);
     return { status: 503, message: 'a shared service is unavailable; try again shortly', retryAfterSeconds: 5 };
   }
@@ -126,8 +137,6 @@ export function mapException(exception: unknown, request: { method: string; url:
     return { status: 503, message: 'the database is unavailable; try again shortly' };
   }
   const correlationId = randomUUID();
-  logger.error(
-    `unhandled error ${correlationId} on ${where}: ${(exception as Error)?.stack ?? String(exception)}`,
-  );
+  logger.error(`unhandled error ${correlationId} on ${where}: ${(exception as Error)?.stack ?? String(exception)}`);
   return { status: 500, message: `internal error (reference ${correlationId})` };
 }

@@ -33,7 +33,9 @@ function hasBody(req: IncomingMessage): boolean {
  * alone (req.body stays undefined). raw-body alone: body-parser's text() around it parsed the
  * content type and charset of every request for nothing this service uses.
  */
-export function readBodyText(limit: number): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void {
+export function readBodyText(
+  limit: number,
+): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void {
   return (req, _res, next) => {
     if (!hasBody(req)) return next();
     getRawBody(req, { length: req.headers['content-length'], limit, encoding: 'utf-8' }, (err, text) => {

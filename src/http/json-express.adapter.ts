@@ -45,7 +45,13 @@ export class JsonExpressAdapter extends ExpressAdapter {
   }
 
   override reply(response: ServerResponse, body: unknown, statusCode?: number): unknown {
-    if (body !== null && typeof body === 'object' && !(body instanceof StreamableFile) && !(body instanceof Error) && !response.getHeader('content-type')) {
+    if (
+      body !== null &&
+      typeof body === 'object' &&
+      !(body instanceof StreamableFile) &&
+      !(body instanceof Error) &&
+      !response.getHeader('content-type')
+    ) {
       sendJson(response, statusCode ?? response.statusCode, body);
       return response;
     }

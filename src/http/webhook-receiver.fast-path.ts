@@ -21,7 +21,10 @@ const RECEIVER_PREFIX = '/api/webhooks/';
  * same WebhookReceiverService), so the two cannot drift apart. A POST under the prefix the router
  * does not match goes on to the application; one it fails on is answered with the error here.
  */
-export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req: FrontRequest, res: ServerResponse, next: () => void) => void {
+export function webhookFastPath(
+  nest: INestApplication,
+  bodyLimit: number,
+): (req: FrontRequest, res: ServerResponse, next: () => void) => void {
   const logger = new Logger('WebhookReceiver');
   // Resolved on first use: the module graph is complete only after app.init().
   let cached: WebhookReceiverService | undefined;
@@ -32,7 +35,11 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
   const readBody = readBodyText(bodyLimit);
 
   const fail = (err: unknown, req: FrontRequest, res: ServerResponse, source: string) => {
-    const { status, message, retryAfterSeconds } = mapException(err, { method: req.method ?? 'POST', url: req.originalUrl ?? req.url ?? '' }, logger);
+    const { status, message, retryAfterSeconds } = mapException(
+      err,
+      { method: req.method ?? 'POST', url: req.originalUrl ?? req.url ?? '' },
+      logger,
+    );
     receiver().countRejected(source, status);
     if (res.headersSent) return void res.destroy();
     if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
@@ -71,7 +78,10 @@ export function webhookFastPath(nest: INestApplication, bodyLimit: number): (req
             }
             receiver()
               .accept(auth, body)
-              .then((stored) => sendJson(res, 200, stored), (err: unknown) => fail(err, req, res, source));
+              .then(
+                (stored) => sendJson(res, 200, stored),
+                (err: unknown) => fail(err, req, res, source),
+              );
           });
         },
         (err: unknown) => fail(err, req, res, source),

@@ -40,7 +40,12 @@ export class MetricsService implements OnApplicationBootstrap {
       retryQueueDepth: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.retryQueueDepth(RETRY_QUEUE_CAP)),
       // Two gauges read it in the same scrape (their collects run together): one query serves both.
       partitions: () => (partitions ??= this.readPartitions().finally(() => (partitions = null))),
-      pool: () => ({ total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0, max: pool?.options.max ?? 0 }),
+      pool: () => ({
+        total: pool?.totalCount ?? 0,
+        idle: pool?.idleCount ?? 0,
+        waiting: pool?.waitingCount ?? 0,
+        max: pool?.options.max ?? 0,
+      }),
     };
   }
 

@@ -72,7 +72,9 @@ export class OnboardingLinkRepository {
     // A page past the end has no row to carry the window count: count on its own then.
     const total = rows.length
       ? Number(rows[0].full_count)
-      : Number((await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM onboarding_link ol WHERE ${LIST_FILTER}`, params))[0]?.n ?? 0);
+      : Number(
+          (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM onboarding_link ol WHERE ${LIST_FILTER}`, params))[0]?.n ?? 0,
+        );
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }
 
@@ -115,7 +117,9 @@ export class OnboardingLinkRepository {
 
   /** The daily job's statement: every overdue active link, one set-based update. */
   async expireOverdue(): Promise<number> {
-    const r = await this.db.execute(`UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`);
+    const r = await this.db.execute(
+      `UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`,
+    );
     return r.affected;
   }
 

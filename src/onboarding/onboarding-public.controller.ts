@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiGoneResponse, ApiNotFoundResponse, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiParam,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { LinkHolder, Public } from '../auth/auth.decorators';
 import { ApiEnvelope, ApiFlat, Envelope, MessageResultDto } from '../common/api-envelope';
@@ -21,7 +29,11 @@ import { LINK_TOKEN_RE } from '../database/rls-context';
 @ApiGoneResponse({ type: ErrorBodyDto, description: 'Expired or already used' })
 @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'Revoked, or its organization is suspended' })
 @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many requests from this IP' })
-@ApiParam({ name: 'token', schema: { type: 'string', pattern: LINK_TOKEN_RE.source }, description: 'The link’s token (checked against this pattern before anything else: a 400 otherwise)' })
+@ApiParam({
+  name: 'token',
+  schema: { type: 'string', pattern: LINK_TOKEN_RE.source },
+  description: 'The link’s token (checked against this pattern before anything else: a 400 otherwise)',
+})
 @Controller('admin/onboarding/o')
 @LinkHolder('token')
 @UseGuards(ThrottlerGuard)
@@ -31,7 +43,11 @@ export class OnboardingPublicController {
   @Get(':token')
   @Public('Open an onboarding link (tracks the access)')
   @ApiEnvelope(PublicLinkDto)
-  async access(@Param('token') token: string, @Ip() ip: string, @Headers('user-agent') userAgent: string | undefined): Promise<Envelope<PublicLinkDto>> {
+  async access(
+    @Param('token') token: string,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
+  ): Promise<Envelope<PublicLinkDto>> {
     return ok(await this.onboarding.access(token, ip ?? '', userAgent ?? ''));
   }
 

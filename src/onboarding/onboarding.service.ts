@@ -90,7 +90,15 @@ export class OnboardingService {
   }
 
   async recordExpiry(count: number, actor: { userId: string | null; role: string }, trigger: string): Promise<void> {
-    await this.activity.record({ action: 'onboarding.expired', organizationId: null, actorId: actor.userId, actorRole: actor.role, targetType: 'onboarding_link', itemCount: count, details: { trigger } });
+    await this.activity.record({
+      action: 'onboarding.expired',
+      organizationId: null,
+      actorId: actor.userId,
+      actorRole: actor.role,
+      targetType: 'onboarding_link',
+      itemCount: count,
+      details: { trigger },
+    });
     this.logger.log(`onboarding expiry (${trigger}): ${count} link(s) expired`);
   }
 
@@ -114,7 +122,14 @@ export class OnboardingService {
   async complete(token: string): Promise<MessageResultDto> {
     const row = await this.links.complete(token);
     if (!row) return this.refuse(token);
-    await this.activity.record({ action: 'onboarding.completed', organizationId: row.organization_id, actorId: null, actorRole: 'link_holder', targetType: 'onboarding_link', targetId: row.id });
+    await this.activity.record({
+      action: 'onboarding.completed',
+      organizationId: row.organization_id,
+      actorId: null,
+      actorRole: 'link_holder',
+      targetType: 'onboarding_link',
+      targetId: row.id,
+    });
     return { success: true, message: 'Onboarding completed successfully! 🎉' };
   }
 
@@ -130,6 +145,14 @@ export class OnboardingService {
   }
 
   private async record(action: string, orgId: string, caller: Caller, linkId: string, details: Record<string, unknown>) {
-    await this.activity.record({ action, organizationId: orgId, actorId: caller.userId, actorRole: caller.role, targetType: 'onboarding_link', targetId: linkId, details });
+    await this.activity.record({
+      action,
+      organizationId: orgId,
+      actorId: caller.userId,
+      actorRole: caller.role,
+      targetType: 'onboarding_link',
+      targetId: linkId,
+      details,
+    });
   }
 }

@@ -7,7 +7,13 @@ import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { UuidPath } from '../common/uuid-param.pipe';
-import { CreateOrganizationDto, ListOrganizationsQueryDto, OrganizationDto, OrganizationPageDto, UpdateOrganizationDto } from './dto/organization.dto';
+import {
+  CreateOrganizationDto,
+  ListOrganizationsQueryDto,
+  OrganizationDto,
+  OrganizationPageDto,
+  UpdateOrganizationDto,
+} from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
 
 @ApiTags('Organizations')
@@ -37,7 +43,11 @@ export class OrganizationsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiEnvelope(OrganizationDto)
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The Instantly workspace is mapped to another organization' })
-  async update(@UuidPath('id') id: string, @Body() dto: UpdateOrganizationDto, @CurrentCaller() caller: Caller): Promise<Envelope<OrganizationDto>> {
+  async update(
+    @UuidPath('id') id: string,
+    @Body() dto: UpdateOrganizationDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Envelope<OrganizationDto>> {
     return ok(await this.organizations.update(id, dto, caller));
   }
 }

@@ -5,7 +5,13 @@ import { containsPattern, toPage } from '../common/paging';
 import { Organization } from './organization.entity';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
 import { Caller, isPlatform } from '../auth/roles';
-import { CreateOrganizationDto, ListOrganizationsQueryDto, OrganizationDto, OrganizationPageDto, UpdateOrganizationDto } from './dto/organization.dto';
+import {
+  CreateOrganizationDto,
+  ListOrganizationsQueryDto,
+  OrganizationDto,
+  OrganizationPageDto,
+  UpdateOrganizationDto,
+} from './dto/organization.dto';
 
 function toDto(o: Organization): OrganizationDto {
   return {

@@ -23,8 +23,13 @@ export class PrivacyController {
 
   @Get('subject')
   @Authenticated(RoleGroups.managers, 'Everything the organization holds about an email (GDPR Art. 15)', WHO)
-  @ApiEnvelope(SubjectDataDto, { description: 'Contacts, their assignments, activity about them, and every webhook log carrying the email with its payload; streamed' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many exports or subject requests running (in all, or for this organization); Retry-After says when to try again' })
+  @ApiEnvelope(SubjectDataDto, {
+    description: 'Contacts, their assignments, activity about them, and every webhook log carrying the email with its payload; streamed',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description: 'Too many exports or subject requests running (in all, or for this organization); Retry-After says when to try again',
+  })
   async subject(@Query() q: SubjectQueryDto, @CurrentCaller() caller: Caller, @Res() res: Response): Promise<void> {
     await this.privacy.subject(q, caller, res);
   }
@@ -40,7 +45,10 @@ export class PrivacyController {
       'carrying the email are stored redacted and create no contact.',
   )
   @ApiEnvelope(ErasureResultDto, { description: 'What was erased, per kind' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive requests of this organization (or caller) running; Retry-After says when to try again' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description: 'Too many expensive requests of this organization (or caller) running; Retry-After says when to try again',
+  })
   async erase(@Body() dto: EraseSubjectDto, @CurrentCaller() caller: Caller): Promise<Envelope<ErasureResultDto>> {
     return ok(await this.privacy.erase(dto, caller));
   }

@@ -101,7 +101,10 @@ export class PrivacyRepository {
   }
 
   async subjectState(orgId: string, emailHash: string): Promise<SubjectStateRow | null> {
-    const rows = await this.db.query<SubjectStateRow>(`SELECT erased_at, suppressed FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2`, [orgId, emailHash]);
+    const rows = await this.db.query<SubjectStateRow>(
+      `SELECT erased_at, suppressed FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2`,
+      [orgId, emailHash],
+    );
     return rows[0] ?? null;
   }
 

@@ -9,7 +9,14 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { ExportLimiter, HeavyReadLimiter, streamKey } from '../webhook-logs/export-limiter';
-import { EraseSubjectDto, ErasureResultDto, SubjectActivityDto, SubjectAssignmentDto, SubjectContactDto, SubjectQueryDto } from './dto/privacy.dto';
+import {
+  EraseSubjectDto,
+  ErasureResultDto,
+  SubjectActivityDto,
+  SubjectAssignmentDto,
+  SubjectContactDto,
+  SubjectQueryDto,
+} from './dto/privacy.dto';
 import { PrivacyRepository, SubjectActivityRow, SubjectAssignmentRow, SubjectContactRow } from './privacy.repository';
 
 /** Logs read from the cursor per round trip and written per chunk (JSON text PostgreSQL built; payloads are a few KB each). */
@@ -81,7 +88,9 @@ export class PrivacyService {
       };
       const logs = await this.streamSubject(orgId, email, head, res);
       this.metrics.privacyRequests.inc({ kind: 'subject', outcome: 'answered' });
-      this.logger.log(`subject access by ${caller.role} ${caller.userId} in ${orgId} for ${hash.slice(0, 16)}: ${contacts.length} contact(s), ${logs} log(s)`);
+      this.logger.log(
+        `subject access by ${caller.role} ${caller.userId} in ${orgId} for ${hash.slice(0, 16)}: ${contacts.length} contact(s), ${logs} log(s)`,
+      );
     });
   }
 
@@ -123,7 +132,8 @@ export class PrivacyService {
       erased_at: state.erased_at.toISOString(),
       message: nothing
         ? 'nothing of this email was left to erase in the organization' + (state.suppressed ? '; it is suppressed' : '')
-        : `erased: ${contacts} contact(s), ${assignments} assignment(s), ${logs + preparedLogs} log(s) redacted` + (state.suppressed ? '; the email is suppressed' : ''),
+        : `erased: ${contacts} contact(s), ${assignments} assignment(s), ${logs + preparedLogs} log(s) redacted` +
+          (state.suppressed ? '; the email is suppressed' : ''),
     };
   }
 

@@ -3,7 +3,13 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 
 /** Registers a cron job (UTC) whose failures are logged instead of escaping the timer. */
-export function scheduleJob(registry: SchedulerRegistry, name: string, cronTime: string, run: () => Promise<unknown>, logger: Logger): void {
+export function scheduleJob(
+  registry: SchedulerRegistry,
+  name: string,
+  cronTime: string,
+  run: () => Promise<unknown>,
+  logger: Logger,
+): void {
   const job = CronJob.from({
     cronTime,
     timeZone: 'UTC',

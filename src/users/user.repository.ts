@@ -17,7 +17,9 @@ export class UserRepository {
 
   /** Emails are unique per organization, case-insensitively (uq_user_org_email). */
   async emailTaken(organizationId: string, email: string): Promise<boolean> {
-    return this.users.exists({ where: { organization_id: organizationId, email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) } });
+    return this.users.exists({
+      where: { organization_id: organizationId, email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) },
+    });
   }
 
   async create(row: Pick<User, 'organization_id' | 'email' | 'first_name' | 'last_name' | 'role'>): Promise<User> {
@@ -44,7 +46,12 @@ export class UserRepository {
 
   /** Active owners of the organization other than `exceptId`. */
   otherActiveOwners(organizationId: string, exceptId: string): Promise<number> {
-    return this.users.countBy({ organization_id: organizationId, role: 'owner', status: 'active', id: Raw((column) => `${column} <> :exceptId`, { exceptId }) });
+    return this.users.countBy({
+      organization_id: organizationId,
+      role: 'owner',
+      status: 'active',
+      id: Raw((column) => `${column} <> :exceptId`, { exceptId }),
+    });
   }
 
   /**

@@ -25,7 +25,10 @@ import { UsersService } from './users.service';
       // Before the request's RLS transaction: its own one-statement transaction (the function is
       // SECURITY DEFINER and reads only the two ids it is given).
       useFactory: (db: Db, users: UserRepository, config: AppConfig) =>
-        new CallerStanding({ standing: (org, user) => db.runAs(SYSTEM_CONTEXT, () => users.standing(org, user), 'read') }, config.authStandingCacheMs),
+        new CallerStanding(
+          { standing: (org, user) => db.runAs(SYSTEM_CONTEXT, () => users.standing(org, user), 'read') },
+          config.authStandingCacheMs,
+        ),
     },
   ],
   exports: [UsersService, CallerStanding],

@@ -67,7 +67,8 @@ export class UsersService {
     if (dto.last_name !== undefined) changes.last_name = dto.last_name;
     if (dto.role !== undefined && dto.role !== user.role) changes.role = dto.role;
     if (dto.status !== undefined && dto.status !== user.status) changes.status = dto.status;
-    const losesOwner = user.role === 'owner' && user.status === 'active' && ((changes.role ?? 'owner') !== 'owner' || changes.status === 'inactive');
+    const losesOwner =
+      user.role === 'owner' && user.status === 'active' && ((changes.role ?? 'owner') !== 'owner' || changes.status === 'inactive');
     if (losesOwner) await this.keepAnOwner(user, 'demoted or made inactive');
     const updated = await this.users.update(id, changes);
     if (!updated) throw AppError.notFound(`user ${id} not found`);
@@ -80,7 +81,11 @@ export class UsersService {
         actorRole: caller.role,
         targetType: 'user',
         targetId: id,
-        details: { changed: Object.keys(changes), ...(changes.role ? { role: changes.role } : {}), ...(changes.status ? { status: changes.status } : {}) },
+        details: {
+          changed: Object.keys(changes),
+          ...(changes.role ? { role: changes.role } : {}),
+          ...(changes.status ? { status: changes.status } : {}),
+        },
       });
     }
     return toDto(updated);

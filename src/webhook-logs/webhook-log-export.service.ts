@@ -10,7 +10,16 @@ import { filterValuesWithMatches } from './log-filter';
 import { ExportLimiter, streamKey } from './export-limiter';
 import { WebhookLogRepository } from './webhook-log.repository';
 
-export const CSV_FIELDS = ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', 'created_at'] as const;
+export const CSV_FIELDS = [
+  'id',
+  'event_type',
+  'event_source',
+  'campaign_name',
+  'contact_email',
+  'status',
+  'error_message',
+  'created_at',
+] as const;
 
 /**
  * A cell that starts with = + - @ (or a tab or carriage return) is read as a formula by

@@ -123,7 +123,14 @@ export class WebhookLogRepository {
    * past it, reading stops once the page is known), and the page's oldest and newest times. With
    * more than maxMatches, matches is maxMatches + 1 and the rest is not meaningful.
    */
-  async searchPage(pattern: string, maxMatches: number, countCap: number, cursor: LogCursor | null, skip: number, take: number): Promise<{ ids: string[]; matches: number; within: TimeRange }> {
+  async searchPage(
+    pattern: string,
+    maxMatches: number,
+    countCap: number,
+    cursor: LogCursor | null,
+    skip: number,
+    take: number,
+  ): Promise<{ ids: string[]; matches: number; within: TimeRange }> {
     const [row] = await this.db.query<{ ids: string[]; matches: number; oldest: string | null; newest: string | null }>(
       `SELECT ids, matches, ${iso8601('oldest')} AS oldest, ${iso8601('newest')} AS newest FROM webhook_log_search_page($1, $2, $3, $4, $5, $6, $7)`,
       [pattern, maxMatches, countCap, cursor?.createdAt ?? null, cursor?.id ?? null, skip, take],
@@ -147,7 +154,13 @@ export class WebhookLogRepository {
    * walkIndex for a common search (read the newest rows in index order and filter them: under RLS
    * the planner cannot see how common a pattern is and would sort every match).
    */
-  async page(filter: unknown[], cursor: LogCursor | null, limit: number, offset: number, opts: { bySearchOrder: boolean; walkIndex: boolean }): Promise<LogRow[]> {
+  async page(
+    filter: unknown[],
+    cursor: LogCursor | null,
+    limit: number,
+    offset: number,
+    opts: { bySearchOrder: boolean; walkIndex: boolean },
+  ): Promise<LogRow[]> {
     const n = filter.length;
     if (opts.walkIndex) await this.db.query(INDEX_ORDER);
     const rows = await this.db.query<LogRow>(
@@ -238,12 +251,16 @@ export class WebhookLogRepository {
     // and chose to read every partition and sort (2.2 s at 10M rows for a status and a pattern in
     // a tenth of the logs); in index order the count stops at cap + 1 (a few thousand rows).
     const sortOff = filter[SEARCH_PARAM] !== null ? '; SET LOCAL enable_sort TO off' : '';
-    await this.db.query(`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off${sortOff}`);
+    await this.db.query(
+      `SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off${sortOff}`,
+    );
     const rows = await this.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(1)} ORDER BY created_at DESC, id DESC LIMIT ${Number(cap) + 1}) s`,
       filter,
     );
-    await this.db.query(`SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT; ${INDEX_ORDER_RESET}`);
+    await this.db.query(
+      `SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT; ${INDEX_ORDER_RESET}`,
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -300,7 +317,8 @@ export class WebhookLogRepository {
       [ids, force],
     );
     const success = first.done.length;
-    if (success >= first.requested) return { success_count: success, requested: first.requested, not_found: 0, already_pending: 0, processed_needs_force: 0 };
+    if (success >= first.requested)
+      return { success_count: success, requested: first.requested, not_found: 0, already_pending: 0, processed_needs_force: 0 };
     const [rest] = await this.db.query<{ found: number; already_pending: number; processed_needs_force: number }>(
       `SELECT count(*)::int AS found,
               (count(*) FILTER (WHERE status IN ('pending', 'processing')))::int AS already_pending,
@@ -323,7 +341,12 @@ export class WebhookLogRepository {
    * statement; matched counts the retriable logs, queued those not queued already. With
    * requestedBy null nothing is queued (a dry run): queued counts those that would be.
    */
-  async queueRetryByFilter(filter: unknown[], force: boolean, requestedBy: string | null, dryRun: boolean): Promise<{ matched: number; queued: number }> {
+  async queueRetryByFilter(
+    filter: unknown[],
+    force: boolean,
+    requestedBy: string | null,
+    dryRun: boolean,
+  ): Promise<{ matched: number; queued: number }> {
     const retriable = (start: number) => `(status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${filterSql(start)}`;
     const rows = dryRun
       ? await this.db.query<{ matched: number; queued: number }>(
@@ -351,7 +374,13 @@ export class WebhookLogRepository {
    * still in the index (a plain `DELETE ... LIMIT` per batch read them all again, quadratic in the
    * rows deleted). Returns how many were deleted and the key to go on from (null: nothing was left).
    */
-  async deleteOlderThan(olderThanDays: number, statuses: string[], batch: number, after: LogCursor | null, range: TimeRange): Promise<{ deleted: number; next: LogCursor | null }> {
+  async deleteOlderThan(
+    olderThanDays: number,
+    statuses: string[],
+    batch: number,
+    after: LogCursor | null,
+    range: TimeRange,
+  ): Promise<{ deleted: number; next: LogCursor | null }> {
     const rows = await this.db.query<{ deleted: number; created_at: string | null; id: string | null }>(
       `WITH doomed AS (
          SELECT id, created_at FROM webhook_log
@@ -469,7 +498,9 @@ export class WebhookLogRepository {
 
   /** Folds the deltas into the rollups, on one instance at a time; returns how many were folded. */
   async compactStats(): Promise<number> {
-    const lock = await this.db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0)) AS ok`);
+    const lock = await this.db.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0)) AS ok`,
+    );
     if (!lock[0]?.ok) return 0;
     const rows = await this.db.query<{ n: number }>(
       `WITH moved AS (
@@ -515,7 +546,11 @@ export class WebhookLogRepository {
   }
 
   /** Logs and failures per UTC hour or day from bucketFrom on: rollup plus pending deltas. */
-  rollupBuckets(orgId: string | null, interval: 'hour' | 'day', bucketFrom: Date): Promise<{ bucket: Date; total: number; failed: number }[]> {
+  rollupBuckets(
+    orgId: string | null,
+    interval: 'hour' | 'day',
+    bucketFrom: Date,
+  ): Promise<{ bucket: Date; total: number; failed: number }[]> {
     const from = bucketFrom.toISOString();
     return interval === 'hour'
       ? this.db.query<{ bucket: Date; total: number; failed: number }>(

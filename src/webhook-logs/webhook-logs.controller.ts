@@ -1,7 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiEnvelope, ApiFlat, Envelope } from '../common/api-envelope';
-import { BulkRetryResultDto, CleanupResultDto, ExportedLogDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
+import {
+  BulkRetryResultDto,
+  CleanupResultDto,
+  ExportedLogDto,
+  RetriedLogDto,
+  WebhookLogDetailDto,
+  WebhookLogPageDto,
+  WebhookStatsDto,
+} from './dto/webhook-log.response.dto';
 import type { Response } from 'express';
 import { Authenticated } from '../auth/auth.decorators';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -9,7 +27,14 @@ import { Caller, RoleGroups } from '../auth/roles';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ok } from '../common/paging';
 import { UuidPath } from '../common/uuid-param.pipe';
-import { BulkRetryDto, CleanupQueryDto, ExportWebhookLogsQueryDto, ListWebhookLogsQueryDto, RetryLogDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
+import {
+  BulkRetryDto,
+  CleanupQueryDto,
+  ExportWebhookLogsQueryDto,
+  ListWebhookLogsQueryDto,
+  RetryLogDto,
+  WebhookStatsQueryDto,
+} from './dto/log-filter.dto';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { TOTAL_CAP, WebhookLogsService } from './webhook-logs.service';
 
@@ -33,7 +58,11 @@ export class WebhookLogsController {
       'has_more is always exact. Pass next_cursor as cursor for pages without gaps or repeats while new events arrive. ' +
       'retry_queued_at is set while a bulk retry by filter has queued the log and no worker has taken it yet.',
   })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description:
+      'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again',
+  })
   async list(@Query() q: ListWebhookLogsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookLogPageDto>> {
     return ok(await this.logs.list(q, caller));
   }
@@ -52,7 +81,10 @@ export class WebhookLogsController {
       'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(ExportedLogDto) } } },
     },
   })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many exports running (in all, or for this organization); Retry-After says when to try again' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description: 'Too many exports running (in all, or for this organization); Retry-After says when to try again',
+  })
   async export(@Query() q: ExportWebhookLogsQueryDto, @CurrentCaller() caller: Caller, @Res() res: Response) {
     await this.exporter.export(q, caller, res);
   }
@@ -60,7 +92,11 @@ export class WebhookLogsController {
   @Get('stats')
   @Authenticated(LOG_READERS, 'Webhook statistics: totals by status, event type and source, failure rate, time buckets')
   @ApiEnvelope(WebhookStatsDto)
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description:
+      'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again',
+  })
   async stats(@Query() q: WebhookStatsQueryDto, @CurrentCaller() caller: Caller): Promise<Envelope<WebhookStatsDto>> {
     return ok(await this.logs.stats(q, caller));
   }
@@ -77,7 +113,11 @@ export class WebhookLogsController {
       '`dry_run: true` answers how many would be retried and changes nothing.',
   )
   @ApiFlat(BulkRetryResultDto)
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description:
+      'Too many expensive reads of this organization (or caller) running: a search the index cannot serve, filtered stats, a bulk retry by filter; Retry-After says when to try again',
+  })
   async bulkRetry(@Body() dto: BulkRetryDto, @CurrentCaller() caller: Caller): Promise<BulkRetryResultDto> {
     return this.logs.bulkRetry(dto, caller);
   }

@@ -10,7 +10,16 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
 
 @Module({
   controllers: [WebhookLogsController],
-  providers: [WebhookLogsService, WebhookLogRepository, WebhookLogExportService, ExportLimiter, HeavyReadLimiter, WebhookRetentionScheduler, WebhookPartitionScheduler, WebhookStatsRollup],
+  providers: [
+    WebhookLogsService,
+    WebhookLogRepository,
+    WebhookLogExportService,
+    ExportLimiter,
+    HeavyReadLimiter,
+    WebhookRetentionScheduler,
+    WebhookPartitionScheduler,
+    WebhookStatsRollup,
+  ],
   exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup, ExportLimiter, HeavyReadLimiter],
 })
 export class WebhookLogsModule {}

@@ -8,7 +8,16 @@ import { REDIS } from '../common/redis.module';
 import type Redis from 'ioredis';
 import { BulkRetryDto, CleanupQueryDto, ListWebhookLogsQueryDto, WebhookStatsQueryDto } from './dto/log-filter.dto';
 import { WebhookStatsRollup } from './webhook-stats-rollup.service';
-import { decodeCursor, encodeCursor, filtersBeyondOrganization, filterValuesWithMatches, LogCursor, logFilterValues, SEARCH_EXACT, searchUsesIndex } from './log-filter';
+import {
+  decodeCursor,
+  encodeCursor,
+  filtersBeyondOrganization,
+  filterValuesWithMatches,
+  LogCursor,
+  logFilterValues,
+  SEARCH_EXACT,
+  searchUsesIndex,
+} from './log-filter';
 import { HeavyReadLimiter, streamKey } from './export-limiter';
 import { isStatementTimeout, LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
 import { containsPattern } from '../common/paging';
@@ -95,7 +104,12 @@ export class WebhookLogsService {
    * first, gives the page's ids and the count up to the cap (the search function applies the
    * policies' roles itself). Null otherwise.
    */
-  private async searchOnlyPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows | null> {
+  private async searchOnlyPage(
+    q: ListWebhookLogsQueryDto,
+    scope: string | null,
+    cursor: LogCursor | null,
+    offset: number,
+  ): Promise<PageRows | null> {
     if (!q.search || !searchUsesIndex(q.search)) return null;
     if (!logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null)) return null;
     const pattern = containsPattern(q.search);
@@ -115,16 +129,34 @@ export class WebhookLogsService {
    * answered from them (read through the trigram index): the page and the count read only those
    * rows. A commoner one reads the newest logs and tests each (its matches are among them).
    */
-  private async filteredPage(q: ListWebhookLogsQueryDto, scope: string | null, cursor: LogCursor | null, offset: number): Promise<PageRows> {
+  private async filteredPage(
+    q: ListWebhookLogsQueryDto,
+    scope: string | null,
+    cursor: LogCursor | null,
+    offset: number,
+  ): Promise<PageRows> {
     if (q.search && searchUsesIndex(q.search)) {
       // The matches answer the search; the filter applies the others.
-      const among = await this.logs.searchAmong(logFilterValues({ ...q, search: undefined }, scope), containsPattern(q.search), SEARCH_EXACT, cursor, q.limit + 1, offset);
+      const among = await this.logs.searchAmong(
+        logFilterValues({ ...q, search: undefined }, scope),
+        containsPattern(q.search),
+        SEARCH_EXACT,
+        cursor,
+        q.limit + 1,
+        offset,
+      );
       if (among.found <= SEARCH_EXACT) return { rows: among.rows, counted: among.total };
       const filter = logFilterValues(q, scope);
-      return { rows: await this.commonSearchPage(q, scope, filter, cursor, offset, false), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
+      return {
+        rows: await this.commonSearchPage(q, scope, filter, cursor, offset, false),
+        counted: await this.logs.countUpTo(filter, TOTAL_CAP),
+      };
     }
     const filter = logFilterValues(q, scope);
-    return { rows: await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false }), counted: await this.logs.countUpTo(filter, TOTAL_CAP) };
+    return {
+      rows: await this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: Boolean(q.search), walkIndex: false }),
+      counted: await this.logs.countUpTo(filter, TOTAL_CAP),
+    };
   }
 
   /**
@@ -134,7 +166,14 @@ export class WebhookLogsService {
    * with other filters the logs are read on in index order (under RLS the planner cannot see how
    * common the pattern is and would sort every match).
    */
-  private async commonSearchPage(q: ListWebhookLogsQueryDto, scope: string | null, filter: unknown[], cursor: LogCursor | null, offset: number, onlySearch: boolean): Promise<LogRow[]> {
+  private async commonSearchPage(
+    q: ListWebhookLogsQueryDto,
+    scope: string | null,
+    filter: unknown[],
+    cursor: LogCursor | null,
+    offset: number,
+    onlySearch: boolean,
+  ): Promise<LogRow[]> {
     const rows = await this.logs.pageInWindow(filter, cursor, q.limit + 1, offset, SEARCH_WINDOW);
     if (rows.length > q.limit) return rows;
     if (!onlySearch) return this.logs.page(filter, cursor, q.limit + 1, offset, { bySearchOrder: false, walkIndex: true });
@@ -201,13 +240,24 @@ export class WebhookLogsService {
         actorRole: caller.role,
         targetType: 'webhook_log',
         itemCount: success,
-        details: { by: dto.log_ids ? 'ids' : 'filter', requested: dto.log_ids?.length ?? null, failed: failed, force, filter: dto.filter ?? null },
+        details: {
+          by: dto.log_ids ? 'ids' : 'filter',
+          requested: dto.log_ids?.length ?? null,
+          failed: failed,
+          force,
+          filter: dto.filter ?? null,
+        },
       });
     }
-    const message = dto.dry_run
-      ? `Would queue ${success} webhooks for retry`
-      : `Queued ${success} webhooks for retry, ${failed} failed`;
-    return { success: true, success_count: success, failed_count: failed, message, ...(dto.dry_run ? { dry_run: true } : {}), ...(reasons ? { failed_reasons: reasons } : {}) };
+    const message = dto.dry_run ? `Would queue ${success} webhooks for retry` : `Queued ${success} webhooks for retry, ${failed} failed`;
+    return {
+      success: true,
+      success_count: success,
+      failed_count: failed,
+      message,
+      ...(dto.dry_run ? { dry_run: true } : {}),
+      ...(reasons ? { failed_reasons: reasons } : {}),
+    };
   }
 
   /** In the request's transaction, in statements of CLEANUP_BATCH rows each. */
@@ -253,16 +303,24 @@ export class WebhookLogsService {
     }
     const dropped = await inTransaction(() => this.logs.dropMonths(cutoff, statuses));
     deleted += dropped.deleted;
-    if (dropped.droppedBefore === null) deleted += await this.deleteRows(olderThanDays, statuses, { from: null, to: cutoff }, inTransaction);
+    if (dropped.droppedBefore === null)
+      deleted += await this.deleteRows(olderThanDays, statuses, { from: null, to: cutoff }, inTransaction);
     return deleted;
   }
 
-  private async deleteRows(olderThanDays: number, statuses: string[], range: TimeRange, inTransaction: <T>(step: () => Promise<T>) => Promise<T>): Promise<number> {
+  private async deleteRows(
+    olderThanDays: number,
+    statuses: string[],
+    range: TimeRange,
+    inTransaction: <T>(step: () => Promise<T>) => Promise<T>,
+  ): Promise<number> {
     let deleted = 0;
     let after: LogCursor | null = null;
     for (;;) {
       const from: LogCursor | null = after;
-      const r: { deleted: number; next: LogCursor | null } = await inTransaction(() => this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from, range));
+      const r: { deleted: number; next: LogCursor | null } = await inTransaction(() =>
+        this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from, range),
+      );
       deleted += r.deleted;
       if (!r.next || r.deleted < CLEANUP_BATCH) return deleted;
       after = r.next;

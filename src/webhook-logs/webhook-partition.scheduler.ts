@@ -38,7 +38,9 @@ export class WebhookPartitionScheduler implements OnApplicationBootstrap {
     scheduleJob(this.registry, PARTITION_JOB, '10 0 * * *', () => this.runScheduled(), this.logger);
   }
 
-  async runScheduled(slot: Date = minuteSlot()): Promise<{ partitions_created: number; dedup_keys_deleted: number; search_trigrams: number } | null> {
+  async runScheduled(
+    slot: Date = minuteSlot(),
+  ): Promise<{ partitions_created: number; dedup_keys_deleted: number; search_trigrams: number } | null> {
     return this.jobs.runBatchedOncePerSlot(PARTITION_JOB, slot, async () => {
       const created = await this.ensurePartitions();
       const pruned = await this.pruneDedupKeys();

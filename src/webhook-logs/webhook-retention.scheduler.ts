@@ -39,9 +39,22 @@ export class WebhookRetentionScheduler implements OnApplicationBootstrap {
 
   async runScheduled(slot: Date = minuteSlot(), days = this.config.webhookLogRetentionDays): Promise<{ deleted_count: number } | null> {
     const result = await this.jobs.runBatchedOncePerSlot(RETENTION_JOB, slot, async () => {
-      const deleted = await this.logs.deleteInBatches(days, NIGHTLY_STATUSES, (batch) => this.db.runAs(SYSTEM_CONTEXT, batch), PREPARE_AHEAD_DAYS);
+      const deleted = await this.logs.deleteInBatches(
+        days,
+        NIGHTLY_STATUSES,
+        (batch) => this.db.runAs(SYSTEM_CONTEXT, batch),
+        PREPARE_AHEAD_DAYS,
+      );
       await this.db.runAs(SYSTEM_CONTEXT, () =>
-        this.activity.record({ action: 'webhook.retention', organizationId: null, actorId: null, actorRole: 'system', targetType: 'webhook_log', itemCount: deleted, details: { older_than_days: days } }),
+        this.activity.record({
+          action: 'webhook.retention',
+          organizationId: null,
+          actorId: null,
+          actorRole: 'system',
+          targetType: 'webhook_log',
+          itemCount: deleted,
+          details: { older_than_days: days },
+        }),
       );
       this.logger.log(`retention: ${deleted} logs older than ${days} days deleted`);
       return { deleted_count: deleted };

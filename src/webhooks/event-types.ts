@@ -34,7 +34,12 @@ export const EVENT_TYPES: readonly EventTypeInfo[] = [
   { canonical: 'campaign.completed', native: ['campaign_completed'], category: 'campaign', description: 'The campaign completed' },
   { canonical: 'account.warning', native: ['account_warning'], category: 'account', description: 'A sending account warning' },
   { canonical: 'account.error', native: ['account_error'], category: 'account', description: 'A sending account error' },
-  { canonical: 'lead.custom_label', native: [], category: 'lead', description: "Any other label (a workspace's custom label, kept in raw_event_type)" },
+  {
+    canonical: 'lead.custom_label',
+    native: [],
+    category: 'lead',
+    description: "Any other label (a workspace's custom label, kept in raw_event_type)",
+  },
 ];
 
 export const CUSTOM_LABEL = 'lead.custom_label';

@@ -33,11 +33,15 @@ export class WebhookCredentialsController {
     "Generate or rotate the organization's Instantly receiver credential",
     'The secret is in the answer once and never again. Instantly then sends it as `x-webhook-secret` to ' +
       '`POST /api/webhooks/instantly`; an event received with it is written into this organization only ' +
-      '(an event naming another workspace than the organization\'s is `failed`). The previous secret keeps ' +
+      "(an event naming another workspace than the organization's is `failed`). The previous secret keeps " +
       'working for `grace_hours`.',
   )
   @ApiEnvelope(NewWebhookCredentialDto, { status: 201 })
-  async rotate(@UuidPath('id') id: string, @Body() dto: RotateWebhookCredentialDto, @CurrentCaller() caller: Caller): Promise<Envelope<NewWebhookCredentialDto>> {
+  async rotate(
+    @UuidPath('id') id: string,
+    @Body() dto: RotateWebhookCredentialDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Envelope<NewWebhookCredentialDto>> {
     return ok(await this.credentials.rotate(id, dto.grace_hours ?? 24, caller));
   }
 }

@@ -112,7 +112,11 @@ export class WebhookCredentialsService {
         for (const r of rows) {
           known.set(r.secret_hash, { orgId: r.organization_id, until: null, suspended: r.suspended });
           if (r.previous_secret_hash && r.previous_valid_until) {
-            known.set(r.previous_secret_hash, { orgId: r.organization_id, until: r.previous_valid_until.getTime(), suspended: r.suspended });
+            known.set(r.previous_secret_hash, {
+              orgId: r.organization_id,
+              until: r.previous_valid_until.getTime(),
+              suspended: r.suspended,
+            });
           }
         }
         this.known = known;

@@ -20,7 +20,8 @@ export interface ClaimedLog {
 }
 
 /** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS = 'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';
+const CLAIMED_COLUMNS =
+  'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';
 
 /**
  * The ingest batch's INSERT, prepared once per connection (NamedStatement): planning it took
@@ -60,7 +61,10 @@ export interface EventColumns {
   turn: number[];
 }
 
-export type CredentialRow = Pick<OrganizationWebhookCredential, 'organization_id' | 'secret_prefix' | 'created_at' | 'rotated_at' | 'previous_valid_until'>;
+export type CredentialRow = Pick<
+  OrganizationWebhookCredential,
+  'organization_id' | 'secret_prefix' | 'created_at' | 'rotated_at' | 'previous_valid_until'
+>;
 export type StoredKey = { id: string; event_source: string; dedup_key: string };
 export type RoutedOrganization = Pick<Organization, 'id' | 'auto_assign_strategy'>;
 
@@ -102,7 +106,13 @@ export interface CredentialHashRow {
   previous_valid_until: Date | null;
 }
 
-const CREDENTIAL_COLUMNS = { organization_id: true, secret_prefix: true, created_at: true, rotated_at: true, previous_valid_until: true } as const;
+const CREDENTIAL_COLUMNS = {
+  organization_id: true,
+  secret_prefix: true,
+  created_at: true,
+  rotated_at: true,
+  previous_valid_until: true,
+} as const;
 
 /**
  * The webhooks module's SQL: storing received events (batched, deduplicated), organization
@@ -122,7 +132,19 @@ export class WebhookEventRepository {
    * a concurrent transaction waits for it, then counts as existing. Keys must be distinct.
    */
   insertLogs(c: EventColumns): Promise<StoredKey[]> {
-    return this.db.query<StoredKey>(INSERT_LOGS, [c.source, c.dedup, c.type, c.raw, c.payload, c.workspace, c.icampaign, c.cname, c.email, c.org, c.turn]);
+    return this.db.query<StoredKey>(INSERT_LOGS, [
+      c.source,
+      c.dedup,
+      c.type,
+      c.raw,
+      c.payload,
+      c.workspace,
+      c.icampaign,
+      c.cname,
+      c.email,
+      c.org,
+      c.turn,
+    ]);
   }
 
   /** The logs stored for (sources[i], dedupKeys[i]) pairs, by their dedup keys. */
@@ -246,7 +268,10 @@ export class WebhookEventRepository {
     return rows.length > 0;
   }
 
-  async finishLog(id: string, o: { status: string; message: string | null; organizationId: string | null; campaignId: string | null; campaignName: string | null }): Promise<void> {
+  async finishLog(
+    id: string,
+    o: { status: string; message: string | null; organizationId: string | null; campaignId: string | null; campaignName: string | null },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE webhook_log SET status = $2::text, processed_at = now(), locked_until = NULL, error_message = $3::text,
               attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', $2::text, 'message', $3::text),
@@ -273,7 +298,11 @@ export class WebhookEventRepository {
 
   /** The email (by its keyed hash) is suppressed in the organization, or was erased there after the event arrived. */
   async isErasedSubject(s: ErasedSubject): Promise<boolean> {
-    const rows = await this.db.query<{ erased: boolean }>(`SELECT ${ERASED_SUBJECT('$1', '$2', '$3')} AS erased`, [s.organizationId, s.emailHash, s.receivedAt]);
+    const rows = await this.db.query<{ erased: boolean }>(`SELECT ${ERASED_SUBJECT('$1', '$2', '$3')} AS erased`, [
+      s.organizationId,
+      s.emailHash,
+      s.receivedAt,
+    ]);
     return rows[0].erased;
   }
 
@@ -283,11 +312,15 @@ export class WebhookEventRepository {
   }
 
   async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
-    return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
+    return this.db
+      .repository(Organization)
+      .findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
   }
 
   async organizationByWorkspace(workspace: string): Promise<RoutedOrganization | null> {
-    return this.db.repository(Organization).findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
+    return this.db
+      .repository(Organization)
+      .findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
   }
 
   /**
@@ -309,7 +342,13 @@ export class WebhookEventRepository {
    * so its campaign id may route later events too; an event received with an organization's own
    * credential never makes a campaign route (nor takes that from one).
    */
-  async upsertInstantlyCampaign(orgId: string, name: string | null, instantlyCampaignId: string, status: string | null, routes: boolean): Promise<{ id: string; name: string }> {
+  async upsertInstantlyCampaign(
+    orgId: string,
+    name: string | null,
+    instantlyCampaignId: string,
+    status: string | null,
+    routes: boolean,
+  ): Promise<{ id: string; name: string }> {
     const rows = await this.db.query<{ id: string; name: string }>(
       `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status, routes_events)
        VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'), $5)
@@ -350,8 +389,25 @@ export class WebhookEventRepository {
          last_event_at = greatest(contact.last_event_at, EXCLUDED.last_event_at),
          updated_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
-      [e.organizationId, e.email, e.firstName, e.lastName, e.company, e.campaignId, e.scoreDelta, e.leadStatus,
-       e.emailsSent, e.opens, e.clicks, e.replies, e.bounced, e.unsubscribed, e.at, subject?.emailHash ?? null, subject?.receivedAt ?? null],
+      [
+        e.organizationId,
+        e.email,
+        e.firstName,
+        e.lastName,
+        e.company,
+        e.campaignId,
+        e.scoreDelta,
+        e.leadStatus,
+        e.emailsSent,
+        e.opens,
+        e.clicks,
+        e.replies,
+        e.bounced,
+        e.unsubscribed,
+        e.at,
+        subject?.emailHash ?? null,
+        subject?.receivedAt ?? null,
+      ],
     );
     return rows[0] ?? null;
   }

@@ -70,7 +70,8 @@ export class WebhookIngestService implements OnApplicationShutdown {
 
   store(event: IncomingWebhook): Promise<StoredWebhook> {
     if (this.stopping) return Promise.reject(AppError.unavailable('the service is shutting down; retry shortly', 5));
-    if (this.queue.length >= this.maxQueue) return Promise.reject(AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5));
+    if (this.queue.length >= this.maxQueue)
+      return Promise.reject(AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       this.schedule();
@@ -92,11 +93,10 @@ export class WebhookIngestService implements OnApplicationShutdown {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
       // flushOrSplit settles every waiter itself and never rejects.
-      void this.flushOrSplit(batch)
-        .finally(() => {
-          this.inFlight--;
-          if (this.queue.length) this.schedule();
-        });
+      void this.flushOrSplit(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length) this.schedule();
+      });
     }
   }
 
@@ -155,7 +155,15 @@ export class WebhookIngestService implements OnApplicationShutdown {
       const missing = unique.filter((e) => !found.has(`${e.source}\u0000${e.dedupKey}`));
       // Conflicting keys were committed by earlier transactions, or by concurrent ones the insert
       // waited for: committed now, so visible to this read.
-      const existing = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.findLogs(missing.map((e) => e.source), missing.map((e) => e.dedupKey)), 'read');
+      const existing = await this.db.runAs(
+        SYSTEM_CONTEXT,
+        () =>
+          this.events.findLogs(
+            missing.map((e) => e.source),
+            missing.map((e) => e.dedupKey),
+          ),
+        'read',
+      );
       for (const r of existing) found.set(`${r.event_source}\u0000${r.dedup_key}`, { id: r.id, duplicate: true });
     }
     endTimer();

@@ -62,7 +62,18 @@ export function dedupKeyFor(source: WebhookSource, body: Record<string, unknown>
   const h = createHash('sha256');
   if (source === 'instantly') {
     const f = (k: string) => (body[k] === undefined ? null : body[k]);
-    h.update(JSON.stringify([f('event_type'), f('timestamp'), f('workspace'), f('campaign_id'), f('lead_email'), f('email_id'), f('step'), f('variant')]));
+    h.update(
+      JSON.stringify([
+        f('event_type'),
+        f('timestamp'),
+        f('workspace'),
+        f('campaign_id'),
+        f('lead_email'),
+        f('email_id'),
+        f('step'),
+        f('variant'),
+      ]),
+    );
   } else {
     const id = body.event_id ?? body.id;
     h.update(typeof id === 'string' || typeof id === 'number' ? `id:${id}` : `body:${payloadJson}`);
@@ -78,7 +89,8 @@ export function parseIncomingWebhook(source: WebhookSource, body: unknown): Inco
   if (typeof b.event_type !== 'string' || !EVENT_TYPE_RE.test(b.event_type)) {
     throw new PayloadError('event_type is required and must be a non-empty string');
   }
-  if ([...b.event_type].length > EVENT_TYPE_MAX_LENGTH) throw new PayloadError(`event_type must be at most ${EVENT_TYPE_MAX_LENGTH} characters`);
+  if ([...b.event_type].length > EVENT_TYPE_MAX_LENGTH)
+    throw new PayloadError(`event_type must be at most ${EVENT_TYPE_MAX_LENGTH} characters`);
   const { canonical, raw } = resolveEventType(storableString(b.event_type));
   const payloadJson = serialize(b);
   const email = str(b.lead_email ?? b.email ?? b.contact_email, 320);

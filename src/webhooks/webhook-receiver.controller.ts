@@ -1,5 +1,17 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiForbiddenResponse, ApiParam, ApiSecurity, ApiTooManyRequestsResponse, ApiPayloadTooLargeResponse, ApiTags, ApiUnauthorizedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiParam,
+  ApiSecurity,
+  ApiTooManyRequestsResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiServiceUnavailableResponse,
+} from '@nestjs/swagger';
 import { NoRequestTransaction, Public } from '../auth/auth.decorators';
 import { ApiEnvelope } from '../common/api-envelope';
 import { ErrorBodyDto } from '../common/error-body.dto';
@@ -9,7 +21,6 @@ import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from './webhook-payload';
 import { StoredWebhookDto } from './dto/webhook.dto';
 import { HTTP_WEBHOOK_SOURCES } from '../config/app-config';
 import { WebhookReceiverService } from './webhook-receiver.service';
-
 
 /** Any JSON object with an event type; every other field is kept as sent. */
 const RECEIVER_BODY = {
@@ -43,14 +54,39 @@ export class WebhookReceiverController {
   @HttpCode(200)
   @Public('Receive an Instantly webhook')
   @ApiSecurity(WEBHOOK_SECRET_SCHEME)
-  @ApiBody({ schema: { ...RECEIVER_BODY, example: { event_type: 'email_opened', timestamp: '2026-11-25T10:00:00.000Z', workspace: 'b7c1…', campaign_id: 'c1…', campaign_name: 'Q1', lead_email: 'lead@example.com' } } })
+  @ApiBody({
+    schema: {
+      ...RECEIVER_BODY,
+      example: {
+        event_type: 'email_opened',
+        timestamp: '2026-11-25T10:00:00.000Z',
+        workspace: 'b7c1…',
+        campaign_id: 'c1…',
+        campaign_name: 'Q1',
+        lead_email: 'lead@example.com',
+      },
+    },
+  })
   @ApiEnvelope(StoredWebhookDto, { description: 'Stored (or already stored: duplicate true, same id)' })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong secret; nothing stored' })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: "The credential's organization is suspended; nothing stored" })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested deeper than 64 levels, or no event_type; nothing stored' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: "Body over 1 MB, or over WEBHOOK_CREDENTIAL_MAX_BYTES with an organization's credential; nothing stored" })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: "An organization's credential sent more than its rate allows (WEBHOOK_CREDENTIAL_RATE_PER_SECOND, WEBHOOK_CREDENTIAL_BURST); Retry-After says when to send again; nothing stored" })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After): not stored, the sender should retry' })
+  @ApiBadRequestResponse({
+    type: ErrorBodyDto,
+    description: 'Not JSON, not an object, nested deeper than 64 levels, or no event_type; nothing stored',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorBodyDto,
+    description: "Body over 1 MB, or over WEBHOOK_CREDENTIAL_MAX_BYTES with an organization's credential; nothing stored",
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description:
+      "An organization's credential sent more than its rate allows (WEBHOOK_CREDENTIAL_RATE_PER_SECOND, WEBHOOK_CREDENTIAL_BURST); Retry-After says when to send again; nothing stored",
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: 'Database unavailable or too many events waiting (Retry-After): not stored, the sender should retry',
+  })
   receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
     return this.receiver.receive('instantly', secret, body);
   }

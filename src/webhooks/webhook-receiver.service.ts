@@ -42,12 +42,14 @@ export class WebhookReceiverService {
   async authorize(source: string, secret: unknown): Promise<ReceiverAuth> {
     const known = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? (source as HttpWebhookSource) : null;
     const expected = known ? this.config.webhookSecrets[known] : undefined;
-    if (!known || (!expected && known !== 'instantly')) throw AppError.notFound(`unknown or unconfigured webhook source: ${source.slice(0, 40)}`);
+    if (!known || (!expected && known !== 'instantly'))
+      throw AppError.notFound(`unknown or unconfigured webhook source: ${source.slice(0, 40)}`);
     if (!this.ingest.hasRoom()) throw AppError.unavailable('too many webhooks waiting to be stored; retry shortly', 5);
     if (expected && secretMatches(secret, expected)) return { source: known, organizationId: null, maxBodyBytes: Number.POSITIVE_INFINITY };
     if (known === 'instantly' && typeof secret === 'string') {
       const owner = await this.credentials.ownerOf(secret);
-      if (owner?.suspended) throw AppError.forbidden(`organization ${owner.organizationId} is suspended; its credential's events are refused`);
+      if (owner?.suspended)
+        throw AppError.forbidden(`organization ${owner.organizationId} is suspended; its credential's events are refused`);
       if (owner) {
         await this.withinRate(owner.organizationId);
         return { source: known, organizationId: owner.organizationId, maxBodyBytes: this.config.webhookCredentialMaxBytes };
@@ -77,7 +79,8 @@ export class WebhookReceiverService {
 
   /** A body over the sender's limit (an organization's credential has its own, below the global 1 MB): 413, nothing stored. */
   checkSize(auth: ReceiverAuth, bytes: number): void {
-    if (bytes > auth.maxBodyBytes) throw AppError.payloadTooLarge(`a body from an organization's credential may have at most ${auth.maxBodyBytes} bytes`);
+    if (bytes > auth.maxBodyBytes)
+      throw AppError.payloadTooLarge(`a body from an organization's credential may have at most ${auth.maxBodyBytes} bytes`);
   }
 
   async accept(auth: ReceiverAuth, body: unknown): Promise<{ success: true; data: StoredWebhook }> {

@@ -13,7 +13,14 @@ import { WebhookReceiverService } from './webhook-receiver.service';
 @Module({
   imports: [OrganizationsModule],
   controllers: [WebhookReceiverController, WebhookMetaController, WebhookCredentialsController],
-  providers: [WebhookEventRepository, WebhookIngestService, WebhookCredentialsService, WebhookReceiverService, InstantlyEventHandler, WebhookProcessorService],
+  providers: [
+    WebhookEventRepository,
+    WebhookIngestService,
+    WebhookCredentialsService,
+    WebhookReceiverService,
+    InstantlyEventHandler,
+    WebhookProcessorService,
+  ],
   exports: [WebhookProcessorService, WebhookIngestService],
 })
 export class WebhooksModule {}

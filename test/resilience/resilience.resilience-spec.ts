@@ -58,7 +58,11 @@ describe('resilience', () => {
           a.child.kill('SIGKILL');
         }
         sent++;
-        const r = await post(target.url, instantlyPayload('email_sent', org.workspaceId, { lead_email: email, email_id: `kill-${i}` }), 5000);
+        const r = await post(
+          target.url,
+          instantlyPayload('email_sent', org.workspaceId, { lead_email: email, email_id: `kill-${i}` }),
+          5000,
+        );
         if (r.status === 200 && r.id) answered.set(email, r.id);
         else errors++;
       }
@@ -66,17 +70,21 @@ describe('resilience', () => {
     await Promise.all(Array.from({ length: 20 }, (_, w) => worker(w)));
     expect(killed).toBe(true);
     const ids = [...answered.values()];
-    const stored = (await owner.query(`SELECT count(*)::int n, count(DISTINCT id)::int d FROM webhook_log WHERE id = ANY($1)`, [ids])).rows[0];
+    const stored = (await owner.query(`SELECT count(*)::int n, count(DISTINCT id)::int d FROM webhook_log WHERE id = ANY($1)`, [ids]))
+      .rows[0];
     expect(stored).toEqual({ n: ids.length, d: ids.length });
     await waitFor(
-      async () => (await owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n === 0,
+      async () =>
+        (await owner.query(`SELECT count(*)::int n FROM webhook_log WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n === 0,
       120000,
       'the survivor to process every answered event',
     );
-    const contacts = (await owner.query(
-      `SELECT email, emails_sent FROM contact WHERE organization_id = $1 AND email = ANY($2)`,
-      [org.id, [...answered.keys()]],
-    )).rows;
+    const contacts = (
+      await owner.query(`SELECT email, emails_sent FROM contact WHERE organization_id = $1 AND email = ANY($2)`, [
+        org.id,
+        [...answered.keys()],
+      ])
+    ).rows;
     expect(contacts).toHaveLength(answered.size);
     expect(contacts.filter((c) => c.emails_sent !== 1)).toEqual([]);
     report.kill = { sent, answered_2xx: answered.size, not_answered: errors, stored: stored.n, processed_exactly_once: contacts.length };
@@ -94,7 +102,11 @@ describe('resilience', () => {
     const loadLoop = async () => {
       while (!stop) {
         const n = i++;
-        const r = await post(c.url, instantlyPayload('email_opened', org.workspaceId, { lead_email: `restart-${n}@lead.example`, email_id: `restart-${n}` }), 15000);
+        const r = await post(
+          c.url,
+          instantlyPayload('email_opened', org.workspaceId, { lead_email: `restart-${n}@lead.example`, email_id: `restart-${n}` }),
+          15000,
+        );
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         if (r.status === 200 && r.id) answered.push(r.id);
         await new Promise((res) => setTimeout(res, 5));
@@ -137,7 +149,11 @@ describe('resilience', () => {
     const seconds = Number(process.env.SOAK_SECONDS ?? 60);
     const rate = Number(process.env.SOAK_RATE ?? 200);
     const connections = async () =>
-      (await owner.query(`SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'salesbrain_test_login'`)).rows[0].n as number;
+      (
+        await owner.query(
+          `SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'salesbrain_test_login'`,
+        )
+      ).rows[0].n as number;
     const before = await connections();
     const s = await startInstance({ WEBHOOK_WORKERS: '2', DATABASE_POOL_SIZE: '6' });
     started.push(s);
@@ -151,7 +167,10 @@ describe('resilience', () => {
       const due = Math.floor(((Date.now() - t0) / 1000) * rate);
       while (n < due && inflight.size < 100) {
         const k = n++;
-        const p = post(s.url, instantlyPayload('email_sent', org.workspaceId, { lead_email: `soak-${k % 5000}@lead.example`, email_id: `soak-${k}` })).then((r) => {
+        const p = post(
+          s.url,
+          instantlyPayload('email_sent', org.workspaceId, { lead_email: `soak-${k % 5000}@lead.example`, email_id: `soak-${k}` }),
+        ).then((r) => {
           if (r.status !== 200) failures++;
           inflight.delete(p);
         });
@@ -171,7 +190,17 @@ describe('resilience', () => {
     const avg = (xs: { rss: number }[]) => xs.reduce((a, x) => a + x.rss, 0) / xs.length;
     const rssGrowth = avg(warm.slice(-third)) - avg(warm.slice(0, third));
     const maxConns = Math.max(...samples.map((x) => x.conns)) - before;
-    report.soak = { connections_before: before, rss_growth_mb: Math.round(rssGrowth), seconds, target_rate: rate, sent: n, failures, rss_mb_first_last: [warm[0].rss, warm[warm.length - 1].rss], max_connections: maxConns, samples };
+    report.soak = {
+      connections_before: before,
+      rss_growth_mb: Math.round(rssGrowth),
+      seconds,
+      target_rate: rate,
+      sent: n,
+      failures,
+      rss_mb_first_last: [warm[0].rss, warm[warm.length - 1].rss],
+      max_connections: maxConns,
+      samples,
+    };
     expect(failures).toBe(0);
     expect(rssGrowth).toBeLessThan(80);
     expect(maxConns).toBeLessThanOrEqual(6);

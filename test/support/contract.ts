@@ -101,7 +101,10 @@ export class ContractChecker {
     }
     this.checked++;
     if (!validate(body)) {
-      const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+      const errors = (validate.errors ?? [])
+        .slice(0, 5)
+        .map((e) => `${e.instancePath || '/'} ${e.message}`)
+        .join('; ');
       throw new ContractViolation(`${where}: the answer does not match the document: ${errors}\n${JSON.stringify(body).slice(0, 500)}`);
     }
   }

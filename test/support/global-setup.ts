@@ -14,10 +14,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     await admin.query(`CREATE DATABASE ${dbName}`);
     // Old databases left by interrupted runs are dropped so they do not pile up.
-    const stale = await admin.query(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'salesbrain_test_%' AND datname <> $1`,
-      [dbName],
-    );
+    const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'salesbrain_test_%' AND datname <> $1`, [dbName]);
     for (const row of stale.rows) {
       await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`).catch(() => undefined);
     }

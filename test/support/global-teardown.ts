@@ -9,10 +9,15 @@ export default async function globalTeardown(): Promise<void> {
   // The contract checks of every file (test/support/contract.ts).
   const counts = dbName ? join(tmpdir(), `${dbName}.contract`) : '';
   if (counts && existsSync(counts)) {
-    const lines = readFileSync(counts, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
+    const lines = readFileSync(counts, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ').map(Number));
     const total = lines.reduce((sum, [n]) => sum + n, 0);
     const ms = lines.reduce((sum, [, t]) => sum + (t || 0), 0);
-    console.log(`\ncontract: ${total} answers validated against the OpenAPI document in ${Math.round(ms)} ms (schema compilation included)`);
+    console.log(
+      `\ncontract: ${total} answers validated against the OpenAPI document in ${Math.round(ms)} ms (schema compilation included)`,
+    );
     rmSync(counts, { force: true });
   }
   if (!dbName || process.env.KEEP_TEST_DB) return;

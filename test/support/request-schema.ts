@@ -48,7 +48,18 @@ export interface RequestOperation {
 }
 
 interface Doc {
-  paths: Record<string, Record<string, { parameters?: Param[]; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; security?: Record<string, unknown>[]; description?: string }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Param[];
+        requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
+        security?: Record<string, unknown>[];
+        description?: string;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, Schema> };
 }
 
@@ -114,7 +125,10 @@ export class SchemaReader {
       case 'boolean':
         return fc.boolean();
       case 'array':
-        return fc.array(this.arbitrary(s.items ?? {}, uuids, depth + 1), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 5, (s.minItems ?? 0) + 5) });
+        return fc.array(this.arbitrary(s.items ?? {}, uuids, depth + 1), {
+          minLength: s.minItems ?? 0,
+          maxLength: Math.min(s.maxItems ?? 5, (s.minItems ?? 0) + 5),
+        });
       case 'object':
         return this.object(s, uuids, depth);
       case 'string':
@@ -125,14 +139,21 @@ export class SchemaReader {
   }
 
   private string(s: Schema, uuids: string[]): fc.Arbitrary<string> {
-    if (s.format === 'uuid') return fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), ...(uuids.length ? [fc.constantFrom(...uuids)] : []));
+    if (s.format === 'uuid')
+      return fc.oneof(
+        fc.uuid(),
+        fc.uuid().map((u) => u.toUpperCase()),
+        ...(uuids.length ? [fc.constantFrom(...uuids)] : []),
+      );
     const min = s.minLength ?? 0;
     const max = s.maxLength ?? 1000;
     const fits = (v: string) => [...v].length >= min && [...v].length <= max;
     if (s.pattern) {
       const re = new RegExp(s.pattern);
       // A pattern that says only what text may not contain takes any text; otherwise text it matches.
-      const base = /^\^\[\^[^\]]+\]\*\$$/.test(s.pattern) ? fc.oneof(fc.string({ maxLength: max }), fc.fullUnicodeString({ maxLength: Math.min(max, 40) })) : fc.stringMatching(re);
+      const base = /^\^\[\^[^\]]+\]\*\$$/.test(s.pattern)
+        ? fc.oneof(fc.string({ maxLength: max }), fc.fullUnicodeString({ maxLength: Math.min(max, 40) }))
+        : fc.stringMatching(re);
       return base.filter((v) => re.test(v) && fits(v));
     }
     return fc.string({ minLength: min, maxLength: Math.min(max, 300) }).filter(fits);
@@ -144,7 +165,9 @@ export class SchemaReader {
     const branches = (s.oneOf ?? []).map((b) => b.required ?? []);
     const make = (required: string[], absent: string[]) => {
       const keys = Object.keys(props).filter((k) => !absent.includes(k));
-      const record = fc.record(Object.fromEntries(keys.map((k) => [k, this.arbitrary(props[k], uuids, depth + 1)])), { requiredKeys: required.filter((k) => keys.includes(k)) });
+      const record = fc.record(Object.fromEntries(keys.map((k) => [k, this.arbitrary(props[k], uuids, depth + 1)])), {
+        requiredKeys: required.filter((k) => keys.includes(k)),
+      });
       if (s.additionalProperties !== true || depth > 0) return record;
       // Any other JSON field (a webhook body): names and values of every kind.
       const extra = fc.dictionary(
@@ -155,9 +178,7 @@ export class SchemaReader {
       return fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...r }));
     };
     if (!branches.length) return make(s.required ?? [], []);
-    return fc.oneof(
-      ...branches.map((own, i) => make([...(s.required ?? []), ...own], branches.filter((_, j) => j !== i).flat())),
-    );
+    return fc.oneof(...branches.map((own, i) => make([...(s.required ?? []), ...own], branches.filter((_, j) => j !== i).flat())));
   }
 }
 
@@ -170,9 +191,21 @@ export function forbiddenCandidates(s: Schema): unknown[] {
   if (s.maximum !== undefined) out.push(s.maximum + 1);
   if (s.type === 'integer') out.push(1e21, '5', '0x10');
   if (s.format === 'uuid') out.push('00000000-0000-0000-0000-00000000000', '0', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz');
-  if (s.pattern) out.push('2026-02-30', '2026-13-01', '2025-02-29', '0000-01-01', '2026-01-01T24:00', '2026-01-01T10:00+24:00', 'no', 'a'.repeat(15), 'a b c d e f g h i j');
+  if (s.pattern)
+    out.push(
+      '2026-02-30',
+      '2026-13-01',
+      '2025-02-29',
+      '0000-01-01',
+      '2026-01-01T24:00',
+      '2026-01-01T10:00+24:00',
+      'no',
+      'a'.repeat(15),
+      'a b c d e f g h i j',
+    );
   if (s.enum) out.push('not-one-of-them', String(s.enum[0]).toUpperCase());
-  if (s.maxItems !== undefined) out.push(Array.from({ length: s.maxItems + 1 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+  if (s.maxItems !== undefined)
+    out.push(Array.from({ length: s.maxItems + 1 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
   if (s.type === 'array') out.push(['not-a-uuid'], [1]);
   return out;
 }

@@ -10,7 +10,13 @@ export class CreateOrganizationDto {
   @TextField({ minLength: 1, maxLength: 200, example: 'Acme GmbH' })
   readonly name!: string;
 
-  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 100, description: 'Platform roles only: the Instantly workspace id used to route webhooks' })
+  @TextField({
+    optional: true,
+    nullable: true,
+    minLength: 1,
+    maxLength: 100,
+    description: 'Platform roles only: the Instantly workspace id used to route webhooks',
+  })
   readonly instantly_workspace_id?: string | null;
 
   @EnumField(AUTO_ASSIGN_STRATEGIES, { optional: true, nullable: true })
@@ -21,7 +27,13 @@ export class UpdateOrganizationDto {
   @TextField({ optional: true, minLength: 1, maxLength: 200 })
   readonly name?: string;
 
-  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 100, description: 'Platform roles only: routes Instantly events to this organization' })
+  @TextField({
+    optional: true,
+    nullable: true,
+    minLength: 1,
+    maxLength: 100,
+    description: 'Platform roles only: routes Instantly events to this organization',
+  })
   readonly instantly_workspace_id?: string | null;
 
   @EnumField(AUTO_ASSIGN_STRATEGIES, { optional: true, nullable: true })
@@ -41,7 +53,8 @@ export class OrganizationDto {
   @ApiProperty() readonly name!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Routes Instantly events here; set by platform roles' })
   readonly instantly_workspace_id!: string | null;
-  @ApiProperty({ enum: [...AUTO_ASSIGN_STRATEGIES, null], nullable: true, type: String }) readonly auto_assign_strategy!: (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
+  @ApiProperty({ enum: [...AUTO_ASSIGN_STRATEGIES, null], nullable: true, type: String }) readonly auto_assign_strategy!:
+    (typeof AUTO_ASSIGN_STRATEGIES)[number] | null;
   @ApiProperty({ enum: ORGANIZATION_STATUSES }) readonly status!: (typeof ORGANIZATION_STATUSES)[number];
   @ApiProperty({ type: String, format: 'date-time' }) readonly created_at!: Date;
   @ApiProperty({ type: String, format: 'date-time' }) readonly updated_at!: Date;

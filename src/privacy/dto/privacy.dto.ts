@@ -5,7 +5,10 @@ export class SubjectQueryDto {
   @EmailField({ description: 'The lead’s email (case-insensitive)' })
   readonly email!: string;
 
-  @UuidField({ optional: true, description: 'Required for platform roles; organization roles: their own organization (another one is a 404)' })
+  @UuidField({
+    optional: true,
+    description: 'Required for platform roles; organization roles: their own organization (another one is a 404)',
+  })
   readonly organization_id?: string;
 }
 
@@ -13,7 +16,10 @@ export class EraseSubjectDto {
   @EmailField({ description: 'The lead’s email (case-insensitive)' })
   readonly email!: string;
 
-  @UuidField({ optional: true, description: 'Required for platform roles; organization roles: their own organization (another one is a 404)' })
+  @UuidField({
+    optional: true,
+    description: 'Required for platform roles; organization roles: their own organization (another one is a 404)',
+  })
   readonly organization_id?: string;
 
   @BoolField({
@@ -72,29 +78,39 @@ export class SubjectLogDto {
   @ApiProperty() readonly event_source!: string;
   @ApiProperty() readonly event_type!: string;
   @ApiProperty() readonly status!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event as received' }) readonly payload!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event as received' }) readonly payload!: Record<
+    string,
+    unknown
+  >;
 }
 
 export class SubjectDataDto {
   @ApiProperty({ format: 'uuid' }) readonly organization_id!: string;
   @ApiProperty() readonly email!: string;
-  @ApiProperty({ description: 'Keyed hash (HMAC-SHA256) the service records for this email instead of the email' }) readonly email_hash!: string;
+  @ApiProperty({ description: 'Keyed hash (HMAC-SHA256) the service records for this email instead of the email' })
+  readonly email_hash!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Last erasure of this email in the organization, if any' })
   readonly erased_at!: string | null;
   @ApiProperty({ description: 'Later events carrying this email are stored redacted' }) readonly suppressed!: boolean;
   @ApiProperty({ type: [SubjectContactDto] }) readonly contacts!: SubjectContactDto[];
-  @ApiProperty({ type: [SubjectAssignmentDto], description: 'Users the contacts are (or were) assigned to' }) readonly assignments!: SubjectAssignmentDto[];
+  @ApiProperty({ type: [SubjectAssignmentDto], description: 'Users the contacts are (or were) assigned to' })
+  readonly assignments!: SubjectAssignmentDto[];
   @ApiProperty({ type: [SubjectActivityDto], description: 'Activity entries about the contacts, and earlier erasures of this email' })
   readonly activity!: SubjectActivityDto[];
-  @ApiProperty({ type: [SubjectLogDto], description: 'Every webhook log of the organization that carries the email, newest first, with its payload' })
+  @ApiProperty({
+    type: [SubjectLogDto],
+    description: 'Every webhook log of the organization that carries the email, newest first, with its payload',
+  })
   readonly logs!: SubjectLogDto[];
 }
 
 export class ErasedCountsDto {
   @ApiProperty({ type: 'integer', minimum: 0 }) readonly contacts!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) readonly assignments!: number;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Webhook logs redacted, every monthly partition and the default one' }) readonly logs!: number;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Copies of logs that retention prepared, redacted' }) readonly prepared_logs!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Webhook logs redacted, every monthly partition and the default one' })
+  readonly logs!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Copies of logs that retention prepared, redacted' })
+  readonly prepared_logs!: number;
 }
 
 export class ErasureResultDto {

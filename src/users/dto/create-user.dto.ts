@@ -44,12 +44,16 @@ export class UpdateUserDto {
   @EnumField(USER_ROLES, { optional: true })
   readonly role?: (typeof USER_ROLES)[number];
 
-  @EnumField(USER_STATUSES, { optional: true, description: 'An inactive user’s tokens are refused (401) within seconds, on every instance' })
+  @EnumField(USER_STATUSES, {
+    optional: true,
+    description: 'An inactive user’s tokens are refused (401) within seconds, on every instance',
+  })
   readonly status?: (typeof USER_STATUSES)[number];
 }
 
 export class RemovedUserDto {
   @ApiProperty({ format: 'uuid' }) readonly id!: string;
-  @ApiProperty({ type: 'integer', description: 'Campaign assignments removed with the user' }) readonly campaign_assignments_removed!: number;
+  @ApiProperty({ type: 'integer', description: 'Campaign assignments removed with the user' })
+  readonly campaign_assignments_removed!: number;
   @ApiProperty({ type: 'integer', description: 'Contact assignments removed with the user' }) readonly contact_assignments_removed!: number;
 }

@@ -1,7 +1,17 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateNested } from 'class-validator';
-import { DateTimeField, EnumField, ExactlyOneOf, IntField, ObjectField, TextField, UuidArrayField, UuidField, BoolField } from '../../common/api-fields';
+import {
+  DateTimeField,
+  EnumField,
+  ExactlyOneOf,
+  IntField,
+  ObjectField,
+  TextField,
+  UuidArrayField,
+  UuidField,
+  BoolField,
+} from '../../common/api-fields';
 import { PageQueryDto } from '../../common/paging';
 import { WEBHOOK_SOURCES, WEBHOOK_STATUSES } from '../../webhooks/event-types';
 
@@ -28,10 +38,18 @@ export class WebhookLogFilterDto {
   @DateTimeField({ optional: true, description: 'ISO 8601; inclusive lower bound on created_at', example: '2026-11-01T00:00:00Z' })
   readonly date_from?: string;
 
-  @DateTimeField({ optional: true, description: 'ISO 8601; inclusive upper bound (a bare date includes that whole day)', example: '2026-11-30' })
+  @DateTimeField({
+    optional: true,
+    description: 'ISO 8601; inclusive upper bound (a bare date includes that whole day)',
+    example: '2026-11-30',
+  })
   readonly date_to?: string;
 
-  @TextField({ optional: true, maxLength: 320, description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead' })
+  @TextField({
+    optional: true,
+    maxLength: 320,
+    description: 'Exact contact email (case-insensitive); served by an index, the fast way to find one lead',
+  })
   readonly contact_email?: string;
 
   @TextField({
@@ -47,7 +65,12 @@ export class WebhookLogFilterDto {
 
 /** Filters plus limit (1..500, default 50) and offset; offset is ignored when cursor is given. */
 export class ListWebhookLogsQueryDto extends IntersectionType(WebhookLogFilterDto, PageQueryDto) {
-  @TextField({ optional: true, maxLength: 60, pattern: CURSOR_PATTERN, description: 'next_cursor of the previous page: stable paging while new events arrive' })
+  @TextField({
+    optional: true,
+    maxLength: 60,
+    pattern: CURSOR_PATTERN,
+    description: 'next_cursor of the previous page: stable paging while new events arrive',
+  })
   readonly cursor?: string;
 }
 

@@ -80,7 +80,10 @@ export class BulkRetryResultDto {
   @ApiProperty() readonly failed_count!: number;
   @ApiProperty() readonly message!: string;
   @ApiPropertyOptional({ description: 'Present (true) when nothing was changed' }) readonly dry_run?: boolean;
-  @ApiPropertyOptional({ type: BulkRetryReasonsDto, description: 'By ids: not_found, already_pending, processed_needs_force; by filter: already_queued' })
+  @ApiPropertyOptional({
+    type: BulkRetryReasonsDto,
+    description: 'By ids: not_found, already_pending, processed_needs_force; by filter: already_queued',
+  })
   readonly failed_reasons?: BulkRetryReasonsDto;
 }
 
@@ -104,7 +107,11 @@ export class WebhookStatsDto {
   @ApiProperty({ enum: ['hour', 'day'] }) readonly interval!: 'hour' | 'day';
   @ApiProperty(timestamp()) readonly buckets_from!: string;
   @ApiProperty({ type: [StatsBucketDto] }) readonly buckets!: StatsBucketDto[];
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Present when the answer was computed earlier (WEBHOOK_STATS_CACHE_SECONDS)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Present when the answer was computed earlier (WEBHOOK_STATS_CACHE_SECONDS)',
+  })
   readonly cached_at?: string;
 }
 

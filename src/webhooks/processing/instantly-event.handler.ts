@@ -5,7 +5,6 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ClaimedLog, ErasedSubject, RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
-
 export interface HandlerOutcome {
   status: 'processed' | 'skipped';
   organizationId: string | null;
@@ -22,7 +21,6 @@ export class ProcessingError extends Error {}
 /** No organization takes the event: retrying will not change that until an admin acts, so it fails at once. */
 export class UnroutableEventError extends ProcessingError {}
 
-
 const text = (v: unknown, max: number): string | null => {
   if (typeof v === 'number') v = String(v);
   if (typeof v !== 'string') return null;
@@ -31,7 +29,8 @@ const text = (v: unknown, max: number): string | null => {
 };
 
 /** The email an event is about, as receipt stores it in contact_email. */
-const subjectEmail = (p: Record<string, unknown>): string | null => text(p.lead_email ?? p.email ?? p.contact_email, 320)?.toLowerCase() ?? null;
+const subjectEmail = (p: Record<string, unknown>): string | null =>
+  text(p.lead_email ?? p.email ?? p.contact_email, 320)?.toLowerCase() ?? null;
 
 /**
  * Keeps the CRM current from Instantly events. Runs inside the worker's transaction as `system`;
@@ -47,7 +46,13 @@ export class InstantlyEventHandler {
 
   async handle(log: ClaimedLog): Promise<HandlerOutcome> {
     if (log.event_source !== 'instantly') {
-      return { status: 'skipped', organizationId: null, campaignId: null, campaignName: null, message: `no handler for source ${log.event_source}` };
+      return {
+        status: 'skipped',
+        organizationId: null,
+        campaignId: null,
+        campaignName: null,
+        message: `no handler for source ${log.event_source}`,
+      };
     }
     const p = log.payload;
     const workspace = text(p.workspace, 100);
@@ -126,7 +131,13 @@ export class InstantlyEventHandler {
     } else if (subject && (await this.events.isErasedSubject(subject))) {
       await this.events.redactLog(log.id);
     }
-    return { status: 'processed', organizationId: org.id, campaignId: campaign?.id ?? null, campaignName: campaign?.name ?? null, newContact };
+    return {
+      status: 'processed',
+      organizationId: org.id,
+      campaignId: campaign?.id ?? null,
+      campaignName: campaign?.name ?? null,
+      newContact,
+    };
   }
 
   /**

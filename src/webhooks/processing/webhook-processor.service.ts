@@ -119,7 +119,9 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
   /** Claims and handles the due logs whose turn comes before next's (at most a tenth of a batch). */
   private async takeEarlierTurns(next: ClaimedLog): Promise<number> {
     const limit = Math.max(1, Math.ceil(this.config.webhookBatchSize / 10));
-    const earlier = await this.db.runAs(SYSTEM_CONTEXT, () => this.events.claimBefore(next.next_attempt_at, limit, this.config.webhookLeaseSeconds));
+    const earlier = await this.db.runAs(SYSTEM_CONTEXT, () =>
+      this.events.claimBefore(next.next_attempt_at, limit, this.config.webhookLeaseSeconds),
+    );
     earlier.sort(byTurn);
     for (const log of earlier) await this.processLog(log);
     this.metrics.turnsTakenEarly.inc(earlier.length);
@@ -189,7 +191,9 @@ export class WebhookProcessorService implements OnApplicationBootstrap, OnApplic
     // once, and an admin's retry after mapping the workspace processes it.
     const final = err instanceof UnroutableEventError || log.attempts >= this.config.webhookMaxAttempts;
     try {
-      await this.db.runAs(SYSTEM_CONTEXT, () => this.events.recordFailure(log.id, log.attempts, final, message, final ? 0 : this.backoffMs(log.attempts)));
+      await this.db.runAs(SYSTEM_CONTEXT, () =>
+        this.events.recordFailure(log.id, log.attempts, final, message, final ? 0 : this.backoffMs(log.attempts)),
+      );
     } catch (e) {
       // The lease will run out and another attempt will pick the log up again.
       this.logger.warn(`could not record the failure of log ${log.id}: ${(e as Error).message}`);
