@@ -1,53 +1,35 @@
 import type { Server } from 'http';
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { signToken, tokenRules } from './auth/jwt';
-import { ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { loadEnvFile } from './config/env-file';
 import { Db } from './database/db.service';
 import { EmbeddedDatabase, persistentSecret, startEmbeddedDatabase } from './database/embedded';
 import { runMigrations } from './database/run-migrations';
 import { DEMO_ORG_ID, DEMO_OWNER_ID, PLATFORM_ADMIN_ID, seedDemo } from './database/seed-demo';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
-  loadEnvFile();
-  const env: Record<string, string | undefined> = { ...process.env };
-  let embedded: EmbeddedDatabase | null = null;
+/** Without DATABASE_URL: PGlite under DATA_DIR, its secrets kept there, the migrations applied. */
+async function startEmbedded(env: Record<string, string | undefined>, logger: Logger): Promise<EmbeddedDatabase> {
+  const dataDir = env.DATA_DIR || '.data';
+  logger.log(`no DATABASE_URL: starting the embedded database (PGlite) under ${dataDir}/`);
+  const embedded = await startEmbeddedDatabase(dataDir);
+  env.DATABASE_URL = embedded.url;
+  env.JWT_SECRET ||= persistentSecret(dataDir, 'jwt-secret');
+  env.INSTANTLY_WEBHOOK_SECRET ||= persistentSecret(dataDir, 'instantly-webhook-secret');
+  const applied = await runMigrations(embedded.url, true);
+  logger.log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
+  return embedded;
+}
 
-  if (!env.DATABASE_URL) {
-    const dataDir = env.DATA_DIR || '.data';
-    logger.log(`no DATABASE_URL: starting the embedded database (PGlite) under ${dataDir}/`);
-    embedded = await startEmbeddedDatabase(dataDir);
-    env.DATABASE_URL = embedded.url;
-    env.JWT_SECRET ||= persistentSecret(dataDir, 'jwt-secret');
-    env.INSTANTLY_WEBHOOK_SECRET ||= persistentSecret(dataDir, 'instantly-webhook-secret');
-    const applied = await runMigrations(embedded.url, true);
-    logger.log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
-  }
-
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`invalid configuration: ${err.message}`);
-      await embedded?.stop();
-      process.exit(1);
-    }
-    throw err;
-  }
-
-  const app = await createApp(config, embedded !== null);
-  if (embedded) {
-    const seeded = await seedDemo(app.get(Db));
-    if (seeded) logger.log('seeded the demo organization');
-  }
-  // A clean stop, in order: the receivers refuse new events (503, retried by senders), the ingest
-  // batcher and the workers finish what they hold, the HTTP server and the pool close, and only
-  // then the embedded database, awaited, so what was committed (workers commit without waiting
-  // for the WAL flush) is on disk before the process exits.
+/**
+ * A clean stop, in order: the receivers refuse new events (503, retried by senders), the ingest
+ * batcher and the workers finish what they hold, the HTTP server and the pool close, and only
+ * then the embedded database, awaited, so what was committed (workers commit without waiting for
+ * the WAL flush) is on disk before the process exits.
+ */
+function stopOnSignals(app: INestApplication, embedded: EmbeddedDatabase | null, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -73,7 +55,10 @@ async function bootstrap(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  await app.listen(config.port, config.host);
+}
+
+/** What a newcomer needs printed: where the service and its docs are, and on the embedded database the demo's tokens. */
+function banner(app: INestApplication, config: AppConfig, embedded: boolean): string {
   const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://localhost:${port}`;
@@ -93,7 +78,35 @@ async function bootstrap(): Promise<void> {
       `more tokens: npm run token -- --role member --org ${DEMO_ORG_ID}`,
     );
   }
-  console.log(lines.join('\n') + '\n');
+  return lines.join('\n') + '\n';
+}
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  loadEnvFile();
+  const env: Record<string, string | undefined> = { ...process.env };
+  const embedded = env.DATABASE_URL ? null : await startEmbedded(env, logger);
+
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`invalid configuration: ${err.message}`);
+      await embedded?.stop();
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const app = await createApp(config, embedded !== null);
+  if (embedded) {
+    const seeded = await seedDemo(app.get(Db));
+    if (seeded) logger.log('seeded the demo organization');
+  }
+  stopOnSignals(app, embedded, logger);
+  await app.listen(config.port, config.host);
+  console.log(banner(app, config, embedded !== null));
 }
 
 bootstrap().catch((err: Error) => {

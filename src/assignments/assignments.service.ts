@@ -161,25 +161,7 @@ export class AssignmentsService {
     const onlyUnassigned = dto.only_unassigned ?? true;
     const users = (await this.assignments.userLoads(orgId)).map<UserLoad>((u) => ({ userId: u.id, count: u.count, scoreSum: u.score_sum }));
 
-    const failed: FailedItem[] = [];
-    let skipped = 0;
-    let contacts: ContactToAssign[];
-    if (dto.contact_ids) {
-      const rows = await this.assignments.contactsToAutoAssign(dto.contact_ids);
-      contacts = [];
-      for (const r of rows) {
-        if (!r.org) failed.push({ id: r.id, reason: 'contact not found' });
-        else if (r.org !== orgId) failed.push({ id: r.id, reason: 'contact belongs to another organization' });
-        else if (onlyUnassigned && r.owned) skipped++;
-        else contacts.push({ contactId: r.id, leadScore: r.lead_score });
-      }
-    } else {
-      contacts = (await this.assignments.organizationContacts(orgId, onlyUnassigned)).map((c) => ({
-        contactId: c.id,
-        leadScore: c.lead_score,
-      }));
-    }
-
+    const { contacts, skipped, failed } = await this.contactsFor(dto, orgId, onlyUnassigned);
     if (!onlyUnassigned && contacts.length) {
       // Re-balancing: the contacts' current owners give them up before the strategy runs.
       const ids = contacts.map((c) => c.contactId);
@@ -222,6 +204,28 @@ export class AssignmentsService {
       assignments: assignments.map((a) => ({ contact_id: a.contactId, user_id: a.userId })),
       ...(users.length ? {} : { message: 'the organization has no active owner, admin or member to assign to' }),
     };
+  }
+
+  /** The contacts auto-assign works on: the ids given (each checked), or the organization's (unassigned ones by default). */
+  private async contactsFor(
+    dto: AutoAssignDto,
+    orgId: string,
+    onlyUnassigned: boolean,
+  ): Promise<{ contacts: ContactToAssign[]; skipped: number; failed: FailedItem[] }> {
+    if (!dto.contact_ids) {
+      const rows = await this.assignments.organizationContacts(orgId, onlyUnassigned);
+      return { contacts: rows.map((c) => ({ contactId: c.id, leadScore: c.lead_score })), skipped: 0, failed: [] };
+    }
+    const failed: FailedItem[] = [];
+    const contacts: ContactToAssign[] = [];
+    let skipped = 0;
+    for (const r of await this.assignments.contactsToAutoAssign(dto.contact_ids)) {
+      if (!r.org) failed.push({ id: r.id, reason: 'contact not found' });
+      else if (r.org !== orgId) failed.push({ id: r.id, reason: 'contact belongs to another organization' });
+      else if (onlyUnassigned && r.owned) skipped++;
+      else contacts.push({ contactId: r.id, leadScore: r.lead_score });
+    }
+    return { contacts, skipped, failed };
   }
 
   /** Webhook processing: a contact first seen in an organization that auto-assigns. */

@@ -30,6 +30,22 @@ const error = (description: string) => ({
 });
 
 /**
+ * A default applied by the server is documented in words, not as `default`: generators such as
+ * openapi-typescript turn a property with a default into a required one, and a portal's request
+ * would then have to send what the server fills in. (Query parameters keep theirs.)
+ */
+function defaultsInWords(document: OpenAPIObject): void {
+  for (const schema of Object.values(document.components?.schemas ?? {}) as { properties?: Record<string, Record<string, unknown>> }[]) {
+    for (const property of Object.values(schema.properties ?? {})) {
+      if (property.default === undefined) continue;
+      const said = `Default: ${JSON.stringify(property.default)}.`;
+      property.description = typeof property.description === 'string' && property.description ? `${property.description} ${said}` : said;
+      delete property.default;
+    }
+  }
+}
+
+/**
  * The OpenAPI document the portal generates its client from. Besides what the decorators say, the
  * answers every route of a kind can give are added here once, so no route can forget them: a body
  * over 1 MB (413) wherever there is a body, a body that is not JSON (415) on the admin routes, and
@@ -64,17 +80,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
     { extraModels: [ErrorBodyDto] },
   );
-  // A default applied by the server is documented in words, not as `default`: generators such as
-  // openapi-typescript turn a property with a default into a required one, and a portal's request
-  // would then have to send what the server fills in. (Query parameters keep theirs.)
-  for (const schema of Object.values(document.components?.schemas ?? {}) as { properties?: Record<string, Record<string, unknown>> }[]) {
-    for (const property of Object.values(schema.properties ?? {})) {
-      if (property.default === undefined) continue;
-      const said = `Default: ${JSON.stringify(property.default)}.`;
-      property.description = typeof property.description === 'string' && property.description ? `${property.description} ${said}` : said;
-      delete property.default;
-    }
-  }
+  defaultsInWords(document);
   const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
   const requestModels = new Set<string>();
   const used = new Set<string>();

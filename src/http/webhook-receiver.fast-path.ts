@@ -48,48 +48,35 @@ export function webhookFastPath(
     sendJson(res, status, errorBody(status, message));
   };
 
-  // One handler, every step a callback of the one before: authorize (headers only), read the
-  // body, parse it, store it, answer.
-  const receive = (req: FrontRequest, res: ServerResponse) => {
+  // The reader's callback is typed unknown; what it passes is raw-body's or the limit's Error.
+  const readBodyOf = (req: FrontRequest, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) =>
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      readBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+    );
+
+  // Authorize (headers only), check the sender's size limit (before reading when Content-Length
+  // says so, else after), read the body, parse it, store it, answer; any refusal is answered by fail().
+  const receive = async (req: FrontRequest, res: ServerResponse) => {
     const source = typeof req.params?.source === 'string' ? req.params.source : 'instantly';
     req.routeTemplate = source === 'instantly' ? '/api/webhooks/instantly' : '/api/webhooks/:source';
-    receiver()
-      .authorize(source, req.headers['x-webhook-secret'])
-      .then(
-        (auth) => {
-          // The sender's own size limit, before reading when Content-Length says so, else after.
-          try {
-            receiver().checkSize(auth, Number(req.headers['content-length'] ?? 0));
-          } catch (sizeErr) {
-            return fail(sizeErr, req, res, source);
-          }
-          readBody(req, res, (readErr?: unknown) => {
-            if (readErr) return fail(readErr, req, res, source);
-            try {
-              if (typeof req.body === 'string') receiver().checkSize(auth, Buffer.byteLength(req.body, 'utf8'));
-            } catch (sizeErr) {
-              return fail(sizeErr, req, res, source);
-            }
-            let body: unknown;
-            try {
-              body = typeof req.body === 'string' ? parseJsonBody(req.body, 'remove') : undefined;
-            } catch (parseErr) {
-              return fail(parseErr, req, res, source);
-            }
-            receiver()
-              .accept(auth, body)
-              .then(
-                (stored) => sendJson(res, 200, stored),
-                (err: unknown) => fail(err, req, res, source),
-              );
-          });
-        },
-        (err: unknown) => fail(err, req, res, source),
-      );
+    try {
+      const auth = await receiver().authorize(source, req.headers['x-webhook-secret']);
+      receiver().checkSize(auth, Number(req.headers['content-length'] ?? 0));
+      await readBodyOf(req, res);
+      if (typeof req.body === 'string') receiver().checkSize(auth, Buffer.byteLength(req.body, 'utf8'));
+      const body = typeof req.body === 'string' ? parseJsonBody(req.body, 'remove') : undefined;
+      sendJson(res, 200, await receiver().accept(auth, body));
+    } catch (err) {
+      fail(err, req, res, source);
+    }
   };
   const router = Router();
   // Express's types describe its own request objects; these are Node's, with the router's fields.
-  router.post(['/api/webhooks/instantly', '/api/webhooks/:source'], receive as unknown as Parameters<typeof router.post>[1]);
+  router.post(
+    ['/api/webhooks/instantly', '/api/webhooks/:source'],
+    ((req: FrontRequest, res: ServerResponse) => void receive(req, res)) as unknown as Parameters<typeof router.post>[1],
+  );
   const route = router as unknown as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   return (req, res, next) => {
     // Express's routes match case-insensitively: so does the prefix, lest /API/WEBHOOKS/… reach the

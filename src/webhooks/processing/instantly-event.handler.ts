@@ -55,20 +55,8 @@ export class InstantlyEventHandler {
       };
     }
     const p = log.payload;
-    const workspace = text(p.workspace, 100);
     const instantlyCampaignId = text(p.campaign_id, 100);
-    const org = log.credential_org_id
-      ? await this.credentialOrganization(log.credential_org_id, workspace)
-      : await this.resolveOrganization(workspace, instantlyCampaignId);
-    if (!org) {
-      throw new UnroutableEventError(
-        `no organization is mapped to Instantly workspace "${workspace ?? '(none)'}"` +
-          (instantlyCampaignId ? ` or campaign "${instantlyCampaignId}"` : '') +
-          `: a platform admin sets instantly_workspace_id on the organization (PATCH /api/admin/organizations/:id), then retries this log`,
-      );
-    }
-    const at = this.eventTime(p.timestamp);
-
+    const org = await this.route(log, instantlyCampaignId);
     let campaign: { id: string; name: string } | null = null;
     if (instantlyCampaignId) {
       campaign = await this.events.upsertInstantlyCampaign(
@@ -80,57 +68,8 @@ export class InstantlyEventHandler {
         log.credential_org_id === null,
       );
     }
-
-    if (ACCOUNT_EVENTS.has(log.event_type)) {
-      await this.activity.record({
-        action: log.event_type,
-        organizationId: org.id,
-        actorId: null,
-        actorRole: 'system',
-        targetType: 'email_account',
-        details: {
-          webhook_log_id: log.id,
-          email_account: text(p.email_account, 320),
-          message: text(p.message ?? p.error ?? p.warning ?? p.reason ?? p.description, 2000),
-        },
-      });
-    }
-
-    let newContact: HandlerOutcome['newContact'];
-    const effect = contactEffectFor(log.event_type, log.raw_event_type);
-    const email = text(p.lead_email, 320)?.toLowerCase() ?? null;
-    // The lead's erasure (src/privacy) is checked by the contact upsert itself, which writes nothing
-    // for an erased lead; an event that writes no contact asks on its own.
-    const subject = this.subjectOf(log, org.id);
-    if (effect && email && email !== ERASED_MARKER) {
-      const c = (n: string) => (effect.counter === n ? 1 : 0);
-      const row = await this.events.upsertContact(
-        {
-          organizationId: org.id,
-          email,
-          firstName: text(p.firstName ?? p.first_name, 100),
-          lastName: text(p.lastName ?? p.last_name, 100),
-          company: text(p.companyName ?? p.company_name ?? p.company, 200),
-          campaignId: campaign?.id ?? null,
-          scoreDelta: effect.scoreDelta,
-          leadStatus: effect.leadStatus ?? null,
-          emailsSent: c('emails_sent'),
-          opens: c('opens'),
-          clicks: c('clicks'),
-          replies: c('replies'),
-          bounced: effect.bounced ?? false,
-          unsubscribed: effect.unsubscribed ?? false,
-          at,
-        },
-        subject,
-      );
-      if (!row) await this.events.redactLog(log.id);
-      else if (row.inserted && org.auto_assign_strategy) {
-        newContact = { id: row.id, organizationId: org.id, strategy: org.auto_assign_strategy };
-      }
-    } else if (subject && (await this.events.isErasedSubject(subject))) {
-      await this.events.redactLog(log.id);
-    }
+    if (ACCOUNT_EVENTS.has(log.event_type)) await this.recordAccountEvent(log, org.id);
+    const newContact = await this.applyToContact(log, org, campaign?.id ?? null);
     return {
       status: 'processed',
       organizationId: org.id,
@@ -138,6 +77,79 @@ export class InstantlyEventHandler {
       campaignName: campaign?.name ?? null,
       newContact,
     };
+  }
+
+  /** The organization the event is processed into (see the operations guide, "Routing"); none: an error that keeps it retriable. */
+  private async route(log: ClaimedLog, instantlyCampaignId: string | null): Promise<RoutedOrganization> {
+    const workspace = text(log.payload.workspace, 100);
+    const org = log.credential_org_id
+      ? await this.credentialOrganization(log.credential_org_id, workspace)
+      : await this.resolveOrganization(workspace, instantlyCampaignId);
+    if (!org) {
+      throw new UnroutableEventError(
+        `no organization is mapped to Instantly workspace "${workspace ?? '(none)'}"` +
+          (instantlyCampaignId ? ` or campaign "${instantlyCampaignId}"` : '') +
+          `: a platform admin sets instantly_workspace_id on the organization (PATCH /api/admin/organizations/:id), then retries this log`,
+      );
+    }
+    return org;
+  }
+
+  /** A sending account's event (warm-up, health): recorded in the organization's activity. */
+  private async recordAccountEvent(log: ClaimedLog, organizationId: string): Promise<void> {
+    const p = log.payload;
+    await this.activity.record({
+      action: log.event_type,
+      organizationId,
+      actorId: null,
+      actorRole: 'system',
+      targetType: 'email_account',
+      details: {
+        webhook_log_id: log.id,
+        email_account: text(p.email_account, 320),
+        message: text(p.message ?? p.error ?? p.warning ?? p.reason ?? p.description, 2000),
+      },
+    });
+  }
+
+  /**
+   * The event's effect on its lead's contact, if it has one. The lead's erasure (src/privacy) is
+   * checked by the contact upsert itself, which writes nothing for an erased lead (the log is then
+   * redacted); an event that writes no contact asks on its own.
+   */
+  private async applyToContact(log: ClaimedLog, org: RoutedOrganization, campaignId: string | null): Promise<HandlerOutcome['newContact']> {
+    const p = log.payload;
+    const effect = contactEffectFor(log.event_type, log.raw_event_type);
+    const email = text(p.lead_email, 320)?.toLowerCase() ?? null;
+    const subject = this.subjectOf(log, org.id);
+    if (!effect || !email || email === ERASED_MARKER) {
+      if (subject && (await this.events.isErasedSubject(subject))) await this.events.redactLog(log.id);
+      return undefined;
+    }
+    const c = (n: string) => (effect.counter === n ? 1 : 0);
+    const row = await this.events.upsertContact(
+      {
+        organizationId: org.id,
+        email,
+        firstName: text(p.firstName ?? p.first_name, 100),
+        lastName: text(p.lastName ?? p.last_name, 100),
+        company: text(p.companyName ?? p.company_name ?? p.company, 200),
+        campaignId,
+        scoreDelta: effect.scoreDelta,
+        leadStatus: effect.leadStatus ?? null,
+        emailsSent: c('emails_sent'),
+        opens: c('opens'),
+        clicks: c('clicks'),
+        replies: c('replies'),
+        bounced: effect.bounced ?? false,
+        unsubscribed: effect.unsubscribed ?? false,
+        at: this.eventTime(p.timestamp),
+      },
+      subject,
+    );
+    if (!row) await this.events.redactLog(log.id);
+    else if (row.inserted && org.auto_assign_strategy) return { id: row.id, organizationId: org.id, strategy: org.auto_assign_strategy };
+    return undefined;
   }
 
   /**
