@@ -73,6 +73,42 @@ async function main() {
   // The issue's baseline: a minimal table (id, event type, payload, unique dedup key, created_at).
   await owner.query(`CREATE SCHEMA bench; CREATE TABLE bench.minimal_log (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_type text NOT NULL, payload jsonb NOT NULL,
                                                      dedup_key text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())`);
+  if (process.env.BENCH_ONLY === 'edge') {
+    // Receipt through the front (its own router ahead of Express) against the stock Express + Nest
+    // pipeline (WEBHOOK_RECEIPT_FRONT=false), alternating, same batching and prepared insert.
+    const front = await startService(env);
+    const stock = await startService({ ...env, WEBHOOK_RECEIPT_FRONT: 'false' });
+    report.edge = {};
+    try {
+      for (const connections of [200, 50]) {
+        const runs = { front: [], stock: [] };
+        await run(front.url, connections, workspaces, null);
+        await run(stock.url, connections, workspaces, null);
+        for (let i = 0; i < 2; i++) {
+          runs.front.push(await run(front.url, connections, workspaces, null));
+          runs.stock.push(await run(stock.url, connections, workspaces, null));
+        }
+        const best = (xs) => xs.reduce((a, b) => (b.requests_per_s > a.requests_per_s ? b : a));
+        const f = best(runs.front);
+        const st = best(runs.stock);
+        report.edge[connections] = {
+          front: runs.front,
+          stock: runs.stock,
+          ratio_stock_to_front: Number((st.requests_per_s / f.requests_per_s).toFixed(3)),
+        };
+        console.log(`\nReceipt at ${connections} connections — ${machine()}`);
+        console.table({ front_1: runs.front[0], stock_1: runs.stock[0], front_2: runs.front[1], stock_2: runs.stock[1] });
+        console.log(`stock pipeline / front (best of two each): ${(st.requests_per_s / f.requests_per_s).toFixed(2)}×`);
+      }
+    } finally {
+      await stop(front);
+      await stop(stock);
+    }
+    await owner.end();
+    writeResult('ingest-edge', report);
+    await dropDatabase(DB);
+    return;
+  }
   const service = await startService(env);
   const bare = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BARE_TABLE: 'minimal' });
   const bareFull = await startBare('bare-ingest-server.js', { DATABASE_URL: ownerUrl, DATABASE_POOL_SIZE: POOL, BARE_TABLE: 'full' });

@@ -12,6 +12,8 @@ import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { bearerToken, tokenRules, verifyToken } from './auth/jwt';
 import { webhookFastPath } from './http/webhook-receiver.fast-path';
+import { secretMatches } from './common/secrets';
+import { CREDENTIAL_RE } from './webhooks/webhook-credentials.service';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -22,6 +24,15 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 
 /** Public routes that take a body without a token: the receivers (answered by the front) and an onboarding link's progress. */
 const PUBLIC_BODY_PATH = /^\/api\/(webhooks\/|admin\/onboarding\/o\/)/i;
+
+const RECEIVER_PATH = /^\/api\/webhooks\//i;
+
+/** A configured source secret, or something shaped like an organization's credential. */
+function mayBeReceiverSecret(presented: unknown, config: AppConfig): boolean {
+  if (typeof presented !== 'string') return false;
+  if (CREDENTIAL_RE.test(presented)) return true;
+  return Object.values(config.webhookSecrets).some((secret) => secret !== undefined && secretMatches(presented, secret));
+}
 
 /** 1 MB, the contract's webhook limit; the largest admin body (10,000 ids) is well under it. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -44,11 +55,12 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // Every request first gets the request handling (headers, id, metrics, log line); the webhook
   // receivers are answered there too, by their own router, before the Express application.
   const handle = requestHandling(config, metrics);
-  const receivers = webhookFastPath(app, BODY_LIMIT_BYTES);
+  const receivers = config.webhookReceiptFront ? webhookFastPath(app, BODY_LIMIT_BYTES) : null;
   adapter.setFront((req, res, next) => {
     originForm(req);
     handle(req as FrontRequest, res);
-    receivers(req as FrontRequest, res, next);
+    if (receivers) receivers(req as FrontRequest, res, next);
+    else next();
   });
   // A client that never finishes its headers or body, or keeps an idle connection, does not hold it
   // for Node's defaults (300 s for a request); and an instance holds at most so many connections.
@@ -71,6 +83,10 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   const rules = tokenRules(config);
   registerBodyParsers(express, BODY_LIMIT_BYTES, (req) => {
     if (!methods.knows(req.path)) return false;
+    // Receipt through the stock pipeline (WEBHOOK_RECEIPT_FRONT=false): no body without a secret
+    // that could be right, as the edge refuses before reading (an organization's credential is
+    // looked up by the controller, after the read).
+    if (RECEIVER_PATH.test(req.path)) return mayBeReceiverSecret(req.headers['x-webhook-secret'], config);
     if (PUBLIC_BODY_PATH.test(req.path)) return true;
     const token = bearerToken(req.headers.authorization);
     if (!token) return false;

@@ -52,6 +52,8 @@ export interface AppConfig {
   heavyReadsMaxConcurrent: number;
   /** A search the trigram index cannot serve may take this long; beyond, 400 saying how to narrow it. */
   heavyReadTimeoutMs: number;
+  /** Webhook receipt answered by its own router ahead of the Express application (src/http/webhook-receiver.fast-path.ts); off: by Nest's controller. */
+  webhookReceiptFront: boolean;
   /** Node's HTTP server: a whole request (headers and body), its headers, an idle keep-alive connection; open connections at most. */
   httpRequestTimeoutMs: number;
   httpHeadersTimeoutMs: number;
@@ -142,6 +144,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const preparedContext = strVar(env, 'DATABASE_PREPARED_CONTEXT', 'true');
   if (preparedContext !== 'true' && preparedContext !== 'false') throw new ConfigError('DATABASE_PREPARED_CONTEXT must be true or false');
 
+  const receiptFront = strVar(env, 'WEBHOOK_RECEIPT_FRONT', 'true');
+  if (receiptFront !== 'true' && receiptFront !== 'false') throw new ConfigError('WEBHOOK_RECEIPT_FRONT must be true or false');
+
   const logRequests = strVar(env, 'LOG_REQUESTS', 'true');
   if (logRequests !== 'true' && logRequests !== 'false') throw new ConfigError('LOG_REQUESTS must be true or false');
 
@@ -196,6 +201,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     heavyReadsPerOrganization: intVar(env, 'HEAVY_READS_PER_ORGANIZATION', 2, 1, 100),
     heavyReadsMaxConcurrent: intVar(env, 'HEAVY_READS_MAX_CONCURRENT', 4, 1, 100),
     heavyReadTimeoutMs: intVar(env, 'HEAVY_READ_TIMEOUT_MS', 5000, 1, 600_000),
+    webhookReceiptFront: receiptFront === 'true',
     httpRequestTimeoutMs: intVar(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     httpHeadersTimeoutMs: intVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 20_000, 1000, 600_000),
     httpKeepAliveTimeoutMs: intVar(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),

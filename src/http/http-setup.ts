@@ -20,7 +20,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** Webhook senders do not always label their JSON, so their routes parse any content type. */
-const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?$/;
+const WEBHOOK_PATH = /^\/api\/webhooks\/[^/?]+\/?$/i;
 
 /** Whether the request announces a body (HTTP/1.1: a Content-Length or a Transfer-Encoding). */
 function hasBody(req: IncomingMessage): boolean {
@@ -90,7 +90,7 @@ export function registerBodyParsers(app: Express, limit: number, worthReading: (
         return next(AppError.unsupportedMediaType('request body must be application/json'));
       }
       try {
-        req.body = parseJsonBody(text);
+        req.body = parseJsonBody(text, WEBHOOK_PATH.test(req.path) ? 'remove' : 'error');
       } catch (parseErr) {
         return next(parseErr);
       }

@@ -87,8 +87,12 @@ export class WebhookReceiverController {
     type: ErrorBodyDto,
     description: 'Database unavailable or too many events waiting (Retry-After): not stored, the sender should retry',
   })
-  receiveInstantly(@Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
-    return this.receiver.receive('instantly', secret, body);
+  receiveInstantly(
+    @Headers('x-webhook-secret') secret: string | undefined,
+    @Headers('content-length') length: string | undefined,
+    @Body() body: unknown,
+  ) {
+    return this.receiver.receive('instantly', secret, body, Number(length ?? 0));
   }
 
   @Post(':source')
@@ -103,7 +107,12 @@ export class WebhookReceiverController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Not JSON, not an object, nested too deep, or no event_type; nothing stored' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'Body over 1 MB' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'Database unavailable or too many events waiting (Retry-After)' })
-  receiveOther(@Param('source') source: string, @Headers('x-webhook-secret') secret: string | undefined, @Body() body: unknown) {
-    return this.receiver.receive(source, secret, body);
+  receiveOther(
+    @Param('source') source: string,
+    @Headers('x-webhook-secret') secret: string | undefined,
+    @Headers('content-length') length: string | undefined,
+    @Body() body: unknown,
+  ) {
+    return this.receiver.receive(source, secret, body, Number(length ?? 0));
   }
 }

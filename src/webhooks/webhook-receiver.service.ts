@@ -108,7 +108,10 @@ export class WebhookReceiverService {
     this.metrics.webhooksRejected.inc({ source: label, status: String(status) });
   }
 
-  async receive(source: string, secret: unknown, body: unknown): Promise<{ success: true; data: StoredWebhook }> {
-    return this.accept(await this.authorize(source, secret), body);
+  /** Receipt through Nest's controller (WEBHOOK_RECEIPT_FRONT=false): the body is already read and parsed; `bytes` is its length. */
+  async receive(source: string, secret: unknown, body: unknown, bytes: number): Promise<{ success: true; data: StoredWebhook }> {
+    const auth = await this.authorize(source, secret);
+    this.checkSize(auth, bytes);
+    return this.accept(auth, body);
   }
 }
