@@ -185,8 +185,8 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
                      SELECT event_source, dedup_key, id, created_at FROM webhook_log WHERE created_at > now() - interval '30 days'`);
   // The service folds the stats deltas into the rollup every 30 s; a seed leaves millions of them.
   if (partitioned) {
-    const { WebhookLogRepository } = require('../dist/src/webhook-logs/webhook-log.repository');
-    await new WebhookLogRepository({ query: async (sql, params) => (await owner.query(sql, params)).rows }).compactStats();
+    const { WebhookLogStatsRepository } = require('../dist/src/webhook-logs/webhook-log-stats.repository');
+    await new WebhookLogStatsRepository({ query: async (sql, params) => (await owner.query(sql, params)).rows }).compactStats();
     // The folded deltas are dead rows now, millions of them: a table of a GB that every stats
     // answer would read until autovacuum got to it (in service the deltas are a few minutes' worth).
     await owner.query(`VACUUM (FULL, ANALYZE) webhook_log_stats_delta`);

@@ -6,7 +6,7 @@ import { buildDataSourceOptions } from '../src/database/data-source';
 import { Db } from '../src/database/db.service';
 import { WebhookPartitionScheduler } from '../src/webhook-logs/webhook-partition.scheduler';
 import { SYSTEM_CONTEXT } from '../src/database/rls-context';
-import { WebhookLogRepository } from '../src/webhook-logs/webhook-log.repository';
+import { WebhookLogRetentionRepository } from '../src/webhook-logs/webhook-log-retention.repository';
 import { WebhookRetentionScheduler } from '../src/webhook-logs/webhook-retention.scheduler';
 import { WebhookEventRepository } from '../src/webhooks/webhook-event.repository';
 import { adminUrlFor, runtimeUrlFor, testDbName } from './support/db-urls';
@@ -287,7 +287,7 @@ describe('webhook log partitions (migration WebhookLogPartitions)', () => {
     const failed = await insertLog('failed', new Date(m11.getTime() + DAY));
     await insertLog('processed', new Date(m11.getTime() + 2 * DAY));
     await insertLog('processed', new Date(m10.getTime() + 2 * DAY));
-    const repo = t.app.get(WebhookLogRepository);
+    const repo = t.app.get(WebhookLogRetentionRepository);
     const asSystem = <T>(step: () => Promise<T>) => t.app.get(Db).runAs(SYSTEM_CONTEXT, step);
     expect(await asSystem(() => repo.prepareKept(m9.toISOString(), ['processed', 'skipped']))).toBe(2);
     expect(await asSystem(() => repo.prepareKept(m9.toISOString(), ['processed', 'skipped']))).toBe(0); // ready already

@@ -2,7 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
-import { WebhookLogRepository } from '../webhook-logs/webhook-log.repository';
+import { WebhookLogRetentionRepository } from '../webhook-logs/webhook-log-retention.repository';
+import { WebhookLogRetryRepository } from '../webhook-logs/webhook-log-retry.repository';
+import { WebhookLogStatsRepository } from '../webhook-logs/webhook-log-stats.repository';
 import { WebhookStatsRollup } from '../webhook-logs/webhook-stats-rollup.service';
 import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 
@@ -27,7 +29,9 @@ export class MetricsService implements OnApplicationBootstrap {
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
     private readonly db: Db,
     private readonly rollup: WebhookStatsRollup,
-    private readonly logs: WebhookLogRepository,
+    private readonly stats: WebhookLogStatsRepository,
+    private readonly retries: WebhookLogRetryRepository,
+    private readonly retention: WebhookLogRetentionRepository,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
@@ -36,8 +40,8 @@ export class MetricsService implements OnApplicationBootstrap {
     let partitions: Promise<{ default_rows: number; months_ahead: number }> | null = null;
     this.metrics.readings = {
       statusCounts: () => this.db.runAs(SYSTEM_CONTEXT, () => this.rollup.statusTotals()),
-      oldestDuePendingSeconds: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.oldestDuePendingSeconds()),
-      retryQueueDepth: () => this.db.runAs(SYSTEM_CONTEXT, () => this.logs.retryQueueDepth(RETRY_QUEUE_CAP)),
+      oldestDuePendingSeconds: () => this.db.runAs(SYSTEM_CONTEXT, () => this.stats.oldestDuePendingSeconds()),
+      retryQueueDepth: () => this.db.runAs(SYSTEM_CONTEXT, () => this.retries.retryQueueDepth(RETRY_QUEUE_CAP)),
       // Two gauges read it in the same scrape (their collects run together): one query serves both.
       partitions: () => (partitions ??= this.readPartitions().finally(() => (partitions = null))),
       pool: () => ({
@@ -50,7 +54,7 @@ export class MetricsService implements OnApplicationBootstrap {
   }
 
   private async readPartitions(): Promise<{ default_rows: number; months_ahead: number }> {
-    return (await this.db.runAs(SYSTEM_CONTEXT, () => this.logs.partitionHealth())) ?? { default_rows: 0, months_ahead: 0 };
+    return (await this.db.runAs(SYSTEM_CONTEXT, () => this.retention.partitionHealth())) ?? { default_rows: 0, months_ahead: 0 };
   }
 
   render(): Promise<string> {

@@ -1,32 +1,10 @@
-import { QueryFailedError } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
-import { RetriedLogDto, WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
+import { WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
 import { LogCursor } from './log-filter';
 import { WebhookLog } from './webhook-log.entity';
-
-/** The substring search runs over these three columns at once (the trigram index's expression). */
-const SEARCH_EXPR = `(coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, ''))`;
-
-/**
- * The list filter as one fixed SQL text with positional parameters from $start on, in the order of
- * logFilterValues(). Unset filters are NULL and folded away when PostgreSQL plans the statement
- * with its parameters.
- */
-function filterSql(start: number): string {
-  const p = (i: number) => `$${start + i}`;
-  return `(${p(0)}::text IS NULL OR event_type = ${p(0)})
-    AND (${p(1)}::text IS NULL OR event_source = ${p(1)})
-    AND (${p(2)}::text IS NULL OR status = ${p(2)})
-    AND (${p(3)}::uuid IS NULL OR campaign_id = ${p(3)})
-    AND (${p(4)}::uuid IS NULL OR organization_id = ${p(4)})
-    AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)})
-    AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)})
-    AND (${p(7)}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${p(7)} ESCAPE '\\')
-    AND (${p(8)}::text IS NULL OR contact_email = ${p(8)})
-    AND (${p(9)}::uuid[] IS NULL OR id = ANY(${p(9)}))`;
-}
+import { CURSOR_TS_EXPR, filterSql, iso8601, SEARCH_EXPR, TimeRange } from './webhook-log.sql';
 
 /** Where the search pattern, and the ids that answer a search, are in logFilterValues() (and so in filterSql's parameters). */
 const SEARCH_PARAM = 7;
@@ -38,12 +16,6 @@ const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q
 const LOG_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
   contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
 const LIST_COLUMNS = `${LOG_COLUMNS}, ${RETRY_QUEUED_AT}`;
-
-/** A timestamptz as exact UTC ISO text (microseconds), or null. */
-const iso8601 = (c: string) => `to_char((${c}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** created_at as exact UTC text, selected next to each row for its cursor. */
-const CURSOR_TS_EXPR = iso8601('created_at');
 
 /**
  * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
@@ -69,42 +41,11 @@ const EXPORT_COLUMNS = {
          error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`,
 } as const;
 
-/** A statement PostgreSQL cancelled at its statement_timeout. */
-export function isStatementTimeout(err: unknown): boolean {
-  const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string }) : (err as { code?: string });
-  return driver?.code === '57014';
-}
-
 export type LogRow = WebhookLogDto & { cursor_ts: string };
 
-/** A half-open range of created_at, as exact ISO text; null bounds are open. */
-export interface TimeRange {
-  from: string | null;
-  to: string | null;
-}
-
-export interface BulkRetryByIds {
-  success_count: number;
-  requested: number;
-  not_found: number;
-  already_pending: number;
-  processed_needs_force: number;
-}
-
-export interface StatsScanRow {
-  status: string | null;
-  event_type: string | null;
-  event_source: string | null;
-  bucket: Date | null;
-  n: number;
-  failed: number;
-  g: number;
-}
-
 /**
- * webhook_log and its retry queue and stats rollup: the list, search, detail, retries, cleanup,
- * stats and export, as the caller's RLS context lets them see it. `filter` arguments are
- * logFilterValues().
+ * webhook_log as the list, the search, the detail and the export read it, as the caller's RLS
+ * context lets them see it. `filter` arguments are logFilterValues().
  */
 @Injectable()
 export class WebhookLogRepository {
@@ -273,202 +214,14 @@ export class WebhookLogRepository {
     return rows[0];
   }
 
-  /** Back to pending and due now, when retriable (or waiting for its backoff); undefined otherwise. */
-  async retry(id: string, force: boolean): Promise<(RetriedLogDto & { organization_id: string | null }) | undefined> {
-    const rows = await this.db.query<RetriedLogDto & { organization_id: string | null }>(
-      `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-              retry_count = retry_count + 1, last_retry_at = now()
-        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
-                           -- waiting for its automatic retry's backoff: due now instead (not a first
-                           -- attempt waiting for its fair turn: that would jump its neighbours' queue)
-                           OR (status = 'pending' AND attempts > 0 AND next_attempt_at > now()))
-        RETURNING id, status, retry_count, last_retry_at, organization_id`,
-      [id, force],
-    );
-    return rows[0];
-  }
-
   async statusOf(id: string): Promise<WebhookLog['status'] | undefined> {
     const log = await this.db.repository(WebhookLog).findOne({ select: { status: true }, where: { id } });
     return log?.status;
   }
 
-  /**
-   * Retries the retriable ones of ids (or, dryRun, only finds them) and says why the others were
-   * not. The common case, every id retried, is one plain statement; the others' statuses are read
-   * by a second one only when some id was not retried (its rows were not touched, so they show
-   * their status from before). Every read is `id = ANY(ids)`: a join with the ids as a table let
-   * the planner hash every failed log of every partition (403k rows at 10M logs) to find 10,000.
-   * The reasons used to be CTEs of the same statement: 3.2 s against 1.2 s for 10,000 ids at 10M
-   * rows, though they were not even read when every id was retried.
-   */
-  async bulkRetryByIds(ids: string[], force: boolean, dryRun: boolean): Promise<BulkRetryByIds> {
-    const retriable = `(w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))`;
-    const requested = `(SELECT count(DISTINCT x)::int FROM unnest($1::uuid[]) x)`;
-    const [first] = await this.db.query<{ done: string[]; requested: number }>(
-      dryRun
-        ? `SELECT coalesce(array_agg(w.id), '{}') AS done, ${requested} AS requested FROM webhook_log w WHERE w.id = ANY($1::uuid[]) AND ${retriable}`
-        : `WITH upd AS (
-             UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-                    retry_count = w.retry_count + 1, last_retry_at = now()
-              WHERE w.id = ANY($1::uuid[]) AND ${retriable}
-             RETURNING w.id)
-           SELECT coalesce((SELECT array_agg(id) FROM upd), '{}') AS done, ${requested} AS requested`,
-      [ids, force],
-    );
-    const success = first.done.length;
-    if (success >= first.requested)
-      return { success_count: success, requested: first.requested, not_found: 0, already_pending: 0, processed_needs_force: 0 };
-    const [rest] = await this.db.query<{ found: number; already_pending: number; processed_needs_force: number }>(
-      `SELECT count(*)::int AS found,
-              (count(*) FILTER (WHERE status IN ('pending', 'processing')))::int AS already_pending,
-              (count(*) FILTER (WHERE status = 'processed'))::int AS processed_needs_force
-         FROM webhook_log WHERE id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))`,
-      [ids, first.done],
-    );
-    return {
-      success_count: success,
-      requested: first.requested,
-      not_found: first.requested - success - rest.found,
-      already_pending: rest.already_pending,
-      processed_needs_force: rest.processed_needs_force,
-    };
-  }
-
-  /**
-   * By filter the logs are queued, not rewritten (migration WebhookLogRetryQueue): a filter can
-   * match any number of logs, and a worker claims queued logs as it claims pending ones. One
-   * statement; matched counts the retriable logs, queued those not queued already. With
-   * requestedBy null nothing is queued (a dry run): queued counts those that would be.
-   */
-  async queueRetryByFilter(
-    filter: unknown[],
-    force: boolean,
-    requestedBy: string | null,
-    dryRun: boolean,
-  ): Promise<{ matched: number; queued: number }> {
-    const retriable = (start: number) => `(status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${filterSql(start)}`;
-    const rows = dryRun
-      ? await this.db.query<{ matched: number; queued: number }>(
-          `SELECT count(*)::int AS matched,
-                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM webhook_log_retry q WHERE q.log_id = webhook_log.id))::int AS queued
-             FROM webhook_log WHERE ${retriable(2)}`,
-          [force, ...filter],
-        )
-      : await this.db.query<{ matched: number; queued: number }>(
-          `WITH matched AS (SELECT id, organization_id FROM webhook_log WHERE ${retriable(3)}),
-                queued AS (
-                  INSERT INTO webhook_log_retry (log_id, organization_id, force, requested_by)
-                  SELECT id, organization_id, $1, $2 FROM matched
-                  ON CONFLICT (log_id) DO NOTHING RETURNING 1)
-           SELECT (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM queued)::int AS queued`,
-          [force, requestedBy, ...filter],
-        );
-    return rows[0];
-  }
-
-  /**
-   * Deletes up to batch logs older than the given days in one of statuses, within [range.from,
-   * range.to) when given, oldest first, from after the key the previous batch ended at (keyset): a
-   * batch never walks again over the rows earlier batches deleted, which in one transaction are
-   * still in the index (a plain `DELETE ... LIMIT` per batch read them all again, quadratic in the
-   * rows deleted). Returns how many were deleted and the key to go on from (null: nothing was left).
-   */
-  async deleteOlderThan(
-    olderThanDays: number,
-    statuses: string[],
-    batch: number,
-    after: LogCursor | null,
-    range: TimeRange,
-  ): Promise<{ deleted: number; next: LogCursor | null }> {
-    const rows = await this.db.query<{ deleted: number; created_at: string | null; id: string | null }>(
-      `WITH doomed AS (
-         SELECT id, created_at FROM webhook_log
-          WHERE created_at < now() - make_interval(days => $1) AND status = ANY($2::text[])
-            AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7)
-            AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
-          ORDER BY created_at, id LIMIT $3),
-       gone AS (DELETE FROM webhook_log w USING doomed d WHERE w.id = d.id AND w.created_at = d.created_at RETURNING 1),
-       last AS (SELECT id, ${CURSOR_TS_EXPR} AS created_at FROM doomed ORDER BY doomed.created_at DESC, id DESC LIMIT 1)
-       SELECT (SELECT count(*) FROM gone)::int AS deleted, last.created_at, last.id FROM (SELECT 1) one LEFT JOIN last ON true`,
-      [olderThanDays, statuses, batch, after?.createdAt ?? null, after?.id ?? null, range.from, range.to],
-    );
-    const r = rows[0];
-    return { deleted: r.deleted, next: r.id && r.created_at ? { createdAt: r.created_at, id: r.id } : null };
-  }
-
-  // ---- partitions (migration WebhookLogPartitions) ----
-
-  /** For a retention of days: the start of the UTC month that holds now - days (every partition before it can go whole). */
-  async retentionCutoff(olderThanDays: number): Promise<string> {
-    const rows = await this.db.query<{ cutoff: string }>(
-      `SELECT ${iso8601(`date_trunc('month', (now() - make_interval(days => $1)) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)} AS cutoff`,
-      [olderThanDays],
-    );
-    return rows[0].cutoff;
-  }
-
-  /** Deletes the statuses' logs of every partition that ends by cutoff by replacing the partition (webhook_log_drop_months). */
-  async dropMonths(cutoff: string, statuses: string[]): Promise<{ deleted: number; droppedBefore: string | null }> {
-    const rows = await this.db.query<{ deleted: number; dropped_before: string | null }>(
-      `SELECT deleted::int AS deleted, ${iso8601('dropped_before')} AS dropped_before FROM webhook_log_drop_months($1, $2::text[])`,
-      [cutoff, statuses],
-    );
-    return { deleted: rows[0].deleted, droppedBefore: rows[0].dropped_before };
-  }
-
-  /** Prepares, without locking them, the kept logs' tables of the partitions that end by cutoff (webhook_log_prepare_kept); returns how many it made. */
-  async prepareKept(cutoff: string, statuses: string[]): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_prepare_kept($1, $2::text[]) AS n`, [cutoff, statuses]);
-    return rows[0].n;
-  }
-
-  /** Creates this month's partition and monthsAhead more where missing; returns how many it created. */
-  async ensurePartitions(monthsAhead: number): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_ensure_partitions($1) AS n`, [monthsAhead]);
-    return rows[0].n;
-  }
-
-  /** Samples about sampleRows logs for the search's trigram shares (webhook_log_refresh_search_trigrams); returns the trigrams kept. */
-  async refreshSearchTrigrams(sampleRows: number): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT webhook_log_refresh_search_trigrams($1) AS n`, [sampleRows]);
-    return rows[0].n;
-  }
-
-  /** Rows in the default partition (up to 100,000) and the monthly partitions ahead of today. */
-  async partitionHealth(): Promise<{ default_rows: number; months_ahead: number; monthly_partitions: number } | undefined> {
-    const rows = await this.db.query<{ default_rows: number; months_ahead: number; monthly_partitions: number }>(
-      `SELECT default_rows::int AS default_rows, months_ahead, monthly_partitions FROM webhook_log_partition_health()`,
-    );
-    return rows[0]?.default_rows === null ? undefined : rows[0];
-  }
-
-  /** Deletes up to batch dedup keys older than days, oldest first; returns how many. */
-  async deleteExpiredDedupKeys(olderThanDays: number, batch: number): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(
-      `WITH gone AS (
-         DELETE FROM webhook_log_dedup k USING (
-           SELECT event_source, dedup_key FROM webhook_log_dedup
-            WHERE created_at < now() - make_interval(days => $1) ORDER BY created_at LIMIT $2) old
-          WHERE k.event_source = old.event_source AND k.dedup_key = old.dedup_key RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [olderThanDays, batch],
-    );
-    return rows[0].n;
-  }
-
-  /** Counts by status, type, source and time bucket in one scan of the matching rows (GROUPING SETS; g tells which set). */
-  statsScan(filter: unknown[], interval: 'hour' | 'day', bucketFrom: Date): Promise<StatsScanRow[]> {
-    return this.db.query<StatsScanRow>(
-      `SELECT status, event_type, event_source,
-              CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END AS bucket,
-              count(*)::int AS n, count(*) FILTER (WHERE status = 'failed')::int AS failed,
-              GROUPING(status, event_type, event_source, CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END)::int AS g
-         FROM webhook_log WHERE ${filterSql(3)}
-        GROUP BY GROUPING SETS ((status), (event_type), (event_source),
-                                (CASE WHEN created_at >= $2 THEN date_trunc($1, created_at, 'UTC') END))`,
-      [interval, bucketFrom, ...filter],
-    );
+  /** The rest of the request's transaction: each statement may take at most `ms` (57014 beyond: isStatementTimeout). */
+  async limitStatementTime(ms: number): Promise<void> {
+    await this.db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
   }
 
   /**
@@ -476,11 +229,6 @@ export class WebhookLogRepository {
    * rows come in index order rather than sorted first: the first bytes leave at once and memory
    * stays flat (INDEX_ORDER for the rest of the transaction).
    */
-  /** The rest of the request's transaction: each statement may take at most `ms` (57014 beyond: isStatementTimeout). */
-  async limitStatementTime(ms: number): Promise<void> {
-    await this.db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
-  }
-
   async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
     // A search answered by its matches' ids (at most SEARCH_EXACT rows) is sorted: walking the
     // index in order would test every log against the ids.
@@ -492,101 +240,5 @@ export class WebhookLogRepository {
     // Qualified: a bare created_at here would sort by the text column of the same name.
     const sql = `SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(1)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
     return this.db.tx.query(new Cursor<Record<string, unknown>>(sql, filter));
-  }
-
-  // ---- the stats rollup (migration WebhookLogStats): daily counts per dimension, hourly per status, plus pending deltas ----
-
-  /** Folds the deltas into the rollups, on one instance at a time; returns how many were folded. */
-  async compactStats(): Promise<number> {
-    const lock = await this.db.query<{ ok: boolean }>(
-      `SELECT pg_try_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0)) AS ok`,
-    );
-    if (!lock[0]?.ok) return 0;
-    const rows = await this.db.query<{ n: number }>(
-      `WITH moved AS (
-         DELETE FROM webhook_log_stats_delta RETURNING organization_id, hour, event_type, event_source, status, n),
-       daily AS (
-         INSERT INTO webhook_log_stats_daily (organization_id, day, dim, value, n)
-         SELECT m.organization_id, m.hour::date, v.dim, v.value, sum(m.n)
-           FROM moved m, LATERAL (VALUES ('status', m.status), ('event_type', m.event_type), ('source', m.event_source)) AS v(dim, value)
-          GROUP BY 1, 2, 3, 4
-         ON CONFLICT ON CONSTRAINT pk_webhook_log_stats_daily DO UPDATE SET n = webhook_log_stats_daily.n + EXCLUDED.n),
-       hourly AS (
-         INSERT INTO webhook_log_stats_hourly (organization_id, hour, status, n)
-         SELECT organization_id, hour, status, sum(n) FROM moved GROUP BY 1, 2, 3
-         ON CONFLICT ON CONSTRAINT pk_webhook_log_stats_hourly DO UPDATE SET n = webhook_log_stats_hourly.n + EXCLUDED.n)
-       SELECT count(*)::int AS n FROM moved`,
-    );
-    return rows[0]?.n ?? 0;
-  }
-
-  /** Logs per status over every organization visible: rollup plus pending deltas, no scan of webhook_log. */
-  statusTotals(): Promise<{ status: string; n: number }[]> {
-    return this.db.query<{ status: string; n: number }>(
-      `SELECT status, sum(n)::bigint::float8 AS n FROM (
-         SELECT value AS status, n FROM webhook_log_stats_total WHERE dim = 'status'
-         UNION ALL
-         SELECT status, n FROM webhook_log_stats_delta) x
-       GROUP BY status`,
-    );
-  }
-
-  /** Totals per dimension for one organization (or all visible): the totals table plus pending deltas. */
-  rollupTotals(orgId: string | null): Promise<{ dim: string; value: string; n: number }[]> {
-    return this.db.query<{ dim: string; value: string; n: number }>(
-      `SELECT dim, value, sum(n)::int AS n FROM (
-         SELECT dim, value, n FROM webhook_log_stats_total WHERE $1::uuid IS NULL OR organization_id = $1
-         UNION ALL
-         SELECT v.dim, v.value, d.n FROM webhook_log_stats_delta d,
-                LATERAL (VALUES ('status', d.status), ('event_type', d.event_type), ('source', d.event_source)) AS v(dim, value)
-          WHERE $1::uuid IS NULL OR d.organization_id = $1) x
-       GROUP BY dim, value HAVING sum(n) <> 0`,
-      [orgId],
-    );
-  }
-
-  /** Logs and failures per UTC hour or day from bucketFrom on: rollup plus pending deltas. */
-  rollupBuckets(
-    orgId: string | null,
-    interval: 'hour' | 'day',
-    bucketFrom: Date,
-  ): Promise<{ bucket: Date; total: number; failed: number }[]> {
-    const from = bucketFrom.toISOString();
-    return interval === 'hour'
-      ? this.db.query<{ bucket: Date; total: number; failed: number }>(
-          `SELECT (hour AT TIME ZONE 'UTC') AS bucket, sum(n)::int AS total, (sum(n) FILTER (WHERE status = 'failed'))::int AS failed FROM (
-             SELECT hour, status, n FROM webhook_log_stats_hourly WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour >= ($2::timestamptz AT TIME ZONE 'UTC')
-             UNION ALL
-             SELECT hour, status, n FROM webhook_log_stats_delta WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour >= date_trunc('hour', $2::timestamptz AT TIME ZONE 'UTC')) x
-           GROUP BY hour HAVING sum(n) <> 0 ORDER BY hour`,
-          [orgId, from],
-        )
-      : this.db.query<{ bucket: Date; total: number; failed: number }>(
-          `SELECT (day::timestamp AT TIME ZONE 'UTC') AS bucket, sum(n)::int AS total, (sum(n) FILTER (WHERE status = 'failed'))::int AS failed FROM (
-             SELECT day, value AS status, n FROM webhook_log_stats_daily
-              WHERE dim = 'status' AND ($1::uuid IS NULL OR organization_id = $1) AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
-             UNION ALL
-             SELECT hour::date, status, n FROM webhook_log_stats_delta
-              WHERE ($1::uuid IS NULL OR organization_id = $1) AND hour::date >= ($2::timestamptz AT TIME ZONE 'UTC')::date) x
-           GROUP BY day HAVING sum(n) <> 0 ORDER BY day`,
-          [orgId, from],
-        );
-  }
-
-  // ---- readings for /metrics ----
-
-  /** How long the oldest due pending log has waited, in seconds (one entry of the partial due index). */
-  async oldestDuePendingSeconds(): Promise<number> {
-    const rows = await this.db.query<{ lag: number | null }>(
-      `SELECT extract(epoch FROM now() - min(next_attempt_at))::float8 AS lag
-         FROM webhook_log WHERE status = 'pending' AND next_attempt_at <= now()`,
-    );
-    return Math.max(0, rows[0]?.lag ?? 0);
-  }
-
-  /** Queued retries, counted up to cap. */
-  async retryQueueDepth(cap: number): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log_retry LIMIT $1) q`, [cap]);
-    return rows[0]?.n ?? 0;
   }
 }

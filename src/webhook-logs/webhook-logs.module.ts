@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { ExportLimiter, HeavyReadLimiter } from './export-limiter';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogRepository } from './webhook-log.repository';
+import { WebhookLogRetentionRepository } from './webhook-log-retention.repository';
+import { WebhookLogRetryRepository } from './webhook-log-retry.repository';
+import { WebhookLogStatsRepository } from './webhook-log-stats.repository';
 import { WebhookLogsController } from './webhook-logs.controller';
 import { WebhookLogsService } from './webhook-logs.service';
 import { WebhookPartitionScheduler } from './webhook-partition.scheduler';
@@ -13,6 +16,9 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
   providers: [
     WebhookLogsService,
     WebhookLogRepository,
+    WebhookLogRetryRepository,
+    WebhookLogRetentionRepository,
+    WebhookLogStatsRepository,
     WebhookLogExportService,
     ExportLimiter,
     HeavyReadLimiter,
@@ -20,6 +26,15 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
     WebhookPartitionScheduler,
     WebhookStatsRollup,
   ],
-  exports: [WebhookLogsService, WebhookLogRepository, WebhookStatsRollup, ExportLimiter, HeavyReadLimiter],
+  exports: [
+    WebhookLogsService,
+    WebhookLogRepository,
+    WebhookLogRetryRepository,
+    WebhookLogRetentionRepository,
+    WebhookLogStatsRepository,
+    WebhookStatsRollup,
+    ExportLimiter,
+    HeavyReadLimiter,
+  ],
 })
 export class WebhookLogsModule {}

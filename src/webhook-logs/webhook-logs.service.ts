@@ -19,7 +19,11 @@ import {
   searchUsesIndex,
 } from './log-filter';
 import { HeavyReadLimiter, streamKey } from './export-limiter';
-import { isStatementTimeout, LogRow, TimeRange, WebhookLogRepository } from './webhook-log.repository';
+import { LogRow, WebhookLogRepository } from './webhook-log.repository';
+import { WebhookLogRetentionRepository } from './webhook-log-retention.repository';
+import { WebhookLogRetryRepository } from './webhook-log-retry.repository';
+import { WebhookLogStatsRepository } from './webhook-log-stats.repository';
+import { isStatementTimeout, TimeRange } from './webhook-log.sql';
 import { containsPattern } from '../common/paging';
 import { BulkRetryResultDto, RetriedLogDto, WebhookLogDetailDto, WebhookLogPageDto, WebhookStatsDto } from './dto/webhook-log.response.dto';
 
@@ -40,6 +44,9 @@ export class WebhookLogsService {
 
   constructor(
     private readonly logs: WebhookLogRepository,
+    private readonly retries: WebhookLogRetryRepository,
+    private readonly retention: WebhookLogRetentionRepository,
+    private readonly statsRows: WebhookLogStatsRepository,
     private readonly activity: ActivityService,
     private readonly rollup: WebhookStatsRollup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -189,7 +196,7 @@ export class WebhookLogsService {
   }
 
   async retry(id: string, force: boolean, caller: Caller): Promise<RetriedLogDto> {
-    const row = await this.logs.retry(id, force);
+    const row = await this.retries.retry(id, force);
     if (!row) {
       const status = await this.logs.statusOf(id);
       if (!status) throw AppError.notFound(`webhook log ${id} not found`);
@@ -219,14 +226,14 @@ export class WebhookLogsService {
     let failed = 0;
     let reasons: BulkRetryResult['failed_reasons'];
     if (dto.log_ids) {
-      const r = await this.logs.bulkRetryByIds(dto.log_ids, force, dto.dry_run ?? false);
+      const r = await this.retries.bulkRetryByIds(dto.log_ids, force, dto.dry_run ?? false);
       success = r.success_count;
       failed = r.requested - success;
       reasons = { not_found: r.not_found, already_pending: r.already_pending, processed_needs_force: r.processed_needs_force };
     } else {
       const r = await this.heavyRead(caller, dto.filter!.search, async () => {
         const filter = await filterValuesWithMatches(dto.filter!, orgScope(caller, dto.filter!.organization_id), this.logs);
-        return this.logs.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
+        return this.retries.queueRetryByFilter(filter, force, caller.userId, dto.dry_run ?? false);
       });
       success = r.queued;
       failed = r.matched - r.queued;
@@ -294,14 +301,14 @@ export class WebhookLogsService {
     inTransaction: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
     prepareAheadDays = 0,
   ): Promise<number> {
-    const cutoff = await inTransaction(() => this.logs.retentionCutoff(olderThanDays));
+    const cutoff = await inTransaction(() => this.retention.retentionCutoff(olderThanDays));
     let deleted = await this.deleteRows(olderThanDays, statuses, { from: cutoff, to: null }, inTransaction);
     if (prepareAheadDays > 0) {
-      const ahead = await inTransaction(() => this.logs.retentionCutoff(olderThanDays - prepareAheadDays));
-      const prepared = await inTransaction(() => this.logs.prepareKept(ahead, statuses));
+      const ahead = await inTransaction(() => this.retention.retentionCutoff(olderThanDays - prepareAheadDays));
+      const prepared = await inTransaction(() => this.retention.prepareKept(ahead, statuses));
       if (prepared > 0) this.logger.log(`retention: the logs to keep of ${prepared} months prepared`);
     }
-    const dropped = await inTransaction(() => this.logs.dropMonths(cutoff, statuses));
+    const dropped = await inTransaction(() => this.retention.dropMonths(cutoff, statuses));
     deleted += dropped.deleted;
     if (dropped.droppedBefore === null)
       deleted += await this.deleteRows(olderThanDays, statuses, { from: null, to: cutoff }, inTransaction);
@@ -319,7 +326,7 @@ export class WebhookLogsService {
     for (;;) {
       const from: LogCursor | null = after;
       const r: { deleted: number; next: LogCursor | null } = await inTransaction(() =>
-        this.logs.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from, range),
+        this.retention.deleteOlderThan(olderThanDays, statuses, CLEANUP_BATCH, from, range),
       );
       deleted += r.deleted;
       if (!r.next || r.deleted < CLEANUP_BATCH) return deleted;
@@ -391,7 +398,7 @@ export class WebhookLogsService {
     }
     const rows = await this.heavyRead(caller, q.search, async () => {
       const filter = await filterValuesWithMatches(q, orgScope(caller, q.organization_id), this.logs);
-      return this.logs.statsScan(filter, q.interval, bucketFrom);
+      return this.statsRows.statsScan(filter, q.interval, bucketFrom);
     });
     const byStatus: Record<string, number> = {};
     const byType: Record<string, number> = {};

@@ -5,7 +5,7 @@ import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { scheduleJob } from '../scheduling/daily-job';
 import { JobRunner, minuteSlot } from '../scheduling/job-runner.service';
-import { WebhookLogRepository } from './webhook-log.repository';
+import { WebhookLogRetentionRepository } from './webhook-log-retention.repository';
 
 export const PARTITION_JOB = 'webhook-log-partitions';
 const DEDUP_BATCH = 10_000;
@@ -23,7 +23,7 @@ export class WebhookPartitionScheduler implements OnApplicationBootstrap {
   private readonly logger = new Logger('WebhookPartitions');
 
   constructor(
-    private readonly logs: WebhookLogRepository,
+    private readonly logs: WebhookLogRetentionRepository,
     private readonly jobs: JobRunner,
     private readonly db: Db,
     private readonly registry: SchedulerRegistry,

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
-import { WebhookLogRepository } from './webhook-log.repository';
+import { WebhookLogStatsRepository } from './webhook-log-stats.repository';
 
 const COMPACT_EVERY_MS = 30_000;
 
@@ -22,7 +22,7 @@ export class WebhookStatsRollup implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly db: Db,
-    private readonly logs: WebhookLogRepository,
+    private readonly logs: WebhookLogStatsRepository,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 

@@ -8,7 +8,7 @@ import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { NewWebhookCredentialDto, WebhookCredentialDto } from './dto/webhook-credential.dto';
-import { CredentialRow, WebhookEventRepository } from './webhook-event.repository';
+import { CredentialRow, WebhookCredentialRepository } from './webhook-credential.repository';
 
 /** Organization credentials look like `sbwh_` + 43 URL-safe characters (256 random bits). */
 export const CREDENTIAL_RE = /^sbwh_[A-Za-z0-9_-]{43}$/;
@@ -55,7 +55,7 @@ export class WebhookCredentialsService {
 
   constructor(
     private readonly db: Db,
-    private readonly events: WebhookEventRepository,
+    private readonly events: WebhookCredentialRepository,
     private readonly organizations: OrganizationRepository,
     private readonly activity: ActivityService,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NamedStatement } from '../database/context-query';
 import { Db } from '../database/db.service';
-import { Organization } from '../organizations/organization.entity';
-import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
 
 /** A log a worker claimed: what processing needs of it. */
 export interface ClaimedLog {
@@ -61,63 +59,11 @@ export interface EventColumns {
   turn: number[];
 }
 
-export type CredentialRow = Pick<
-  OrganizationWebhookCredential,
-  'organization_id' | 'secret_prefix' | 'created_at' | 'rotated_at' | 'previous_valid_until'
->;
 export type StoredKey = { id: string; event_source: string; dedup_key: string };
-export type RoutedOrganization = Pick<Organization, 'id' | 'auto_assign_strategy'>;
-
-export interface ContactEvent {
-  organizationId: string;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  company: string | null;
-  campaignId: string | null;
-  scoreDelta: number;
-  leadStatus: string | null;
-  emailsSent: number;
-  opens: number;
-  clicks: number;
-  replies: number;
-  bounced: boolean;
-  unsubscribed: boolean;
-  at: Date;
-}
-
-/** An email (by its keyed hash) in an organization, as an event received at receivedAt carries it (src/privacy). */
-export interface ErasedSubject {
-  organizationId: string;
-  emailHash: string;
-  receivedAt: Date;
-}
-
-/** The email is suppressed in the organization, or was erased there after the event arrived. */
-const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
-  `EXISTS (SELECT 1 FROM privacy_subject WHERE organization_id = ${org} AND email_hash = ${hash} AND (suppressed OR erased_at >= ${at}))`;
-
-export interface CredentialHashRow {
-  organization_id: string;
-  /** Its organization is suspended: the credential is refused (403), not unknown. */
-  suspended: boolean;
-  secret_hash: string;
-  previous_secret_hash: string | null;
-  previous_valid_until: Date | null;
-}
-
-const CREDENTIAL_COLUMNS = {
-  organization_id: true,
-  secret_prefix: true,
-  created_at: true,
-  rotated_at: true,
-  previous_valid_until: true,
-} as const;
 
 /**
- * The webhooks module's SQL: storing received events (batched, deduplicated), organization
- * credentials, the workers' claims and outcomes, and the CRM rows processing writes. Processing
- * runs as `system`; credentials under the caller's role.
+ * Received events: storing them (batched, deduplicated), and the workers' claims, leases and
+ * outcomes. Runs as `system`.
  */
 @Injectable()
 export class WebhookEventRepository {
@@ -153,36 +99,6 @@ export class WebhookEventRepository {
       `SELECT k.log_id AS id, k.event_source, k.dedup_key FROM webhook_log_dedup k
          JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON k.event_source = x.s AND k.dedup_key = x.d`,
       [sources, dedupKeys],
-    );
-  }
-
-  // ---- organization credentials ----
-
-  async credential(orgId: string): Promise<CredentialRow | null> {
-    return this.db.repository(OrganizationWebhookCredential).findOne({ select: CREDENTIAL_COLUMNS, where: { organization_id: orgId } });
-  }
-
-  /** A new current secret hash; the previous one stays valid for graceHours (0: not at all). */
-  async rotateCredential(orgId: string, secretHash: string, prefix: string, rotatedBy: string, graceHours: number): Promise<CredentialRow> {
-    const rows = await this.db.query<CredentialRow>(
-      `INSERT INTO organization_webhook_credential AS c (organization_id, secret_hash, secret_prefix, rotated_by)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (organization_id) DO UPDATE SET
-         secret_hash = EXCLUDED.secret_hash, secret_prefix = EXCLUDED.secret_prefix, rotated_by = EXCLUDED.rotated_by,
-         rotated_at = now(), previous_secret_hash = CASE WHEN $5 > 0 THEN c.secret_hash END,
-         previous_valid_until = CASE WHEN $5 > 0 THEN now() + make_interval(hours => $5) END
-       RETURNING organization_id, secret_prefix, created_at, rotated_at, previous_valid_until`,
-      [orgId, secretHash, prefix, rotatedBy, graceHours],
-    );
-    return rows[0];
-  }
-
-  /** Every credential's hashes: the current one, and the previous one while its grace period lasts. */
-  credentialHashes(): Promise<CredentialHashRow[]> {
-    return this.db.query<CredentialHashRow>(
-      `SELECT c.organization_id, c.secret_hash, CASE WHEN c.previous_valid_until > now() THEN c.previous_secret_hash END AS previous_secret_hash,
-              c.previous_valid_until, o.status = 'suspended' AS suspended
-         FROM organization_webhook_credential c JOIN organization o ON o.id = c.organization_id`,
     );
   }
 
@@ -292,123 +208,5 @@ export class WebhookEventRepository {
         WHERE id = $1 AND status = 'processing' AND attempts = $2`,
       [id, attempts, final ? 'failed' : 'pending', message, retryInMs],
     );
-  }
-
-  // ---- CRM rows written by processing ----
-
-  /** The email (by its keyed hash) is suppressed in the organization, or was erased there after the event arrived. */
-  async isErasedSubject(s: ErasedSubject): Promise<boolean> {
-    const rows = await this.db.query<{ erased: boolean }>(`SELECT ${ERASED_SUBJECT('$1', '$2', '$3')} AS erased`, [
-      s.organizationId,
-      s.emailHash,
-      s.receivedAt,
-    ]);
-    return rows[0].erased;
-  }
-
-  /** The log's personal fields replaced by the erasure marker (migration PrivacyErasure). */
-  async redactLog(id: string): Promise<void> {
-    await this.db.query(`UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL WHERE id = $1`, [id]);
-  }
-
-  async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
-    return this.db
-      .repository(Organization)
-      .findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
-  }
-
-  async organizationByWorkspace(workspace: string): Promise<RoutedOrganization | null> {
-    return this.db
-      .repository(Organization)
-      .findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
-  }
-
-  /**
-   * The organizations with a campaign of this Instantly id that may route events (a platform role's
-   * or workspace-routed processing's mapping, never one an organization's credential created); at
-   * most two: routing needs exactly one.
-   */
-  organizationsByInstantlyCampaign(instantlyCampaignId: string): Promise<RoutedOrganization[]> {
-    return this.db.query<RoutedOrganization>(
-      `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
-        WHERE c.instantly_campaign_id = $1 AND c.routes_events LIMIT 2`,
-      [instantlyCampaignId],
-    );
-  }
-
-  /**
-   * The organization's campaign of this Instantly id, created or renamed / re-statused by the event.
-   * `routes`: the event was routed by the platform's mappings (workspace or a trusted campaign id),
-   * so its campaign id may route later events too; an event received with an organization's own
-   * credential never makes a campaign route (nor takes that from one).
-   */
-  async upsertInstantlyCampaign(
-    orgId: string,
-    name: string | null,
-    instantlyCampaignId: string,
-    status: string | null,
-    routes: boolean,
-  ): Promise<{ id: string; name: string }> {
-    const rows = await this.db.query<{ id: string; name: string }>(
-      `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status, routes_events)
-       VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'), $5)
-       ON CONFLICT ON CONSTRAINT uq_campaign_instantly DO UPDATE
-         SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now(),
-             routes_events = campaign.routes_events OR EXCLUDED.routes_events
-       RETURNING id, name`,
-      [orgId, name, instantlyCampaignId, status, routes],
-    );
-    return rows[0];
-  }
-
-  /** The contact created, or updated with the event's counters and fields; inserted tells which. */
-  /**
-   * Creates or updates the event's contact; null, writing nothing, when the lead was erased in the
-   * organization (`subject`: src/privacy).
-   */
-  async upsertContact(e: ContactEvent, subject: ErasedSubject | null): Promise<{ id: string; inserted: boolean } | null> {
-    const rows = await this.db.query<{ id: string; inserted: boolean }>(
-      `INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
-                            emails_sent, opens, clicks, replies, bounced, unsubscribed, last_event_at)
-       SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::uuid, $7::int, $8::text, $9::int, $10::int, $11::int, $12::int,
-              $13::boolean, $14::boolean, $15::timestamptz
-        WHERE $16::text IS NULL OR NOT ${ERASED_SUBJECT('$1', '$16', '$17')}
-       ON CONFLICT (organization_id, lower(email)) DO UPDATE SET
-         first_name = coalesce(EXCLUDED.first_name, contact.first_name),
-         last_name = coalesce(EXCLUDED.last_name, contact.last_name),
-         company = coalesce(EXCLUDED.company, contact.company),
-         campaign_id = coalesce(EXCLUDED.campaign_id, contact.campaign_id),
-         lead_score = contact.lead_score + EXCLUDED.lead_score,
-         lead_status = coalesce(EXCLUDED.lead_status, contact.lead_status),
-         emails_sent = contact.emails_sent + EXCLUDED.emails_sent,
-         opens = contact.opens + EXCLUDED.opens,
-         clicks = contact.clicks + EXCLUDED.clicks,
-         replies = contact.replies + EXCLUDED.replies,
-         bounced = contact.bounced OR EXCLUDED.bounced,
-         unsubscribed = contact.unsubscribed OR EXCLUDED.unsubscribed,
-         last_event_at = greatest(contact.last_event_at, EXCLUDED.last_event_at),
-         updated_at = now()
-       RETURNING id, (xmax = 0) AS inserted`,
-      [
-        e.organizationId,
-        e.email,
-        e.firstName,
-        e.lastName,
-        e.company,
-        e.campaignId,
-        e.scoreDelta,
-        e.leadStatus,
-        e.emailsSent,
-        e.opens,
-        e.clicks,
-        e.replies,
-        e.bounced,
-        e.unsubscribed,
-        e.at,
-        subject?.emailHash ?? null,
-        subject?.receivedAt ?? null,
-      ],
-    );
-    return rows[0] ?? null;
   }
 }

@@ -5,6 +5,8 @@ import { WebhookCredentialsController } from './webhook-credentials.controller';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { WebhookCredentialsService } from './webhook-credentials.service';
 import { WebhookEventRepository } from './webhook-event.repository';
+import { WebhookCredentialRepository } from './webhook-credential.repository';
+import { ProcessingRepository } from './processing/processing.repository';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookMetaController } from './webhook-meta.controller';
 import { WebhookReceiverController } from './webhook-receiver.controller';
@@ -15,6 +17,8 @@ import { WebhookReceiverService } from './webhook-receiver.service';
   controllers: [WebhookReceiverController, WebhookMetaController, WebhookCredentialsController],
   providers: [
     WebhookEventRepository,
+    WebhookCredentialRepository,
+    ProcessingRepository,
     WebhookIngestService,
     WebhookCredentialsService,
     WebhookReceiverService,

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ActivityService } from '../../activity/activity.service';
 import { emailHash, ERASED_MARKER, subjectLockKey } from '../../common/personal-data';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { ClaimedLog, ErasedSubject, RoutedOrganization, WebhookEventRepository } from '../webhook-event.repository';
+import { ClaimedLog } from '../webhook-event.repository';
+import { ErasedSubject, ProcessingRepository, RoutedOrganization } from './processing.repository';
 import { ACCOUNT_EVENTS, CAMPAIGN_STATUS_EFFECTS, contactEffectFor } from './event-effects';
 
 export interface HandlerOutcome {
@@ -39,7 +40,7 @@ const subjectEmail = (p: Record<string, unknown>): string | null =>
 @Injectable()
 export class InstantlyEventHandler {
   constructor(
-    private readonly events: WebhookEventRepository,
+    private readonly events: ProcessingRepository,
     private readonly activity: ActivityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
