@@ -71,6 +71,13 @@ module.exports = {
       to: { path: `^src/(${FEATURES.join('|')})/`, pathNot: ['^src/$1/', ...FEATURE_SURFACE] },
     },
     {
+      name: 'migrations-stand-alone',
+      comment: 'A migration reads no other migration (a copy of an older text, frozen, keeps history as it ran) and nothing of src/ that may change.',
+      severity: 'error',
+      from: { path: '^migrations/' },
+      to: { path: '^(migrations|src)/' },
+    },
+    {
       name: 'no-src-to-test',
       severity: 'error',
       from: { path: '^src/' },

@@ -1,5 +1,110 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { DROP_MONTHS_V1 } from './1764100010000-WebhookLogPartitions';
+
+/** Migration WebhookLogPartitions's DROP_MONTHS_V1, copied: a migration never reads another's text, so history stays as it ran. */
+const DROP_MONTHS_V1 = `
+      /*
+       * Retention by month: every partition (a month's, or the logs kept of one) that ends on or
+       * before cutoff loses the logs in statuses, as a whole. The logs the run keeps (status not in
+       * statuses: failed and pending ones for the nightly job) are copied into a new table, its
+       * indexes built after the copy, which takes the partition's place as webhook_log_kYYYYMM; a
+       * partition with nothing to delete is left as it is. The stats rollup loses the month's
+       * counts and gets the kept logs' back. Two phases, so the table-wide lock that dropping needs
+       * is held only for the drops: the copies lock each partition against writes only. If a lock
+       * cannot be had within lock_timeout (a long export reading the table), nothing is dropped
+       * (dropped_before is null) and the caller deletes those logs by rows. Returns the logs
+       * deleted and the time before which the statuses' logs are all gone (cutoff).
+       */
+      CREATE FUNCTION webhook_log_drop_months(cutoff timestamptz, statuses text[], OUT deleted bigint, OUT dropped_before timestamptz)
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s' AS $fn$
+      DECLARE
+        parts text[];
+        replaced text[] := '{}';
+        part text;
+        suffix text;
+        fresh text;
+        def text;
+        month date;
+        lo timestamptz;
+        hi timestamptz;
+        n bigint;
+        kept bigint;
+        default_deleted bigint;
+      BEGIN
+        IF NOT coalesce(app_is_platform(), false) THEN
+          RAISE EXCEPTION 'webhook log partitions are managed by platform roles only' USING ERRCODE = '42501';
+        END IF;
+        dropped_before := cutoff;
+        -- Logs the default partition holds from before cutoff (a month that had no partition):
+        -- deleted here, with their counts, as a DELETE through webhook_log would have.
+        WITH gone AS (
+               DELETE FROM webhook_log_default WHERE created_at < cutoff AND status = ANY(statuses)
+               RETURNING organization_id, created_at, event_type, event_source, status),
+             counted AS (
+               INSERT INTO webhook_log_stats_delta (organization_id, hour, event_type, event_source, status, n)
+               SELECT coalesce(organization_id, '00000000-0000-0000-0000-000000000000'), date_trunc('hour', created_at AT TIME ZONE 'UTC'),
+                      event_type, event_source, status, -count(*)
+                 FROM gone GROUP BY 1, 2, 3, 4, 5
+               RETURNING -webhook_log_stats_delta.n AS removed)
+        SELECT coalesce(sum(counted.removed), 0) INTO deleted FROM counted;
+        SELECT array_agg(c.relname::text ORDER BY substring(c.relname from 14)) INTO parts
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'webhook_log'::regclass AND c.relname ~ '^webhook_log_[pk][0-9]{6}$'
+           AND ((to_date(substring(c.relname from 14), 'YYYYMM') + interval '1 month')::timestamp AT TIME ZONE 'UTC') <= cutoff;
+        IF parts IS NULL THEN RETURN; END IF;
+        default_deleted := deleted;
+        BEGIN
+          -- No compaction folds deltas of these months while their counts are rewritten.
+          PERFORM pg_advisory_xact_lock(hashtextextended('webhook-log-stats-compaction', 0));
+          FOREACH part IN ARRAY parts LOOP
+            suffix := substring(part from 14);
+            month := to_date(suffix, 'YYYYMM');
+            lo := month::timestamp AT TIME ZONE 'UTC';
+            hi := (month + interval '1 month')::timestamp AT TIME ZONE 'UTC';
+            EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', part);
+            EXECUTE format('SELECT count(*), count(*) FILTER (WHERE status <> ALL($1)) FROM %I', part) INTO n, kept USING statuses;
+            CONTINUE WHEN kept = n;
+            deleted := deleted + n - kept;
+            replaced := replaced || part;
+            DELETE FROM webhook_log_stats_daily WHERE day >= month AND day < (month + interval '1 month')::date;
+            DELETE FROM webhook_log_stats_hourly WHERE hour >= month AND hour < month + interval '1 month';
+            DELETE FROM webhook_log_stats_delta WHERE hour >= month AND hour < month + interval '1 month';
+            CONTINUE WHEN kept = 0;
+            fresh := 'webhook_log_n' || suffix;
+            EXECUTE format('CREATE TABLE %I (LIKE webhook_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', fresh);
+            EXECUTE format('INSERT INTO %I SELECT * FROM %I WHERE status <> ALL($1)', fresh, part) USING statuses;
+            -- The log's indexes, built after the copy; ATTACH adopts them.
+            FOR def IN SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x WHERE x.indrelid = 'webhook_log'::regclass AND NOT x.indisprimary LOOP
+              EXECUTE regexp_replace(def, '^CREATE INDEX \\S+ ON ONLY (public\\.)?webhook_log ', format('CREATE INDEX ON %I ', fresh));
+            END LOOP;
+            EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (id, created_at)', fresh);
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (created_at >= %L AND created_at < %L)', fresh, fresh || '_range', lo, hi);
+            EXECUTE format('INSERT INTO webhook_log_stats_delta (organization_id, hour, event_type, event_source, status, n)
+                            SELECT coalesce(organization_id, ''00000000-0000-0000-0000-000000000000''), date_trunc(''hour'', created_at AT TIME ZONE ''UTC''),
+                                   event_type, event_source, status, count(*)
+                              FROM %I GROUP BY 1, 2, 3, 4, 5', fresh);
+          END LOOP;
+          -- Writers of the current month wait behind this lock: not for long.
+          PERFORM set_config('lock_timeout', '500ms', true);
+          FOREACH part IN ARRAY replaced LOOP
+            suffix := substring(part from 14);
+            month := to_date(suffix, 'YYYYMM');
+            fresh := 'webhook_log_n' || suffix;
+            EXECUTE format('DROP TABLE %I', part);
+            IF to_regclass(fresh) IS NOT NULL THEN
+              EXECUTE format('ALTER TABLE %I RENAME TO %I', fresh, 'webhook_log_k' || suffix);
+              EXECUTE format('ALTER TABLE webhook_log ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', 'webhook_log_k' || suffix,
+                             month::timestamp AT TIME ZONE 'UTC', (month + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+              EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', 'webhook_log_k' || suffix, fresh || '_range');
+            END IF;
+          END LOOP;
+        EXCEPTION WHEN lock_not_available THEN
+          RAISE WARNING 'webhook log months not dropped, the table is busy (%): they are deleted by rows', SQLERRM;
+          deleted := default_deleted;
+          dropped_before := NULL;
+        END;
+      END
+      $fn$;
+`;
 
 /**
  * Retention that keeps failed logs without copying them while the month is locked.

@@ -1,6 +1,59 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SEARCH_CANDIDATES_V1 } from './1764100006000-WebhookLogSearch';
-import { SEARCH_NEWEST_V1 } from './1764100011000-WebhookLogSearchNewest';
+
+/** Migration WebhookLogSearch's SEARCH_CANDIDATES_V1, copied: a migration never reads another's text, so history stays as it ran. */
+const SEARCH_CANDIDATES_V1 = `
+      CREATE FUNCTION webhook_log_search_candidates(pattern text, max_rows integer) RETURNS SETOF uuid
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+      DECLARE
+        org uuid := app_org_id();
+      BEGIN
+        -- The roles of the webhook_log SELECT policies: platform roles see every log, an
+        -- organization's owner, admin and member see their organization's; nobody else sees any.
+        IF app_is_platform() THEN
+          org := NULL;
+        ELSIF NOT coalesce(app_role() IN ('owner', 'admin', 'member'), false) OR org IS NULL THEN
+          RETURN;
+        END IF;
+        -- EXECUTE plans with this call's values: the organization and the pattern's rarity choose
+        -- between the trigram index (with the organization's index) and a scan that stops early.
+        RETURN QUERY EXECUTE
+          $q$SELECT l.id FROM webhook_log l
+              WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
+                    ILIKE $1 ESCAPE '\\'
+                AND ($3::uuid IS NULL OR l.organization_id = $3)
+              LIMIT $2$q$
+          USING pattern, max_rows, org;
+      END
+      $fn$;
+      REVOKE ALL ON FUNCTION webhook_log_search_candidates(text, integer) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION webhook_log_search_candidates(text, integer) TO salesbrain_app;
+`;
+
+/** Migration WebhookLogSearchNewest's SEARCH_NEWEST_V1, copied: a migration never reads another's text, so history stays as it ran. */
+const SEARCH_NEWEST_V1 = `
+      CREATE FUNCTION webhook_log_search_newest(pattern text, max_rows integer, before_ts timestamptz, before_id uuid) RETURNS SETOF uuid
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+        SET enable_seqscan = off SET enable_indexscan = off AS $fn$
+      DECLARE
+        org uuid := app_org_id();
+      BEGIN
+        IF app_is_platform() THEN
+          org := NULL;
+        ELSIF NOT coalesce(app_role() IN ('owner', 'admin', 'member'), false) OR org IS NULL THEN
+          RETURN;
+        END IF;
+        RETURN QUERY EXECUTE
+          $q$SELECT l.id FROM webhook_log l
+              WHERE (coalesce(l.contact_email, '') || ' ' || coalesce(l.campaign_name, '') || ' ' || coalesce(l.error_message, ''))
+                    ILIKE $1 ESCAPE '\\'
+                AND ($3::uuid IS NULL OR l.organization_id = $3)
+                AND ($4::timestamptz IS NULL OR (l.created_at, l.id) < ($4, $5))
+              ORDER BY l.created_at DESC, l.id DESC
+              LIMIT $2$q$
+          USING pattern, max_rows, org, before_ts, before_id;
+      END
+      $fn$;
+`;
 
 /**
  * A search with other filters (a status, a type, dates, an organization for the platform) from
