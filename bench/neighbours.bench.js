@@ -201,7 +201,9 @@ async function main() {
   };
   const only = process.env.BENCH_RUNS ? process.env.BENCH_RUNS.split(',') : Object.keys(runs);
   report.split = process.env.BENCH_SPLIT === '1';
-  for (const name of only) report.processing[name] = await processingRun(owner, runs[name][0], a, b, runs[name][1]);
+  for (const name of process.env.BENCH_ONLY === 'reads' ? [] : only) {
+    report.processing[name] = await processingRun(owner, runs[name][0], a, b, runs[name][1]);
+  }
   const alone = report.processing.b_alone?.b.p99_ms ?? 1;
   console.log(`\nProcessing: B sends ${B_RATE}/s for ${SECONDS} s; A floods with 50 connections — ${machine()}`);
   console.table(
@@ -242,7 +244,9 @@ async function main() {
     aMember: signToken(JWT_SECRET, { sub: randomUUID(), role: 'member', org_id: a.id }, '1h'),
     bOwner: signToken(JWT_SECRET, { sub: randomUUID(), role: 'owner', org_id: b.id }, '1h'),
   };
-  const service = await startService({ ...base, WEBHOOK_WORKERS: '0' });
+  // BENCH_HEAVY_READS: HEAVY_READS_PER_ORGANIZATION for this part (default: the service's).
+  const heavy = process.env.BENCH_HEAVY_READS ? { HEAVY_READS_PER_ORGANIZATION: process.env.BENCH_HEAVY_READS } : {};
+  const service = await startService({ ...base, ...heavy, WEBHOOK_WORKERS: '0' });
   try {
     await readsRun(service.url, tokens, false); // warm-up
     report.reads.b_alone = await readsRun(service.url, tokens, false);

@@ -198,7 +198,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exportMaxConcurrent: intVar(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 100),
     exportMaxPerOrganization: intVar(env, 'EXPORT_MAX_PER_ORGANIZATION', 2, 1, 100),
     exportStallTimeoutMs: intVar(env, 'EXPORT_STALL_TIMEOUT_MS', 30000, 100, 3_600_000),
-    heavyReadsPerOrganization: intVar(env, 'HEAVY_READS_PER_ORGANIZATION', 2, 1, 100),
+    heavyReadsPerOrganization: intVar(env, 'HEAVY_READS_PER_ORGANIZATION', 1, 1, 100),
     heavyReadsMaxConcurrent: intVar(env, 'HEAVY_READS_MAX_CONCURRENT', 4, 1, 100),
     heavyReadTimeoutMs: intVar(env, 'HEAVY_READ_TIMEOUT_MS', 5000, 1, 600_000),
     webhookReceiptFront: receiptFront === 'true',
