@@ -17,6 +17,13 @@ export interface ClaimedLog {
   credential_org_id: string | null;
 }
 
+/**
+ * A log a worker may claim, taken in order of next_attempt_at (its turn): a first attempt
+ * (attempts = 0) whenever it comes first, though its turn may be ahead of now (FairTurns); a retry
+ * not before its backoff ends. Served by the partial due index.
+ */
+const DUE = `status = 'pending' AND (attempts = 0 OR next_attempt_at <= now())`;
+
 /** What a claim returns of each log it took (ClaimedLog). */
 const CLAIMED_COLUMNS =
   'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';
@@ -114,9 +121,7 @@ export class WebhookEventRepository {
   claim(limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
     return this.db.query<ClaimedLog>(
       `WITH due AS (
-          -- In order of turn: a first attempt (attempts = 0) whenever it comes first, though its
-          -- turn may be ahead of now (FairTurns); a retry not before its backoff ends.
-          SELECT id FROM webhook_log WHERE status = 'pending' AND (attempts = 0 OR next_attempt_at <= now())
+          SELECT id FROM webhook_log WHERE ${DUE}
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
         ), stale AS (
           SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
@@ -152,7 +157,7 @@ export class WebhookEventRepository {
   claimBefore(turn: Date, limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
     return this.db.query<ClaimedLog>(
       `WITH due AS (
-          SELECT id FROM webhook_log WHERE status = 'pending' AND (attempts = 0 OR next_attempt_at <= now()) AND next_attempt_at < $3
+          SELECT id FROM webhook_log WHERE ${DUE} AND next_attempt_at < $3
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE webhook_log w SET status = 'processing', attempts = w.attempts + 1, locked_until = now() + make_interval(secs => $2)
         WHERE w.id IN (SELECT id FROM due)
