@@ -1,4 +1,5 @@
-import { QueryFailedError } from 'typeorm';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import { Campaign } from '../src/campaigns/campaign.entity';
 import { CampaignRepository } from '../src/campaigns/campaign.repository';
 import { Db } from '../src/database/db.service';
@@ -14,6 +15,9 @@ import { createOrgFixture, OrgFixture, startTestApp, TestApp } from './support/t
 describe('TypeORM repositories under RLS', () => {
   let t: TestApp;
   let db: Db;
+  /** The CampaignsModule's injected repository, used on each transaction through db.inTx(). */
+  let injected: Repository<Campaign>;
+  const campaignRepo = () => db.inTx(injected);
   let a: OrgFixture;
   let b: OrgFixture;
   const as = (org: OrgFixture, role: 'owner' | 'admin' | 'member' | 'viewer'): RlsContext => ({
@@ -25,6 +29,7 @@ describe('TypeORM repositories under RLS', () => {
   beforeAll(async () => {
     t = await startTestApp();
     db = t.app.get(Db);
+    injected = t.app.get(getRepositoryToken(Campaign));
     a = await createOrgFixture(t.owner, 'Repo A', ['Repo alpha 1', 'Repo alpha 2']);
     b = await createOrgFixture(t.owner, 'Repo B', ['Repo beta 1']);
   });
@@ -35,9 +40,9 @@ describe('TypeORM repositories under RLS', () => {
   });
 
   it.each(['owner', 'admin', 'member', 'viewer'] as const)('find() as %s sees its own organization’s campaigns only', async (role) => {
-    const found = await db.runAs(as(a, role), () => db.repository(Campaign).find({ order: { name: 'ASC' } }));
+    const found = await db.runAs(as(a, role), async () => (await campaignRepo()).find({ order: { name: 'ASC' } }));
     expect(found.map((c) => c.name)).toEqual(['Repo alpha 1', 'Repo alpha 2']);
-    const other = await db.runAs(as(a, role), () => db.repository(Campaign).findOneBy({ id: b.campaigns[0].id }));
+    const other = await db.runAs(as(a, role), async () => (await campaignRepo()).findOneBy({ id: b.campaigns[0].id }));
     expect(other).toBeNull();
     // The rows are there: RLS, not the query, hid them.
     const all = await t.owner.query(`SELECT count(*)::int AS n FROM campaign WHERE organization_id = ANY($1::uuid[])`, [[a.id, b.id]]);
@@ -54,9 +59,10 @@ describe('TypeORM repositories under RLS', () => {
     expect(stored.rows).toEqual([{ organization_id: a.id, name: 'Saved by A' }]);
 
     const refused = await db
-      .runAs(as(a, 'owner'), () =>
-        db.repository(Campaign).save(db.repository(Campaign).create({ organization_id: b.id, name: 'Planted by A', status: 'active' })),
-      )
+      .runAs(as(a, 'owner'), async () => {
+        const repo = await campaignRepo();
+        return repo.save(repo.create({ organization_id: b.id, name: 'Planted by A', status: 'active' }));
+      })
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(QueryFailedError);
     expect((refused as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('42501');
@@ -66,9 +72,10 @@ describe('TypeORM repositories under RLS', () => {
 
   it('save() of a loaded row updates it; another organization’s row cannot be loaded or updated', async () => {
     await db.runAs(as(a, 'admin'), async () => {
-      const c = await db.repository(Campaign).findOneByOrFail({ id: a.campaigns[0].id });
+      const repo = await campaignRepo();
+      const c = await repo.findOneByOrFail({ id: a.campaigns[0].id });
       c.status = 'paused';
-      await db.repository(Campaign).save(c);
+      await repo.save(c);
     });
     expect((await t.owner.query(`SELECT status FROM campaign WHERE id = $1`, [a.campaigns[0].id])).rows[0].status).toBe('paused');
 
@@ -76,13 +83,19 @@ describe('TypeORM repositories under RLS', () => {
     const changed = await db.runAs(as(a, 'owner'), () => organizations.update(b.id, { name: 'Renamed by A' }));
     expect(changed).toBeNull();
     expect((await t.owner.query(`SELECT name FROM organization WHERE id = $1`, [b.id])).rows[0].name).toBe(b.name);
-    const updated = await db.runAs(as(b, 'owner'), () =>
-      db.repository(Campaign).update({ id: a.campaigns[1].id }, { name: 'Renamed by B' }),
+    const updated = await db.runAs(as(b, 'owner'), async () =>
+      (await campaignRepo()).update({ id: a.campaigns[1].id }, { name: 'Renamed by B' }),
     );
     expect(updated.affected).toBe(0);
   });
 
-  it('outside an RLS transaction a repository refuses to run', () => {
-    expect(() => db.repository(Campaign)).toThrow(/outside an RLS transaction/);
+  it('outside an RLS transaction a repository refuses to run', async () => {
+    await expect(campaignRepo()).rejects.toThrow(/outside an RLS transaction/);
+  });
+
+  it('the injected repository used bare (on the pool, no context) sees no tenant row', async () => {
+    // Its login role is not the runtime role and has no context: RLS or the grants leave it nothing.
+    const bare = await injected.find().catch((err: unknown) => err);
+    expect(Array.isArray(bare) ? bare : []).toEqual([]);
   });
 });

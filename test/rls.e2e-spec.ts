@@ -280,7 +280,7 @@ describe('row-level security at the database', () => {
 
     it('a cursor as the first statement still runs inside the context', async () => {
       const rows = await runInRlsTransaction(ds, { ...ctxA, orgId: a.id }, async (c) => {
-        const cursor = c.query(new Cursor(`SELECT organization_id FROM campaign`));
+        const cursor = await c.cursor(new Cursor(`SELECT organization_id FROM campaign`));
         const got = await cursor.read(100);
         await cursor.close();
         return got;
@@ -363,9 +363,7 @@ describe('row-level security at the database', () => {
       await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.all([c.query(seen), c.query(seen)]), 'read')).rejects.toThrow(
         /second statement/,
       );
-      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => Promise.resolve(c.query(new Cursor('SELECT 1'))), 'read')).rejects.toThrow(
-        /cursor/,
-      );
+      await expect(runInRlsTransaction(ds, ctx(a.id), (c) => c.cursor(new Cursor('SELECT 1')), 'read')).rejects.toThrow(/cursor/);
       expect(await outsideAnyTransaction()).toMatchObject({ app_role: '', tx: null });
     });
 
@@ -497,7 +495,7 @@ describe('row-level security at the database', () => {
       }
     });
 
-    it('a connection whose context statement failed halfway is discarded, not reused with a half-known prepared statement', async () => {
+    it('a context statement that failed halfway is closed and parsed again on its connection, never reused half-known', async () => {
       // A login role that may not SET ROLE to the runtime role: the context statement is parsed
       // (prepared under its name) and then fails.
       await owner.query(`DO $$ BEGIN

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Db } from '../database/db.service';
 import { ActivityLog } from './activity-log.entity';
@@ -6,7 +8,10 @@ import { ActivityLog } from './activity-log.entity';
 /** activity_log's rows, written in the caller's transaction. */
 @Injectable()
 export class ActivityRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(ActivityLog) private readonly activityLog: Repository<ActivityLog>,
+  ) {}
 
   async insert(
     row: Pick<
@@ -15,8 +20,9 @@ export class ActivityRepository {
     >,
   ): Promise<void> {
     // No RETURNING: callers such as a link holder may write a record they may not read back.
-    await this.db
-      .repository(ActivityLog)
+    await (
+      await this.db.inTx(this.activityLog)
+    )
       .createQueryBuilder()
       .insert()
       .values(row as QueryDeepPartialEntity<ActivityLog>)

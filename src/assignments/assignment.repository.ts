@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { User } from '../users/user.entity';
 import { CampaignAssignmentDto, ContactAssignmentDto, ContactDto, UserWithCountsDto } from './dto/assignment.response.dto';
@@ -41,7 +43,10 @@ export type TargetUser = Pick<User, 'id' | 'organization_id' | 'status'>;
 /** Assignments of users to campaigns and of contacts to users; every list is one set-based statement. */
 @Injectable()
 export class AssignmentRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(User) private readonly userRows: Repository<User>,
+  ) {}
 
   /** The assignment picker: contacts with their current owner, by lead score; and the number of matches. */
   async contactPage(f: ContactFilter, limit: number, offset: number): Promise<[ContactDto[], number]> {
@@ -86,7 +91,7 @@ export class AssignmentRepository {
     // A page past the end has no row to carry the window count: count on its own then.
     const total = rows.length
       ? Number(rows[0].full_count)
-      : await this.db.repository(User).count({ where: org ? { organization_id: org } : {} });
+      : await (await this.db.inTx(this.userRows)).count({ where: org ? { organization_id: org } : {} });
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }
 
@@ -226,7 +231,10 @@ export class AssignmentRepository {
 
   /** The user as the caller sees it (RLS hides other tenants' users). */
   async targetUser(userId: string): Promise<TargetUser | null> {
-    return this.db.repository(User).findOne({ select: { id: true, organization_id: true, status: true }, where: { id: userId } });
+    return (await this.db.inTx(this.userRows)).findOne({
+      select: { id: true, organization_id: true, status: true },
+      where: { id: userId },
+    });
   }
 
   /** Serializes assignment writes per organization until the transaction ends. */

@@ -1,4 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserCampaignAssignment } from './user-campaign-assignment.entity';
+import { UserContactAssignment } from './user-contact-assignment.entity';
 import { WebhookProcessorService } from '../webhooks/processing/webhook-processor.service';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AssignmentsController } from './assignments.controller';
@@ -7,7 +10,7 @@ import { AssignmentRepository } from './assignment.repository';
 import { AssignmentsService } from './assignments.service';
 
 @Module({
-  imports: [WebhooksModule, OrganizationsModule],
+  imports: [TypeOrmModule.forFeature([UserCampaignAssignment, UserContactAssignment]), WebhooksModule, OrganizationsModule],
   controllers: [AssignmentsController],
   providers: [AssignmentsService, AssignmentRepository],
   exports: [AssignmentsService],

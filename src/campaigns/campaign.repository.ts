@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { Campaign } from './campaign.entity';
 
@@ -20,11 +21,10 @@ const FILTER = `($1::uuid IS NULL OR organization_id = $1)
 /** campaign's rows; tenant scoping is RLS's, the organization filter only narrows. */
 @Injectable()
 export class CampaignRepository {
-  constructor(private readonly db: Db) {}
-
-  private get campaigns() {
-    return this.db.repository(Campaign);
-  }
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(Campaign) private readonly campaignRows: Repository<Campaign>,
+  ) {}
 
   private params(f: CampaignFilter): unknown[] {
     return [f.organizationId, f.namePattern, f.status];
@@ -69,7 +69,8 @@ export class CampaignRepository {
     row: Pick<Campaign, 'organization_id' | 'name' | 'status' | 'instantly_campaign_id' | 'routes_events'>,
   ): Promise<Campaign | null> {
     try {
-      return await this.campaigns.save(this.campaigns.create(row));
+      const campaigns = await this.db.inTx(this.campaignRows);
+      return await campaigns.save(campaigns.create(row));
     } catch (err) {
       const driver = err instanceof QueryFailedError ? (err.driverError as { constraint?: string }) : undefined;
       if (driver?.constraint === 'uq_campaign_instantly') return null;

@@ -1,5 +1,7 @@
 import { join } from 'path';
+import type { Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /** The NOLOGIN role that every request and job switches to; created by the first migration. */
 export const RUNTIME_ROLE = 'salesbrain_app';
@@ -57,3 +59,8 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
 export default new DataSource(
   buildDataSourceOptions({ url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', poolSize: 2 }),
 );
+
+/** The pg pool under an initialized data source (PostgresDriver's public `master`): for its gauges and its idle-error listener. */
+export function pgPoolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}

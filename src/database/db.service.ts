@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
-import { NamedStatement } from './context-query';
+import type { Submittable } from 'pg';
+import { EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import { NamedStatement } from './context-statement';
 import { RlsContext } from './rls-context';
 import { PgClient, RlsTransactionalAdapter, SingleStatement } from './rls-transactional.adapter';
-import { entityManagerFor } from './tx-entity-manager';
 
 export interface ExecResult<T> {
   rows: T[];
@@ -23,7 +23,6 @@ export class Db {
   constructor(
     private readonly txHost: TransactionHost<RlsTransactionalAdapter>,
     private readonly cls: ClsService,
-    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
   get tx(): PgClient {
@@ -32,14 +31,22 @@ export class Db {
     return client;
   }
 
-  /** TypeORM's EntityManager bound to the current transaction. */
-  get manager(): EntityManager {
-    return entityManagerFor(this.dataSource, this.tx);
+  /** TypeORM's EntityManager on the current transaction's connection, behind its context. */
+  manager(): Promise<EntityManager> {
+    return this.tx.entityManager();
   }
 
-  /** TypeORM's Repository of entity, bound to the current transaction. */
-  repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
-    return this.manager.getRepository(entity);
+  /**
+   * A module's injected TypeORM Repository (@InjectRepository), on the current transaction: the
+   * injected one runs on the pool, outside any RLS context, so it is used only through this.
+   */
+  async inTx<T extends ObjectLiteral>(repository: Repository<T>): Promise<Repository<T>> {
+    return (await this.tx.entityManager()).withRepository(repository);
+  }
+
+  /** Submits a cursor (pg-cursor) on the current transaction's connection. */
+  cursor<C extends Submittable>(cursor: C): Promise<C> {
+    return this.tx.cursor(cursor);
   }
 
   async query<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<T[]> {

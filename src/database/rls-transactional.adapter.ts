@@ -1,7 +1,7 @@
 import { TransactionalAdapter } from '@nestjs-cls/transactional';
-import type { Pool, PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
-import { DataSource } from 'typeorm';
-import { ContextQuery, ContextQueryMode, NamedStatement, queryConfig, TxContext } from './context-query';
+import type { PoolClient, QueryResult, QueryResultRow, Submittable } from 'pg';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { ContextStatement, NamedStatement, StatementMode, TxContext } from './context-statement';
 import { PREPARED_CONTEXT_OPTION } from './data-source';
 import { contextValues, RlsContext } from './rls-context';
 
@@ -19,145 +19,157 @@ export interface RlsTxOptions {
 /** A transaction that is one statement: a read-only one, or one that may write. */
 export type SingleStatement = 'read' | 'write';
 
-/** What a transaction's user may do with its connection: run statements, or submit a cursor. */
+/** What a transaction's user may do with its connection: run statements, open a cursor, use TypeORM. */
 export interface PgClient {
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
-  query<S extends Submittable>(submittable: S): S;
+  query<T extends QueryResultRow = Record<string, unknown>>(
+    statement: string | NamedStatement,
+    values?: unknown[],
+  ): Promise<QueryResult<T>>;
+  /** Submits a cursor (pg-cursor) on the transaction's connection, behind its context. */
+  cursor<C extends Submittable>(cursor: C): Promise<C>;
+  /** TypeORM's EntityManager on the transaction's connection, behind its context. */
+  entityManager(): Promise<EntityManager>;
 }
 
-/**
- * Sends text as a ContextQuery on client. A failure that leaves the connection in an unknown state
- * (ContextQuery.leftConnectionUnknown) is reported to broken, so the connection is discarded.
- */
-function sendContextQuery(
+/** Sends a ContextStatement on client; resolves with the statement's result. */
+function sendStatement(
   client: PoolClient,
   context: TxContext,
-  mode: ContextQueryMode,
-  text: string | NamedStatement,
+  mode: StatementMode,
+  statement: string | NamedStatement | undefined,
   values: unknown[] | undefined,
-  broken: (err: Error) => void,
 ): Promise<QueryResult<QueryResultRow>> {
   return new Promise((resolve, reject) => {
-    const query: ContextQuery = new ContextQuery(context, mode, text, values, (err, res) => {
-      if (!err) return resolve(res);
-      if (query.leftConnectionUnknown) broken(err);
-      reject(err);
-    });
-    client.query(query);
+    client.query(new ContextStatement(context, mode, statement, values, (err, res) => (err ? reject(err) : resolve(res!))));
   });
 }
 
-/** A cursor (or another object pg submits itself), as opposed to a statement's text. */
-function isSubmittable(config: string | NamedStatement | Submittable): config is Submittable {
-  return typeof config !== 'string' && typeof (config as Submittable).submit === 'function';
-}
-
 /**
- * Watches a checked-out connection for errors: pg-pool listens only on idle ones, so a connection
- * that dies while checked out (the server restarting, say) would emit an unhandled 'error' and end
- * the process. The query in flight fails on its own; the connection is discarded on release.
- */
-function watch(client: PoolClient, onError: (err: Error) => void): () => void {
-  client.on('error', onError);
-  return () => client.off('error', onError);
-}
-
-/**
- * A pooled connection inside an RLS transaction that begins with its first statement: BEGIN and
- * the context travel with it (ContextQuery), so a one-statement request costs two round trips
- * instead of three, and a handler that runs no statement costs none.
+ * A transaction of several statements, on a TypeORM QueryRunner's connection: TypeORM starts it
+ * (START TRANSACTION, its public API, so its EntityManager knows it is inside one and adds no
+ * BEGIN or COMMIT of its own), and the first statement carries the RLS context (ContextStatement).
+ * The connection is taken with the first use: a handler that runs no statement costs none.
  */
 class RlsTx implements PgClient {
-  begun = false;
-  /** Set when a BEGIN sent ahead of a submittable failed: the transaction must not commit. */
-  beginError: Error | undefined;
+  /** The connection, with the transaction started; set with the first use. */
+  private opened: Promise<PoolClient> | undefined;
+  private contextSent = false;
+
   constructor(
-    private readonly client: PoolClient,
+    readonly runner: QueryRunner,
     private readonly context: TxContext,
-    /** A context statement failed halfway (ContextQuery.leftConnectionUnknown): discard the connection. */
-    private readonly broken: (err: Error) => void,
   ) {}
 
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
-  query<S extends Submittable>(submittable: S): S;
-  query(config: string | NamedStatement | Submittable, values?: unknown[]): unknown {
-    if (isSubmittable(config)) return this.querySubmittable(config);
-    if (this.begun) {
-      const statement = queryConfig(config, this.context.prepared);
-      return typeof statement === 'string'
-        ? this.client.query<QueryResultRow>(statement, values)
-        : this.client.query<QueryResultRow>({ ...statement, values });
-    }
-    this.begun = true;
-    return sendContextQuery(this.client, this.context, 'open', config, values, this.broken);
+  get begun(): boolean {
+    return this.opened !== undefined;
   }
 
-  private querySubmittable(config: Submittable): unknown {
-    if (this.begun) return this.client.query(config);
-    this.begun = true;
-    // A cursor first: the BEGIN and context go ahead of it in the connection's queue, with a
-    // statement that does nothing (pg runs queued queries in order).
-    sendContextQuery(this.client, this.context, 'open', 'SELECT 1', [], this.broken).catch((err: Error) => (this.beginError ??= err));
-    return this.client.query(config);
+  private open(): Promise<PoolClient> {
+    return (this.opened ??= (async () => {
+      const client = (await this.runner.connect()) as PoolClient;
+      await this.runner.startTransaction();
+      return client;
+    })());
+  }
+
+  /**
+   * The mode of the next statement: the first carries the context. Decided when it is queued on the
+   * connection (synchronously after open()), so statements started together keep their order.
+   */
+  private nextMode(): StatementMode {
+    if (this.contextSent) return 'plain';
+    this.contextSent = true;
+    return 'context';
+  }
+
+  async query<T extends QueryResultRow = Record<string, unknown>>(
+    statement: string | NamedStatement,
+    values?: unknown[],
+  ): Promise<QueryResult<T>> {
+    const client = await this.open();
+    const mode = this.nextMode();
+    // A later statement as text goes as pg sends it (simple protocol without parameters, so a
+    // string of several commands works); a named one through ContextStatement, which keeps the
+    // connection's list of prepared statements.
+    if (mode === 'plain' && typeof statement === 'string') return client.query<T>(statement, values);
+    return (await sendStatement(client, this.context, mode, statement, values)) as QueryResult<T>;
+  }
+
+  /** The context alone, when the first use is not a statement of ours. */
+  private async contextFirst(): Promise<PoolClient> {
+    const client = await this.open();
+    if (this.nextMode() === 'context') await sendStatement(client, this.context, 'context', undefined, []);
+    return client;
+  }
+
+  async cursor<C extends Submittable>(cursor: C): Promise<C> {
+    return (await this.contextFirst()).query(cursor);
+  }
+
+  async entityManager(): Promise<EntityManager> {
+    await this.contextFirst();
+    return this.runner.manager;
   }
 }
 
 /**
- * A transaction that is one statement (RlsTxOptions.single). The connection is taken
- * when the statement is sent and goes back to the pool as soon as its answer is in, like
- * pg's pool.query(): the validation and handler code around the statement, and the event loop's
- * delay before the handler resumes, do not hold one of the pool's few connections.
+ * A transaction that is one statement (RlsTxOptions.single), with no BEGIN or COMMIT: the context
+ * and the statement behind one Sync (ContextStatement). The connection is taken when the statement
+ * is sent and goes back to the pool as soon as its answer is in, like pg's pool.query(): the
+ * validation and handler code around the statement, and the event loop's delay before the handler
+ * resumes, do not hold one of the pool's few connections.
  */
 class SingleStatementTx implements PgClient {
   /** The statement, settled: its connection is back in the pool. */
   done: Promise<unknown> | undefined;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly dataSource: DataSource,
     private readonly context: TxContext,
     private readonly mode: 'single-read' | 'single-write',
   ) {}
 
-  query<T extends QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<QueryResult<T>>;
-  query<S extends Submittable>(submittable: S): S;
-  query(config: string | NamedStatement | Submittable, values?: unknown[]): unknown {
-    if (isSubmittable(config)) throw new Error('a single-statement transaction cannot run a cursor');
+  query<T extends QueryResultRow = Record<string, unknown>>(
+    statement: string | NamedStatement,
+    values?: unknown[],
+  ): Promise<QueryResult<T>> {
     if (this.done) return Promise.reject(new Error('a single-statement transaction ran a second statement'));
-    const result = this.run(config, values);
+    const result = this.run(statement, values);
     this.done = result.catch(() => undefined);
-    return result;
+    return result as Promise<QueryResult<T>>;
   }
 
-  private async run(text: string | NamedStatement, values: unknown[] | undefined): Promise<QueryResult<QueryResultRow>> {
-    const client = await this.pool.connect();
-    let discard: Error | undefined;
-    const unwatch = watch(client, (err) => (discard = err));
+  cursor(): Promise<never> {
+    return Promise.reject(new Error('a single-statement transaction cannot run a cursor'));
+  }
+
+  entityManager(): Promise<never> {
+    return Promise.reject(new Error('a single-statement transaction cannot use TypeORM'));
+  }
+
+  private async run(statement: string | NamedStatement, values: unknown[] | undefined): Promise<QueryResult<QueryResultRow>> {
+    const runner = this.dataSource.createQueryRunner();
     try {
+      const client = (await runner.connect()) as PoolClient;
       // Ends with its Sync: committed, or rolled back on an error; nothing to send after it.
-      return await sendContextQuery(client, this.context, this.mode, text, values, (err) => (discard ??= err));
+      return await sendStatement(client, this.context, this.mode, statement, values);
     } finally {
-      unwatch();
-      client.release(discard);
+      await runner.release();
     }
   }
 }
 
-/**
- * The pg pool behind the TypeORM data source. Transactions take their connection from it directly,
- * so the first statement can carry BEGIN and the context (ContextQuery); TypeORM's EntityManager
- * then runs on that connection through a query runner bound to it (tx-entity-manager.ts).
- */
-function poolOf(dataSource: DataSource): Pool {
-  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
-  if (!pool) throw new Error('the data source is not initialized');
-  return pool;
+/** Whether transactions use named prepared statements (DATABASE_PREPARED_CONTEXT), from the data source's options. */
+function usesPreparedStatements(dataSource: DataSource): boolean {
+  const extra = (dataSource.options as { extra?: Record<string, unknown> }).extra;
+  return extra?.[PREPARED_CONTEXT_OPTION] !== false;
 }
 
 /**
- * Runs fn in a transaction under ctx: the transaction begins, with its context, together with fn's
- * first statement (RlsTx); then it commits, or rolls back when fn throws. A connection whose COMMIT or
- * ROLLBACK failed is in an unknown state, so it is discarded instead of going back to the pool.
- * With `single`, fn's one statement is the whole transaction (SingleStatementTx).
+ * Runs fn in a transaction under ctx: begun with fn's first use of the connection (RlsTx), then
+ * committed, or rolled back when fn throws. The connection goes back through TypeORM's QueryRunner,
+ * which discards one that failed (its 'error' listener). With `single`, fn's one statement is the
+ * whole transaction (SingleStatementTx).
  */
 export async function runInRlsTransaction<T>(
   dataSource: DataSource,
@@ -165,14 +177,10 @@ export async function runInRlsTransaction<T>(
   fn: (client: PgClient) => Promise<T>,
   single?: SingleStatement,
 ): Promise<T> {
-  const pool = poolOf(dataSource);
   // Checked before a connection is taken: a context that cannot be expressed is a bug.
-  const context: TxContext = {
-    values: contextValues(ctx),
-    prepared: (pool.options as unknown as Record<string, unknown>)[PREPARED_CONTEXT_OPTION] !== false,
-  };
+  const context: TxContext = { values: contextValues(ctx), prepared: usesPreparedStatements(dataSource) };
   if (single) {
-    const tx = new SingleStatementTx(pool, context, single === 'read' ? 'single-read' : 'single-write');
+    const tx = new SingleStatementTx(dataSource, context, single === 'read' ? 'single-read' : 'single-write');
     try {
       return await fn(tx);
     } finally {
@@ -180,33 +188,17 @@ export async function runInRlsTransaction<T>(
       await tx.done;
     }
   }
-  const client = await pool.connect();
-  let discard: Error | undefined;
-  const tx = new RlsTx(client, context, (err) => (discard ??= err));
-  const unwatch = watch(client, (err) => (discard = err));
-  let commitFailed = false;
+  const tx = new RlsTx(dataSource.createQueryRunner(), context);
   try {
     const result = await fn(tx);
-    if (tx.beginError) throw tx.beginError;
-    if (tx.begun) {
-      await client.query('COMMIT').catch((err: Error) => {
-        commitFailed = true;
-        discard = err;
-        throw err;
-      });
-    }
+    if (tx.runner.isTransactionActive) await tx.runner.commitTransaction();
     return result;
   } catch (err) {
-    // A failed statement leaves the transaction aborted; a failed COMMIT has ended it already.
-    if (tx.begun && !commitFailed) {
-      await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-        discard = rollbackErr;
-      });
-    }
+    // A failed statement leaves the transaction aborted; a failed COMMIT has ended it (this ROLLBACK only warns).
+    if (tx.runner.isTransactionActive) await tx.runner.rollbackTransaction().catch(() => undefined);
     throw err;
   } finally {
-    unwatch();
-    client.release(discard);
+    if (tx.begun) await tx.runner.release();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pgPoolOf } from '../database/data-source';
 import { Db } from '../database/db.service';
 import { SYSTEM_CONTEXT } from '../database/rls-context';
 import { WebhookLogRetentionRepository } from '../webhook-logs/webhook-log-retention.repository';
@@ -11,12 +12,6 @@ import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 /** Counted up to this many: a queue deeper than that is alarming whatever its exact size. */
 const RETRY_QUEUE_CAP = 1_000_000;
 
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-  options: { max: number };
-}
 
 /**
  * Gives the metrics their database readings, each cheap enough for every scrape: status counts
@@ -36,7 +31,7 @@ export class MetricsService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    const pool = pgPoolOf(this.dataSource);
     let partitions: Promise<{ default_rows: number; months_ahead: number }> | null = null;
     this.metrics.readings = {
       statusCounts: () => this.db.runAs(SYSTEM_CONTEXT, () => this.rollup.statusTotals()),

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { CreatedLinkDto, LinkDetailDto, LinkListItemDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { OnboardingLink } from './onboarding-link.entity';
@@ -38,7 +40,10 @@ export interface LinkFilter {
 /** onboarding_link and its token: the admin side under the caller's role, the public side as the token's holder. */
 @Injectable()
 export class OnboardingLinkRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(OnboardingLink) private readonly links: Repository<OnboardingLink>,
+  ) {}
 
   /** The link and its token in one statement; created_by only when the caller is a user row. */
   async create(l: NewLink): Promise<Omit<CreatedLinkDto, 'link_id'> & { id: string }> {
@@ -111,7 +116,7 @@ export class OnboardingLinkRepository {
   }
 
   async statusOf(id: string): Promise<OnboardingLink['status'] | undefined> {
-    const link = await this.db.repository(OnboardingLink).findOne({ select: { status: true }, where: { id } });
+    const link = await (await this.db.inTx(this.links)).findOne({ select: { status: true }, where: { id } });
     return link?.status;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ILike } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ILike, Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { Organization } from './organization.entity';
 
@@ -8,24 +9,28 @@ export type OrganizationChanges = Partial<Pick<Organization, 'name' | 'instantly
 /** organization's rows; RLS limits organization roles to their own. */
 @Injectable()
 export class OrganizationRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(Organization) private readonly organizationRows: Repository<Organization>,
+  ) {}
 
-  private get organizations() {
-    return this.db.repository(Organization);
+  private organizations(): Promise<Repository<Organization>> {
+    return this.db.inTx(this.organizationRows);
   }
 
   /** Whether the caller can see the organization (another tenant's is as absent as a missing one). */
   async exists(id: string): Promise<boolean> {
-    return this.organizations.exists({ where: { id } });
+    return (await this.organizations()).exists({ where: { id } });
   }
 
   async create(row: Pick<Organization, 'name' | 'instantly_workspace_id' | 'auto_assign_strategy'>): Promise<Organization> {
-    return this.organizations.save(this.organizations.create(row));
+    const organizations = await this.organizations();
+    return organizations.save(organizations.create(row));
   }
 
   /** A page by name, and the number of matches; namePattern is an ILIKE pattern (escaped by the caller). */
   async page(namePattern: string | null, limit: number, offset: number): Promise<[Organization[], number]> {
-    return this.organizations.findAndCount({
+    return (await this.organizations()).findAndCount({
       where: namePattern ? { name: ILike(namePattern) } : {},
       order: { name: 'ASC', id: 'ASC' },
       take: limit,
@@ -35,7 +40,9 @@ export class OrganizationRepository {
 
   /** The changed row, or null when the caller cannot see it. */
   async update(id: string, changes: OrganizationChanges): Promise<Organization | null> {
-    const result = await this.organizations
+    const result = await (
+      await this.organizations()
+    )
       .createQueryBuilder()
       .update()
       .set({ ...changes, updated_at: () => 'now()' })

@@ -109,12 +109,12 @@ export class PrivacyRepository {
   }
 
   /** The subject's logs, newest first, read batch by batch from a cursor in the request's transaction. */
-  logsCursor(orgId: string, email: string): Cursor<SubjectLogRow> {
+  logsCursor(orgId: string, email: string): Promise<Cursor<SubjectLogRow>> {
     const sql = `SELECT json_build_object('id', id, 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                                           'event_source', event_source, 'event_type', event_type, 'status', status, 'payload', payload)::text AS json
                    FROM webhook_log WHERE organization_id = $1 AND contact_email = $2
                   ORDER BY webhook_log.created_at DESC, id DESC`;
-    return this.db.tx.query(new Cursor<SubjectLogRow>(sql, [orgId, email]));
+    return this.db.cursor(new Cursor<SubjectLogRow>(sql, [orgId, email]));
   }
 
   /** Deletes the contacts and their assignments (one statement); how many of each. */

@@ -151,7 +151,7 @@ export class PrivacyService {
    * them (backpressure and the stall timeout as the log export has); the count of logs.
    */
   private async streamSubject(orgId: string, email: string, head: Record<string, unknown>, res: Response): Promise<number> {
-    const cursor = this.privacy.logsCursor(orgId, email);
+    const cursor = await this.privacy.logsCursor(orgId, email);
     const opening = JSON.stringify({ success: true, data: { ...head, logs: [] } });
     let count = 0;
     try {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Raw } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Raw, Repository } from 'typeorm';
 import { SubjectStanding } from '../auth/caller-standing';
 import { Db } from '../database/db.service';
 import { User } from './user.entity';
@@ -9,30 +10,34 @@ export type UserChanges = Partial<Pick<User, 'first_name' | 'last_name' | 'role'
 /** "user"'s rows for the users module. */
 @Injectable()
 export class UserRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(User) private readonly userRows: Repository<User>,
+  ) {}
 
-  private get users() {
-    return this.db.repository(User);
+  private users(): Promise<Repository<User>> {
+    return this.db.inTx(this.userRows);
   }
 
   /** Emails are unique per organization, case-insensitively (uq_user_org_email). */
   async emailTaken(organizationId: string, email: string): Promise<boolean> {
-    return this.users.exists({
+    return (await this.users()).exists({
       where: { organization_id: organizationId, email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) },
     });
   }
 
   async create(row: Pick<User, 'organization_id' | 'email' | 'first_name' | 'last_name' | 'role'>): Promise<User> {
-    return this.users.save(this.users.create(row));
+    const users = await this.users();
+    return users.save(users.create(row));
   }
 
   /** The user, if the caller may see it (RLS). */
-  byId(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  async byId(id: string): Promise<User | null> {
+    return (await this.users()).findOneBy({ id });
   }
 
   async update(id: string, changes: UserChanges): Promise<User | null> {
-    if (Object.keys(changes).length > 0) await this.users.update({ id }, { ...changes, updated_at: () => 'now()' });
+    if (Object.keys(changes).length > 0) await (await this.users()).update({ id }, { ...changes, updated_at: () => 'now()' });
     return this.byId(id);
   }
 
@@ -45,8 +50,8 @@ export class UserRepository {
   }
 
   /** Active owners of the organization other than `exceptId`. */
-  otherActiveOwners(organizationId: string, exceptId: string): Promise<number> {
-    return this.users.countBy({
+  async otherActiveOwners(organizationId: string, exceptId: string): Promise<number> {
+    return (await this.users()).countBy({
       organization_id: organizationId,
       role: 'owner',
       status: 'active',

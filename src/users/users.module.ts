@@ -1,4 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from './user.entity';
+import { RemovedUser } from './removed-user.entity';
 import { CallerStanding } from '../auth/caller-standing';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Db } from '../database/db.service';
@@ -14,7 +17,7 @@ import { UsersService } from './users.service';
  */
 @Global()
 @Module({
-  imports: [OrganizationsModule],
+  imports: [TypeOrmModule.forFeature([User, RemovedUser]), OrganizationsModule],
   controllers: [UsersController],
   providers: [
     UsersService,
@@ -31,6 +34,6 @@ import { UsersService } from './users.service';
         ),
     },
   ],
-  exports: [UsersService, CallerStanding],
+  exports: [TypeOrmModule, UsersService, CallerStanding],
 })
 export class UsersModule {}

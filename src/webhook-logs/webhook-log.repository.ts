@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
 import { WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
@@ -49,7 +51,10 @@ export type LogRow = WebhookLogDto & { cursor_ts: string };
  */
 @Injectable()
 export class WebhookLogRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(WebhookLog) private readonly logRows: Repository<WebhookLog>,
+  ) {}
 
   /** Ids of every log of the caller's whose search text contains pattern (webhook_log_search_matches), or null when there are more than maxMatches. */
   async searchMatchIds(pattern: string, maxMatches: number): Promise<string[] | null> {
@@ -215,7 +220,7 @@ export class WebhookLogRepository {
   }
 
   async statusOf(id: string): Promise<WebhookLog['status'] | undefined> {
-    const log = await this.db.repository(WebhookLog).findOne({ select: { status: true }, where: { id } });
+    const log = await (await this.db.inTx(this.logRows)).findOne({ select: { status: true }, where: { id } });
     return log?.status;
   }
 
@@ -239,6 +244,6 @@ export class WebhookLogRepository {
     await this.db.query(`SET LOCAL statement_timeout TO '1h'`);
     // Qualified: a bare created_at here would sort by the text column of the same name.
     const sql = `SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(1)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
-    return this.db.tx.query(new Cursor<Record<string, unknown>>(sql, filter));
+    return this.db.cursor(new Cursor<Record<string, unknown>>(sql, filter));
   }
 }

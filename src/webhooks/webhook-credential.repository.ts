@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
 
@@ -27,10 +29,13 @@ const CREDENTIAL_COLUMNS = {
 /** Organizations' own receiver credentials, under the caller's role (RLS decides who may read or rotate). */
 @Injectable()
 export class WebhookCredentialRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(OrganizationWebhookCredential) private readonly credentials: Repository<OrganizationWebhookCredential>,
+  ) {}
 
   async credential(orgId: string): Promise<CredentialRow | null> {
-    return this.db.repository(OrganizationWebhookCredential).findOne({ select: CREDENTIAL_COLUMNS, where: { organization_id: orgId } });
+    return (await this.db.inTx(this.credentials)).findOne({ select: CREDENTIAL_COLUMNS, where: { organization_id: orgId } });
   }
 
   /** A new current secret hash; the previous one stays valid for graceHours (0: not at all). */

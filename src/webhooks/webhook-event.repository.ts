@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NamedStatement } from '../database/context-query';
+import { NamedStatement } from '../database/context-statement';
 import { Db } from '../database/db.service';
 
 /** A log a worker claimed: what processing needs of it. */

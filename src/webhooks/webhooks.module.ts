@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
 import { InstantlyEventHandler } from './processing/instantly-event.handler';
 import { WebhookProcessorService } from './processing/webhook-processor.service';
 import { WebhookCredentialsController } from './webhook-credentials.controller';
@@ -13,7 +15,7 @@ import { WebhookReceiverController } from './webhook-receiver.controller';
 import { WebhookReceiverService } from './webhook-receiver.service';
 
 @Module({
-  imports: [OrganizationsModule],
+  imports: [TypeOrmModule.forFeature([OrganizationWebhookCredential]), OrganizationsModule],
   controllers: [WebhookReceiverController, WebhookMetaController, WebhookCredentialsController],
   providers: [
     WebhookEventRepository,

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Db } from '../../database/db.service';
 import { Organization } from '../../organizations/organization.entity';
 
@@ -36,7 +38,10 @@ const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
 /** The CRM rows processing writes (campaigns, contacts), the routing look-ups, and the privacy checks on a lead. Runs as `system`. */
 @Injectable()
 export class ProcessingRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
+  ) {}
 
   /** The email (by its keyed hash) is suppressed in the organization, or was erased there after the event arrived. */
   async isErasedSubject(s: ErasedSubject): Promise<boolean> {
@@ -54,15 +59,17 @@ export class ProcessingRepository {
   }
 
   async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
-    return this.db
-      .repository(Organization)
-      .findOne({ select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true }, where: { id } });
+    return (await this.db.inTx(this.organizations)).findOne({
+      select: { id: true, auto_assign_strategy: true, instantly_workspace_id: true },
+      where: { id },
+    });
   }
 
   async organizationByWorkspace(workspace: string): Promise<RoutedOrganization | null> {
-    return this.db
-      .repository(Organization)
-      .findOne({ select: { id: true, auto_assign_strategy: true }, where: { instantly_workspace_id: workspace } });
+    return (await this.db.inTx(this.organizations)).findOne({
+      select: { id: true, auto_assign_strategy: true },
+      where: { instantly_workspace_id: workspace },
+    });
   }
 
   /**
