@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { Campaign } from './campaign.entity';
 
 export interface CampaignFilter {
@@ -13,10 +14,10 @@ export interface CampaignFilter {
 
 export type CampaignOption = Pick<Campaign, 'id' | 'name' | 'status' | 'organization_id'>;
 
-/** $1 organization, $2 name pattern, $3 status; each NULL for "any". */
-const FILTER = `($1::uuid IS NULL OR organization_id = $1)
-  AND ($2::text IS NULL OR name ILIKE $2 ESCAPE '\\')
-  AND ($3::text IS NULL OR status = $3)`;
+/** Each part NULL for "any". */
+const filter = (f: CampaignFilter) => sql`(${f.organizationId}::uuid IS NULL OR organization_id = ${f.organizationId})
+  AND (${f.namePattern}::text IS NULL OR name ILIKE ${f.namePattern} ESCAPE '\\')
+  AND (${f.status}::text IS NULL OR status = ${f.status})`;
 
 /** campaign's rows; tenant scoping is RLS's, the organization filter only narrows. */
 @Injectable()
@@ -26,26 +27,20 @@ export class CampaignRepository {
     @InjectRepository(Campaign) private readonly campaignRows: Repository<Campaign>,
   ) {}
 
-  private params(f: CampaignFilter): unknown[] {
-    return [f.organizationId, f.namePattern, f.status];
-  }
-
   /** The portal's dropdown: at most 100 by name, one statement (the route's whole transaction). */
   options(f: CampaignFilter): Promise<CampaignOption[]> {
     return this.db.query<CampaignOption>(
-      `SELECT id, name, status, organization_id FROM campaign WHERE ${FILTER} ORDER BY name, id LIMIT 100`,
-      this.params(f),
+      sql`SELECT id, name, status, organization_id FROM campaign WHERE ${filter(f)} ORDER BY name, id LIMIT 100`,
     );
   }
 
   async page(f: CampaignFilter, limit: number, offset: number): Promise<[Campaign[], number]> {
     const [rows, count] = await Promise.all([
       this.db.query<Campaign>(
-        `SELECT id, organization_id, name, status, instantly_campaign_id, created_at, updated_at
-           FROM campaign WHERE ${FILTER} ORDER BY name, id LIMIT $4 OFFSET $5`,
-        [...this.params(f), limit, offset],
+        sql`SELECT id, organization_id, name, status, instantly_campaign_id, created_at, updated_at
+              FROM campaign WHERE ${filter(f)} ORDER BY name, id LIMIT ${limit} OFFSET ${offset}`,
       ),
-      this.db.query<{ n: string }>(`SELECT count(*) AS n FROM campaign WHERE ${FILTER}`, this.params(f)),
+      this.db.query<{ n: string }>(sql`SELECT count(*) AS n FROM campaign WHERE ${filter(f)}`),
     ]);
     return [rows, Number(count[0]?.n ?? 0)];
   }
@@ -55,12 +50,10 @@ export class CampaignRepository {
    * organization's owner and admin); null when there is no such campaign for the caller.
    */
   async update(id: string, changes: { name?: string; status?: string }): Promise<Campaign | null> {
-    const rows = await this.db.query<Campaign>(
-      `UPDATE campaign SET name = coalesce($2, name), status = coalesce($3, status), updated_at = now()
-        WHERE id = $1
-       RETURNING id, organization_id, name, status, instantly_campaign_id, routes_events, created_at, updated_at`,
-      [id, changes.name ?? null, changes.status ?? null],
-    );
+    const rows = await this.db
+      .query<Campaign>(sql`UPDATE campaign SET name = coalesce(${changes.name ?? null}, name), status = coalesce(${changes.status ?? null}, status), updated_at = now()
+        WHERE id = ${id}
+       RETURNING id, organization_id, name, status, instantly_campaign_id, routes_events, created_at, updated_at`);
     return rows[0] ?? null;
   }
 

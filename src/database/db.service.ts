@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import type { Submittable } from 'pg';
+import type { QueryResultRow } from 'pg';
+import Cursor from 'pg-cursor';
 import { EntityManager, ObjectLiteral, Repository } from 'typeorm';
-import { NamedStatement } from './context-statement';
 import { RlsContext } from './rls-context';
+import { Sql } from './sql';
 import { PgClient, RlsTransactionalAdapter, SingleStatement } from './rls-transactional.adapter';
 
 export interface ExecResult<T> {
@@ -44,22 +45,24 @@ export class Db {
     return (await this.tx.entityManager()).withRepository(repository);
   }
 
-  /** Submits a cursor (pg-cursor) on the current transaction's connection. */
-  cursor<C extends Submittable>(cursor: C): Promise<C> {
-    return this.tx.cursor(cursor);
+  /** A server-side cursor (pg-cursor) over statement, on the current transaction's connection. */
+  cursor<T extends QueryResultRow>(statement: Sql): Promise<Cursor<T>> {
+    const { text, values } = statement.compile();
+    return this.tx.cursor(new Cursor<T>(text, values));
   }
 
-  async query<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<T[]> {
-    return (await this.execute<T>(sql, params)).rows;
+  async query<T = Record<string, unknown>>(statement: Sql): Promise<T[]> {
+    return (await this.execute<T>(statement)).rows;
   }
 
-  async one<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<T | undefined> {
-    return (await this.execute<T>(sql, params)).rows[0];
+  async one<T = Record<string, unknown>>(statement: Sql): Promise<T | undefined> {
+    return (await this.execute<T>(statement)).rows[0];
   }
 
   /** Rows and the affected count, the same shape for SELECT, INSERT, UPDATE and DELETE. */
-  async execute<T = Record<string, unknown>>(sql: string | NamedStatement, params: unknown[] = []): Promise<ExecResult<T>> {
-    const result = await this.tx.query(sql, params);
+  async execute<T = Record<string, unknown>>(statement: Sql): Promise<ExecResult<T>> {
+    const { text, values } = statement.compile();
+    const result = await this.tx.query(statement.name ? { name: statement.name, text } : text, values);
     return { rows: result.rows as T[], affected: result.rowCount ?? 0 };
   }
 

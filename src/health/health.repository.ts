@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 
 @Injectable()
 export class HealthRepository {
@@ -7,6 +8,6 @@ export class HealthRepository {
 
   /** One statement through the request's transaction start (runtime role, context), as anonymous. */
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    await this.db.query(sql`SELECT 1`);
   }
 }

@@ -12,7 +12,6 @@ import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 /** Counted up to this many: a queue deeper than that is alarming whatever its exact size. */
 const RETRY_QUEUE_CAP = 1_000_000;
 
-
 /**
  * Gives the metrics their database readings, each cheap enough for every scrape: status counts
  * from the stats rollup, the processing lag from the partial index of due pending logs (one index

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { CreatedLinkDto, LinkDetailDto, LinkListItemDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { OnboardingLink } from './onboarding-link.entity';
 
@@ -9,16 +10,16 @@ import { OnboardingLink } from './onboarding-link.entity';
  * Tokens live in onboarding_link_token, which RLS shows to platform roles, the organization's
  * owner and admin, and the token's holder: for members the LEFT JOIN leaves them null.
  */
-const LINK_COLUMNS = `ol.id, ol.organization_id, ol.created_by, t.link_token, t.link_url, ol.template_id, ol.template_name, ol.welcome_message,
+const LINK_COLUMNS = sql`ol.id, ol.organization_id, ol.created_by, t.link_token, t.link_url, ol.template_id, ol.template_name, ol.welcome_message,
   ol.status, ol.expires_at, ol.clicks_count, ol.first_accessed_at, ol.last_accessed_at, ol.completed_at, ol.current_step,
   ol.total_steps, ol.progress_percentage, ol.created_at, ol.updated_at, ol.revoked_at, ol.revoked_by, ol.revoked_reason`;
 
-/** The link whose token is $1 (tokens live in onboarding_link_token). */
-const BY_TOKEN = `id = (SELECT link_id FROM onboarding_link_token WHERE link_token = $1)`;
+/** The link whose token this is (tokens live in onboarding_link_token). */
+const byToken = (token: string) => sql`id = (SELECT link_id FROM onboarding_link_token WHERE link_token = ${token})`;
 
-/** $1 organization, $2 status, $3 creator; each NULL for "any". */
-const LIST_FILTER = `($1::uuid IS NULL OR ol.organization_id = $1) AND ($2::text IS NULL OR ol.status = $2)
-  AND ($3::uuid IS NULL OR ol.created_by = $3)`;
+/** Each part NULL for "any". */
+const listFilter = (f: LinkFilter) => sql`(${f.organizationId}::uuid IS NULL OR ol.organization_id = ${f.organizationId})
+  AND (${f.status}::text IS NULL OR ol.status = ${f.status}) AND (${f.createdBy}::uuid IS NULL OR ol.created_by = ${f.createdBy})`;
 
 export interface NewLink {
   organizationId: string;
@@ -47,71 +48,63 @@ export class OnboardingLinkRepository {
 
   /** The link and its token in one statement; created_by only when the caller is a user row. */
   async create(l: NewLink): Promise<Omit<CreatedLinkDto, 'link_id'> & { id: string }> {
-    const rows = await this.db.query<Omit<CreatedLinkDto, 'link_id'> & { id: string }>(
-      `WITH link AS (
+    const rows = await this.db.query<Omit<CreatedLinkDto, 'link_id'> & { id: string }>(sql`WITH link AS (
          INSERT INTO onboarding_link (organization_id, created_by, template_name, welcome_message, expires_at, total_steps)
-         VALUES ($1, (SELECT id FROM "user" WHERE id = $2), $5, $6, now() + make_interval(days => $7), $8)
+         VALUES (${l.organizationId}, (SELECT id FROM "user" WHERE id = ${l.createdBy}), ${l.templateName}, ${l.welcomeMessage}, now() + make_interval(days => ${l.expirationDays}), ${l.totalSteps})
          RETURNING id, organization_id, expires_at, status)
        INSERT INTO onboarding_link_token (link_id, organization_id, link_token, link_url)
-       SELECT id, organization_id, $3, $4 FROM link
-       RETURNING link_id AS id, link_url, link_token, (SELECT expires_at FROM link) AS expires_at, (SELECT status FROM link) AS status`,
-      [l.organizationId, l.createdBy, l.token, l.url, l.templateName, l.welcomeMessage, l.expirationDays, l.totalSteps],
-    );
+       SELECT id, organization_id, ${l.token}, ${l.url} FROM link
+       RETURNING link_id AS id, link_url, link_token, (SELECT expires_at FROM link) AS expires_at, (SELECT status FROM link) AS status`);
     return rows[0];
   }
 
   /** A page, newest first, with the number of matches. */
   async page(f: LinkFilter, limit: number, offset: number): Promise<[LinkListItemDto[], number]> {
-    const params = [f.organizationId, f.status, f.createdBy];
     const rows = await this.db.query<LinkListItemDto & { full_count: string }>(
-      `SELECT ${LINK_COLUMNS}, o.name AS organization_name, u.email AS created_by_email, u.first_name AS created_by_first_name,
+      sql`SELECT ${LINK_COLUMNS}, o.name AS organization_name, u.email AS created_by_email, u.first_name AS created_by_first_name,
               u.last_name AS created_by_last_name, count(*) OVER () AS full_count
          FROM onboarding_link ol
          JOIN organization o ON o.id = ol.organization_id
          LEFT JOIN onboarding_link_token t ON t.link_id = ol.id
          LEFT JOIN "user" u ON u.id = ol.created_by
-        WHERE ${LIST_FILTER}
-        ORDER BY ol.created_at DESC, ol.id DESC LIMIT $4 OFFSET $5`,
-      [...params, limit, offset],
+        WHERE ${listFilter(f)}
+        ORDER BY ol.created_at DESC, ol.id DESC LIMIT ${limit} OFFSET ${offset}`,
     );
     // A page past the end has no row to carry the window count: count on its own then.
     const total = rows.length
       ? Number(rows[0].full_count)
       : Number(
-          (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM onboarding_link ol WHERE ${LIST_FILTER}`, params))[0]?.n ?? 0,
+          (await this.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM onboarding_link ol WHERE ${listFilter(f)}`))[0]?.n ?? 0,
         );
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }
 
   async detail(id: string): Promise<LinkDetailDto | undefined> {
-    const rows = await this.db.query<LinkDetailDto>(
-      `SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
+    const rows = await this.db
+      .query<LinkDetailDto>(sql`SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
          FROM onboarding_link ol JOIN organization o ON o.id = ol.organization_id
          LEFT JOIN onboarding_link_token t ON t.link_id = ol.id LEFT JOIN "user" u ON u.id = ol.created_by
-        WHERE ol.id = $1`,
-      [id],
-    );
+        WHERE ol.id = ${id}`);
     return rows[0];
   }
 
   /** The revoked link's organization, or undefined when it is not active or expired (or not visible). */
   async revoke(id: string, revokedBy: string, reason: string): Promise<{ organization_id: string } | undefined> {
-    const rows = await this.db.query<{ organization_id: string }>(
-      `UPDATE onboarding_link SET status = 'revoked', revoked_at = now(), revoked_by = (SELECT id FROM "user" WHERE id = $2),
-              revoked_reason = $3, updated_at = now()
-        WHERE id = $1 AND status IN ('active', 'expired') RETURNING organization_id`,
-      [id, revokedBy, reason],
-    );
+    const rows = await this.db.query<{
+      organization_id: string;
+    }>(sql`UPDATE onboarding_link SET status = 'revoked', revoked_at = now(), revoked_by = (SELECT id FROM "user" WHERE id = ${revokedBy}),
+              revoked_reason = ${reason}, updated_at = now()
+        WHERE id = ${id} AND status IN ('active', 'expired') RETURNING organization_id`);
     return rows[0];
   }
 
   /** Adds days from the later of now and the current expiry; an expired link becomes active again. */
   async extend(id: string, days: number): Promise<{ organization_id: string; expires_at: Date } | undefined> {
-    const rows = await this.db.query<{ organization_id: string; expires_at: Date }>(
-      `UPDATE onboarding_link SET expires_at = greatest(expires_at, now()) + make_interval(days => $2), status = 'active', updated_at = now()
-        WHERE id = $1 AND status IN ('active', 'expired') RETURNING organization_id, expires_at`,
-      [id, days],
-    );
+    const rows = await this.db.query<{
+      organization_id: string;
+      expires_at: Date;
+    }>(sql`UPDATE onboarding_link SET expires_at = greatest(expires_at, now()) + make_interval(days => ${days}), status = 'active', updated_at = now()
+        WHERE id = ${id} AND status IN ('active', 'expired') RETURNING organization_id, expires_at`);
     return rows[0];
   }
 
@@ -123,7 +116,7 @@ export class OnboardingLinkRepository {
   /** The daily job's statement: every overdue active link, one set-based update. */
   async expireOverdue(): Promise<number> {
     const r = await this.db.execute(
-      `UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`,
+      sql`UPDATE onboarding_link SET status = 'expired', updated_at = now() WHERE status = 'active' AND expires_at <= now()`,
     );
     return r.affected;
   }
@@ -135,52 +128,45 @@ export class OnboardingLinkRepository {
     // Every open of one link updates the same row, so these commits queue behind each other; not
     // waiting for the WAL flush lets them through much faster. A crash may lose the last fraction
     // of a second of access tracking, never a link or its state.
-    await this.db.query(`SET LOCAL synchronous_commit TO OFF`);
-    const rows = await this.db.query<PublicLinkDto>(
-      `UPDATE onboarding_link SET clicks_count = clicks_count + 1,
+    await this.db.query(sql`SET LOCAL synchronous_commit TO OFF`);
+    const rows = await this.db.query<PublicLinkDto>(sql`UPDATE onboarding_link SET clicks_count = clicks_count + 1,
               first_accessed_at = coalesce(first_accessed_at, now()), last_accessed_at = now(),
-              -- Keep the newest $4 entries: drop the oldest once full, then append.
-              ip_addresses = CASE WHEN jsonb_array_length(ip_addresses) >= $4 THEN ip_addresses - 0 ELSE ip_addresses END
-                             || jsonb_build_array(jsonb_build_object('ip', $2::text, 'timestamp', now())),
-              user_agents = CASE WHEN jsonb_array_length(user_agents) >= $4 THEN user_agents - 0 ELSE user_agents END
-                            || jsonb_build_array(jsonb_build_object('user_agent', $3::text, 'timestamp', now())),
+              -- Keep the newest historySize entries: drop the oldest once full, then append.
+              ip_addresses = CASE WHEN jsonb_array_length(ip_addresses) >= ${historySize} THEN ip_addresses - 0 ELSE ip_addresses END
+                             || jsonb_build_array(jsonb_build_object('ip', ${ip}::text, 'timestamp', now())),
+              user_agents = CASE WHEN jsonb_array_length(user_agents) >= ${historySize} THEN user_agents - 0 ELSE user_agents END
+                            || jsonb_build_array(jsonb_build_object('user_agent', ${userAgent}::text, 'timestamp', now())),
               updated_at = now()
-        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
+        WHERE ${byToken(token)} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
         RETURNING link_holder_organization_name() AS organization_name,
-                  welcome_message, total_steps, current_step, progress_percentage, template_name, expires_at`,
-      [token, ip, userAgent, historySize],
-    );
+                  welcome_message, total_steps, current_step, progress_percentage, template_name, expires_at`);
     return rows[0];
   }
 
   /** undefined: the link is not usable; ok false: the step is past the link's total_steps. */
   async progress(token: string, step: number, percentage: number): Promise<{ total_steps: number; ok: boolean } | undefined> {
-    const rows = await this.db.query<{ total_steps: number; ok: boolean }>(
-      `WITH target AS (SELECT id, total_steps FROM onboarding_link
-                        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()),
-       upd AS (UPDATE onboarding_link l SET current_step = $2, progress_percentage = $3, updated_at = now()
-                 FROM target t WHERE l.id = t.id AND $2 <= t.total_steps RETURNING l.id)
-       SELECT t.total_steps, EXISTS (SELECT 1 FROM upd) AS ok FROM target t`,
-      [token, step, percentage],
-    );
+    const rows = await this.db.query<{ total_steps: number; ok: boolean }>(sql`WITH target AS (SELECT id, total_steps FROM onboarding_link
+                        WHERE ${byToken(token)} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()),
+       upd AS (UPDATE onboarding_link l SET current_step = ${step}, progress_percentage = ${percentage}, updated_at = now()
+                 FROM target t WHERE l.id = t.id AND ${step} <= t.total_steps RETURNING l.id)
+       SELECT t.total_steps, EXISTS (SELECT 1 FROM upd) AS ok FROM target t`);
     return rows[0];
   }
 
   async complete(token: string): Promise<{ id: string; organization_id: string } | undefined> {
-    const rows = await this.db.query<{ id: string; organization_id: string }>(
-      `UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
-        WHERE ${BY_TOKEN} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
-        RETURNING id, organization_id`,
-      [token],
-    );
+    const rows = await this.db.query<{
+      id: string;
+      organization_id: string;
+    }>(sql`UPDATE onboarding_link SET status = 'used', completed_at = now(), progress_percentage = 100, current_step = total_steps, updated_at = now()
+        WHERE ${byToken(token)} AND status = 'active' AND expires_at > now() AND NOT link_holder_organization_suspended()
+        RETURNING id, organization_id`);
     return rows[0];
   }
 
   /** Why a token's link was refused: its status, whether it is past expires_at, whether its organization is suspended. */
   async stateByToken(token: string): Promise<{ status: string; overdue: boolean; suspended: boolean } | undefined> {
     const rows = await this.db.query<{ status: string; overdue: boolean; suspended: boolean }>(
-      `SELECT status, expires_at <= now() AS overdue, link_holder_organization_suspended() AS suspended FROM onboarding_link WHERE ${BY_TOKEN}`,
-      [token],
+      sql`SELECT status, expires_at <= now() AS overdue, link_holder_organization_suspended() AS suspended FROM onboarding_link WHERE ${byToken(token)}`,
     );
     return rows[0];
   }

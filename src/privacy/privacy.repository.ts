@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Cursor from 'pg-cursor';
 import { subjectLockKey } from '../common/personal-data';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 
 export interface SubjectContactRow {
   id: string;
@@ -68,68 +69,59 @@ export class PrivacyRepository {
    * email (which takes the same lock first: subjectLockKey), before any row lock.
    */
   async lockSubject(emailHash: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [subjectLockKey(emailHash)]);
+    await this.db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended(${subjectLockKey(emailHash)}, 0))`);
   }
 
   contacts(orgId: string, email: string): Promise<SubjectContactRow[]> {
-    return this.db.query<SubjectContactRow>(
-      `SELECT id, email, first_name, last_name, company, campaign_id, lead_score, lead_status, emails_sent, opens, clicks, replies,
+    return this.db
+      .query<SubjectContactRow>(sql`SELECT id, email, first_name, last_name, company, campaign_id, lead_score, lead_status, emails_sent, opens, clicks, replies,
               bounced, unsubscribed, last_event_at, created_at
-         FROM contact WHERE organization_id = $1 AND lower(email) = $2 ORDER BY created_at, id`,
-      [orgId, email],
-    );
+         FROM contact WHERE organization_id = ${orgId} AND lower(email) = ${email} ORDER BY created_at, id`);
   }
 
   assignments(orgId: string, contactIds: string[]): Promise<SubjectAssignmentRow[]> {
-    return this.db.query<SubjectAssignmentRow>(
-      `SELECT id, contact_id, user_id, assignment_type, status, assigned_at FROM user_contact_assignment
-        WHERE organization_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY assigned_at, id`,
-      [orgId, contactIds],
-    );
+    return this.db
+      .query<SubjectAssignmentRow>(sql`SELECT id, contact_id, user_id, assignment_type, status, assigned_at FROM user_contact_assignment
+        WHERE organization_id = ${orgId} AND contact_id = ANY(${contactIds}::uuid[]) ORDER BY assigned_at, id`);
   }
 
   /** Entries about the contacts (auto-assignments, unassignments) and the earlier erasures of this email (by its hash). */
   activity(orgId: string, contactIds: string[], emailHash: string): Promise<SubjectActivityRow[]> {
-    return this.db.query<SubjectActivityRow>(
-      `SELECT id, action, actor_role, actor_id, target_type, target_id, details, created_at FROM activity_log
-        WHERE organization_id = $1
-          AND ((target_type = 'contact' AND target_id = ANY($2::uuid[])) OR details ->> 'contact_id' = ANY($2::text[])
-               OR (action = 'privacy.erase' AND details ->> 'email_hash' = $3))
-        ORDER BY created_at DESC, id DESC`,
-      [orgId, contactIds, emailHash],
-    );
+    return this.db
+      .query<SubjectActivityRow>(sql`SELECT id, action, actor_role, actor_id, target_type, target_id, details, created_at FROM activity_log
+        WHERE organization_id = ${orgId}
+          AND ((target_type = 'contact' AND target_id = ANY(${contactIds}::uuid[])) OR details ->> 'contact_id' = ANY(${contactIds}::text[])
+               OR (action = 'privacy.erase' AND details ->> 'email_hash' = ${emailHash}))
+        ORDER BY created_at DESC, id DESC`);
   }
 
   async subjectState(orgId: string, emailHash: string): Promise<SubjectStateRow | null> {
     const rows = await this.db.query<SubjectStateRow>(
-      `SELECT erased_at, suppressed FROM privacy_subject WHERE organization_id = $1 AND email_hash = $2`,
-      [orgId, emailHash],
+      sql`SELECT erased_at, suppressed FROM privacy_subject WHERE organization_id = ${orgId} AND email_hash = ${emailHash}`,
     );
     return rows[0] ?? null;
   }
 
   /** The subject's logs, newest first, read batch by batch from a cursor in the request's transaction. */
   logsCursor(orgId: string, email: string): Promise<Cursor<SubjectLogRow>> {
-    const sql = `SELECT json_build_object('id', id, 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                                          'event_source', event_source, 'event_type', event_type, 'status', status, 'payload', payload)::text AS json
-                   FROM webhook_log WHERE organization_id = $1 AND contact_email = $2
-                  ORDER BY webhook_log.created_at DESC, id DESC`;
-    return this.db.cursor(new Cursor<SubjectLogRow>(sql, [orgId, email]));
+    return this.db.cursor<SubjectLogRow>(
+      sql`SELECT json_build_object('id', id, 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                   'event_source', event_source, 'event_type', event_type, 'status', status, 'payload', payload)::text AS json
+            FROM webhook_log WHERE organization_id = ${orgId} AND contact_email = ${email}
+           ORDER BY webhook_log.created_at DESC, id DESC`,
+    );
   }
 
   /** Deletes the contacts and their assignments (one statement); how many of each. */
   async deleteContacts(orgId: string, email: string): Promise<{ contacts: number; assignments: number }> {
-    const rows = await this.db.query<{ contacts: number; assignments: number }>(
-      `WITH gone AS (
-         SELECT id FROM contact WHERE organization_id = $1 AND lower(email) = $2
+    const rows = await this.db.query<{ contacts: number; assignments: number }>(sql`WITH gone AS (
+         SELECT id FROM contact WHERE organization_id = ${orgId} AND lower(email) = ${email}
        ), assignments AS (
-         DELETE FROM user_contact_assignment WHERE organization_id = $1 AND contact_id IN (SELECT id FROM gone) RETURNING 1
+         DELETE FROM user_contact_assignment WHERE organization_id = ${orgId} AND contact_id IN (SELECT id FROM gone) RETURNING 1
        ), contacts AS (
-         DELETE FROM contact WHERE organization_id = $1 AND id IN (SELECT id FROM gone) RETURNING 1
+         DELETE FROM contact WHERE organization_id = ${orgId} AND id IN (SELECT id FROM gone) RETURNING 1
        )
-       SELECT (SELECT count(*) FROM contacts)::int AS contacts, (SELECT count(*) FROM assignments)::int AS assignments`,
-      [orgId, email],
-    );
+       SELECT (SELECT count(*) FROM contacts)::int AS contacts, (SELECT count(*) FROM assignments)::int AS assignments`);
     return rows[0];
   }
 
@@ -139,34 +131,29 @@ export class PrivacyRepository {
    * literally (case-insensitive).
    */
   async redactLogs(orgId: string, email: string, pattern: string): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(
-      `WITH redacted AS (
+    const rows = await this.db.query<{ n: number }>(sql`WITH redacted AS (
          UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL,
-                error_message = regexp_replace(error_message, $3, '[erased]', 'gi'),
-                attempt_history = regexp_replace(attempt_history::text, $3, '[erased]', 'gi')::jsonb
-          WHERE organization_id = $1 AND contact_email = $2
+                error_message = regexp_replace(error_message, ${pattern}, '[erased]', 'gi'),
+                attempt_history = regexp_replace(attempt_history::text, ${pattern}, '[erased]', 'gi')::jsonb
+          WHERE organization_id = ${orgId} AND contact_email = ${email}
          RETURNING 1)
-       SELECT count(*)::int AS n FROM redacted`,
-      [orgId, email, pattern],
-    );
+       SELECT count(*)::int AS n FROM redacted`);
     return rows[0].n;
   }
 
   /** The same redaction in the copies retention prepares (a SECURITY DEFINER function that checks the caller). */
   async redactPreparedLogs(orgId: string, email: string, pattern: string): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT privacy_erase_prepared($1, $2, $3) AS n`, [orgId, email, pattern]);
+    const rows = await this.db.query<{ n: number }>(sql`SELECT privacy_erase_prepared(${orgId}, ${email}, ${pattern}) AS n`);
     return rows[0].n;
   }
 
   /** Records the erasure (and the suppression, when given) of the email's hash in the organization. */
   async recordErasure(orgId: string, emailHash: string, suppress: boolean | null): Promise<SubjectStateRow> {
-    const rows = await this.db.query<SubjectStateRow>(
-      `INSERT INTO privacy_subject (organization_id, email_hash, suppressed) VALUES ($1, $2, coalesce($3, false))
+    const rows = await this.db
+      .query<SubjectStateRow>(sql`INSERT INTO privacy_subject (organization_id, email_hash, suppressed) VALUES (${orgId}, ${emailHash}, coalesce(${suppress}, false))
        ON CONFLICT ON CONSTRAINT pk_privacy_subject DO UPDATE
-         SET erased_at = now(), erasures = privacy_subject.erasures + 1, suppressed = coalesce($3, privacy_subject.suppressed)
-       RETURNING erased_at, suppressed`,
-      [orgId, emailHash, suppress],
-    );
+         SET erased_at = now(), erasures = privacy_subject.erasures + 1, suppressed = coalesce(${suppress}, privacy_subject.suppressed)
+       RETURNING erased_at, suppressed`);
     return rows[0];
   }
 }

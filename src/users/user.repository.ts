@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Raw, Repository } from 'typeorm';
 import { SubjectStanding } from '../auth/caller-standing';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { User } from './user.entity';
 
 export type UserChanges = Partial<Pick<User, 'first_name' | 'last_name' | 'role' | 'status'>>;
@@ -46,7 +47,7 @@ export class UserRepository {
    * transaction ends: two admins' concurrent removals of its two owners cannot both pass the check.
    */
   async lockOwners(organizationId: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended('organization-owners:' || $1::text, 0))`, [organizationId]);
+    await this.db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended('organization-owners:' || ${organizationId}::text, 0))`);
   }
 
   /** Active owners of the organization other than `exceptId`. */
@@ -64,22 +65,22 @@ export class UserRepository {
    * would cascade too; deleting them here counts them). A trigger keeps the id in removed_user.
    */
   async remove(id: string): Promise<{ removed: boolean; campaigns: number; contacts: number }> {
-    const row = await this.db.one<{ removed: number; campaigns: number; contacts: number }>(
-      `WITH campaigns AS (DELETE FROM user_campaign_assignment WHERE user_id = $1 RETURNING 1),
-            contacts AS (DELETE FROM user_contact_assignment WHERE user_id = $1 RETURNING 1),
-            removed AS (DELETE FROM "user" WHERE id = $1 RETURNING 1)
+    const row = await this.db.one<{
+      removed: number;
+      campaigns: number;
+      contacts: number;
+    }>(sql`WITH campaigns AS (DELETE FROM user_campaign_assignment WHERE user_id = ${id} RETURNING 1),
+            contacts AS (DELETE FROM user_contact_assignment WHERE user_id = ${id} RETURNING 1),
+            removed AS (DELETE FROM "user" WHERE id = ${id} RETURNING 1)
        SELECT (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM campaigns)::int AS campaigns,
-              (SELECT count(*) FROM contacts)::int AS contacts`,
-      [id],
-    );
+              (SELECT count(*) FROM contacts)::int AS contacts`);
     return { removed: (row?.removed ?? 0) > 0, campaigns: row?.campaigns ?? 0, contacts: row?.contacts ?? 0 };
   }
 
   /** A token subject's standing, through token_subject_standing() (migration Lifecycle). */
   async standing(organizationId: string, userId: string): Promise<SubjectStanding> {
     const row = await this.db.one<{ organization_status: string | null; user_state: string | null }>(
-      'SELECT organization_status, user_state FROM token_subject_standing($1, $2)',
-      [organizationId, userId],
+      sql`SELECT organization_status, user_state FROM token_subject_standing(${organizationId}, ${userId})`,
     );
     return { organizationStatus: row?.organization_status ?? null, userState: row?.user_state ?? null };
   }

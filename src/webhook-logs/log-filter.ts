@@ -4,36 +4,55 @@ import { CUSTOM_LABEL, resolveEventType } from '../webhooks/event-types';
 import { WebhookLogFilterDto } from './dto/log-filter.dto';
 
 /**
- * The list filter's values, in the order of the repository's fixed filter text (unset filters are
- * NULL): event type, source, status, campaign, organization, from, to, search pattern, contact
- * email, search ids. No input ever becomes part of SQL text.
+ * The list filter's values (unset filters are null), as the repositories' fixed filter text
+ * (webhook-log.sql.ts) binds them. No input ever becomes part of SQL text.
  */
-export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, searchIds: string[] | null = null): unknown[] {
+export interface LogFilterValues {
+  eventType: string | null;
+  source: string | null;
+  status: string | null;
+  campaignId: string | null;
+  organizationId: string | null;
+  from: Date | null;
+  to: Date | null;
+  /** A contains pattern for the search text. */
+  search: string | null;
+  contactEmail: string | null;
+  /** The ids that answered a search already (its matches). */
+  searchIds: string[] | null;
+}
+
+export function logFilterValues(f: WebhookLogFilterDto, orgId: string | null, searchIds: string[] | null = null): LogFilterValues {
   let eventType: string | null = null;
   if (f.event_type) {
     const r = resolveEventType(f.event_type);
     eventType = r.canonical === CUSTOM_LABEL && f.event_type !== CUSTOM_LABEL ? f.event_type : r.canonical;
   }
-  return [
+  return {
     eventType,
-    f.event_source ?? null,
-    f.status ?? null,
-    f.campaign_id ?? null,
-    orgId,
-    f.date_from ? parseCalendarDateTime(f.date_from) : null,
-    f.date_to ? exclusiveUpperBound(f.date_to) : null,
+    source: f.event_source ?? null,
+    status: f.status ?? null,
+    campaignId: f.campaign_id ?? null,
+    organizationId: orgId,
+    from: f.date_from ? parseCalendarDateTime(f.date_from) : null,
+    to: f.date_to ? exclusiveUpperBound(f.date_to) : null,
     // With searchIds the search has already been answered (its matches): match the ids.
-    f.search && !searchIds ? containsPattern(f.search) : null,
+    search: f.search && !searchIds ? containsPattern(f.search) : null,
     // Stored lower-case at receipt; comparing the bare column keeps the qual leakproof, so the
     // index can be used under RLS (lower(column) would not be).
-    f.contact_email ? f.contact_email.trim().toLowerCase() : null,
+    contactEmail: f.contact_email ? f.contact_email.trim().toLowerCase() : null,
     searchIds,
-  ];
+  };
+}
+
+/** Whether no filter is set. */
+export function noFilter(v: LogFilterValues): boolean {
+  return Object.values(v).every((x) => x === null);
 }
 
 /** True when f narrows beyond the organization (which the stats rollup is keyed by). */
 export function filtersBeyondOrganization(f: WebhookLogFilterDto): boolean {
-  return logFilterValues(f, null).some((v) => v !== null);
+  return !noFilter(logFilterValues(f, null));
 }
 
 /** A search with at most this many matches is answered from one read of them all (id and time), with or without other filters. */
@@ -48,7 +67,7 @@ export async function filterValuesWithMatches(
   f: WebhookLogFilterDto,
   orgId: string | null,
   logs: { searchMatchIds(pattern: string, maxMatches: number): Promise<string[] | null> },
-): Promise<unknown[]> {
+): Promise<LogFilterValues> {
   if (f.search && searchUsesIndex(f.search)) {
     const ids = await logs.searchMatchIds(containsPattern(f.search), SEARCH_EXACT);
     if (ids) return logFilterValues(f, orgId, ids);

@@ -6,7 +6,7 @@ import { ClientGoneError, streamRows } from '../common/response-stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
-import { filterValuesWithMatches } from './log-filter';
+import { filterValuesWithMatches, LogFilterValues } from './log-filter';
 import { ExportLimiter, streamKey } from './export-limiter';
 import { WebhookLogRepository } from './webhook-log.repository';
 
@@ -146,7 +146,7 @@ export class WebhookLogExportService {
     this.logger.log(`export (${q.format}) by ${caller.role} ${caller.userId}: ${rowsOut.rows} rows`);
   }
 
-  private async stream(filter: unknown[], format: 'csv' | 'json', res: Response, rowsOut: BatchWriter): Promise<void> {
+  private async stream(filter: LogFilterValues, format: 'csv' | 'json', res: Response, rowsOut: BatchWriter): Promise<void> {
     const cursor = await this.logs.exportCursor(filter, format);
     try {
       await streamRows(cursor, res, BATCH_ROWS, this.config.exportStallTimeoutMs, {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { LogFilterValues } from './log-filter';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { RetriedLogDto } from './dto/webhook-log.response.dto';
 import { filterSql } from './webhook-log.sql';
 
@@ -18,16 +20,15 @@ export class WebhookLogRetryRepository {
 
   /** Back to pending and due now, when retriable (or waiting for its backoff); undefined otherwise. */
   async retry(id: string, force: boolean): Promise<(RetriedLogDto & { organization_id: string | null }) | undefined> {
-    const rows = await this.db.query<RetriedLogDto & { organization_id: string | null }>(
-      `UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+    const rows = await this.db.query<
+      RetriedLogDto & { organization_id: string | null }
+    >(sql`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
-        WHERE id = $1 AND (status IN ('failed', 'skipped') OR ($2 AND status = 'processed')
+        WHERE id = ${id} AND (status IN ('failed', 'skipped') OR (${force} AND status = 'processed')
                            -- waiting for its automatic retry's backoff: due now instead (not a first
                            -- attempt waiting for its fair turn: that would jump its neighbours' queue)
                            OR (status = 'pending' AND attempts > 0 AND next_attempt_at > now()))
-        RETURNING id, status, retry_count, last_retry_at, organization_id`,
-      [id, force],
-    );
+        RETURNING id, status, retry_count, last_retry_at, organization_id`);
     return rows[0];
   }
 
@@ -41,29 +42,29 @@ export class WebhookLogRetryRepository {
    * rows, though they were not even read when every id was retried.
    */
   async bulkRetryByIds(ids: string[], force: boolean, dryRun: boolean): Promise<BulkRetryByIds> {
-    const retriable = `(w.status IN ('failed', 'skipped') OR ($2 AND w.status = 'processed'))`;
-    const requested = `(SELECT count(DISTINCT x)::int FROM unnest($1::uuid[]) x)`;
+    const retriable = sql`(w.status IN ('failed', 'skipped') OR (${force} AND w.status = 'processed'))`;
+    const requested = sql`(SELECT count(DISTINCT x)::int FROM unnest(${ids}::uuid[]) x)`;
     const [first] = await this.db.query<{ done: string[]; requested: number }>(
       dryRun
-        ? `SELECT coalesce(array_agg(w.id), '{}') AS done, ${requested} AS requested FROM webhook_log w WHERE w.id = ANY($1::uuid[]) AND ${retriable}`
-        : `WITH upd AS (
-             UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-                    retry_count = w.retry_count + 1, last_retry_at = now()
-              WHERE w.id = ANY($1::uuid[]) AND ${retriable}
-             RETURNING w.id)
-           SELECT coalesce((SELECT array_agg(id) FROM upd), '{}') AS done, ${requested} AS requested`,
-      [ids, force],
+        ? sql`SELECT coalesce(array_agg(w.id), '{}') AS done, ${requested} AS requested FROM webhook_log w WHERE w.id = ANY(${ids}::uuid[]) AND ${retriable}`
+        : sql`WITH upd AS (
+                UPDATE webhook_log w SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+                       retry_count = w.retry_count + 1, last_retry_at = now()
+                 WHERE w.id = ANY(${ids}::uuid[]) AND ${retriable}
+                RETURNING w.id)
+              SELECT coalesce((SELECT array_agg(id) FROM upd), '{}') AS done, ${requested} AS requested`,
     );
     const success = first.done.length;
     if (success >= first.requested)
       return { success_count: success, requested: first.requested, not_found: 0, already_pending: 0, processed_needs_force: 0 };
-    const [rest] = await this.db.query<{ found: number; already_pending: number; processed_needs_force: number }>(
-      `SELECT count(*)::int AS found,
+    const [rest] = await this.db.query<{
+      found: number;
+      already_pending: number;
+      processed_needs_force: number;
+    }>(sql`SELECT count(*)::int AS found,
               (count(*) FILTER (WHERE status IN ('pending', 'processing')))::int AS already_pending,
               (count(*) FILTER (WHERE status = 'processed'))::int AS processed_needs_force
-         FROM webhook_log WHERE id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))`,
-      [ids, first.done],
-    );
+         FROM webhook_log WHERE id = ANY(${ids}::uuid[]) AND NOT (id = ANY(${first.done}::uuid[]))`);
     return {
       success_count: success,
       requested: first.requested,
@@ -80,34 +81,31 @@ export class WebhookLogRetryRepository {
    * requestedBy null nothing is queued (a dry run): queued counts those that would be.
    */
   async queueRetryByFilter(
-    filter: unknown[],
+    filter: LogFilterValues,
     force: boolean,
     requestedBy: string | null,
     dryRun: boolean,
   ): Promise<{ matched: number; queued: number }> {
-    const retriable = (start: number) => `(status IN ('failed', 'skipped') OR ($1 AND status = 'processed')) AND ${filterSql(start)}`;
+    const retriable = sql`(status IN ('failed', 'skipped') OR (${force} AND status = 'processed')) AND ${filterSql(filter)}`;
     const rows = dryRun
-      ? await this.db.query<{ matched: number; queued: number }>(
-          `SELECT count(*)::int AS matched,
+      ? await this.db.query<{ matched: number; queued: number }>(sql`SELECT count(*)::int AS matched,
                   count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM webhook_log_retry q WHERE q.log_id = webhook_log.id))::int AS queued
-             FROM webhook_log WHERE ${retriable(2)}`,
-          [force, ...filter],
-        )
-      : await this.db.query<{ matched: number; queued: number }>(
-          `WITH matched AS (SELECT id, organization_id FROM webhook_log WHERE ${retriable(3)}),
+             FROM webhook_log WHERE ${retriable}`)
+      : await this.db.query<{
+          matched: number;
+          queued: number;
+        }>(sql`WITH matched AS (SELECT id, organization_id FROM webhook_log WHERE ${retriable}),
                 queued AS (
                   INSERT INTO webhook_log_retry (log_id, organization_id, force, requested_by)
-                  SELECT id, organization_id, $1, $2 FROM matched
+                  SELECT id, organization_id, ${force}, ${requestedBy} FROM matched
                   ON CONFLICT (log_id) DO NOTHING RETURNING 1)
-           SELECT (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM queued)::int AS queued`,
-          [force, requestedBy, ...filter],
-        );
+           SELECT (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM queued)::int AS queued`);
     return rows[0];
   }
 
   /** Queued retries, counted up to cap. */
   async retryQueueDepth(cap: number): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log_retry LIMIT $1) q`, [cap]);
+    const rows = await this.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log_retry LIMIT ${cap}) q`);
     return rows[0]?.n ?? 0;
   }
 }

@@ -3,28 +3,26 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
-import { LogCursor } from './log-filter';
+import { LogCursor, LogFilterValues } from './log-filter';
 import { WebhookLog } from './webhook-log.entity';
 import { CURSOR_TS_EXPR, filterSql, iso8601, SEARCH_EXPR, TimeRange } from './webhook-log.sql';
 
-/** Where the search pattern, and the ids that answer a search, are in logFilterValues() (and so in filterSql's parameters). */
-const SEARCH_PARAM = 7;
-const SEARCH_IDS_PARAM = 9;
-
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
-const RETRY_QUEUED_AT = `(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
+const RETRY_QUEUED_AT = sql`(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
 
-const LOG_COLUMNS = `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
+const LOG_COLUMNS = sql`id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name,
   contact_email, error_message, retry_count, attempts, next_attempt_at, last_retry_at, processed_at, created_at`;
-const LIST_COLUMNS = `${LOG_COLUMNS}, ${RETRY_QUEUED_AT}`;
+const LIST_COLUMNS = sql`${LOG_COLUMNS}, ${RETRY_QUEUED_AT}`;
 
 /**
  * With a search, the matches come from the trigram index and are sorted afterwards; ordering by
  * the bare column would let the planner walk the created_at index newest-first and test every row
  * against the pattern, which for a rare match means most of the table. Same order, other plan.
  */
-const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
+const SEARCH_ORDER = sql`created_at + interval '0' DESC, id DESC`;
+const NEWEST_FIRST = sql`created_at DESC, id DESC`;
 
 /**
  * Reads in index order: no sort. A switched-off plan node costs 1e10 in the planner's estimate,
@@ -32,15 +30,22 @@ const SEARCH_ORDER = `created_at + interval '0' DESC, id DESC`;
  * partitions for a count that then ran in 13 ms. So JIT is off wherever a node is.
  */
 // One statement: it may be the first of its transaction, which carries the RLS context with it.
-const INDEX_ORDER = `SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
-const INDEX_ORDER_RESET = 'SET LOCAL enable_sort TO DEFAULT; SET LOCAL jit TO DEFAULT';
+const INDEX_ORDER = sql`SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
+const INDEX_ORDER_RESET = sql`SET LOCAL enable_sort TO DEFAULT; SET LOCAL jit TO DEFAULT`;
+
+/** Before the cursor (created_at, id), when there is one. */
+const beforeCursor = (cursor: LogCursor | null) =>
+  sql`(${cursor?.createdAt ?? null}::timestamptz IS NULL OR (created_at, id) < (${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::uuid))`;
 
 /** Timestamps leave PostgreSQL as ISO text (what JSON.stringify gives a Date): a million Dates parsed and printed again cost the export most of its CPU. */
-const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c}`;
 const EXPORT_COLUMNS = {
-  csv: ['id', 'event_type', 'event_source', 'campaign_name', 'contact_email', 'status', 'error_message', iso('created_at')].join(', '),
-  json: `id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
-         error_message, retry_count, attempts, ${iso('last_retry_at')}, ${iso('processed_at')}, ${iso('created_at')}`,
+  csv: sql`id, event_type, event_source, campaign_name, contact_email, status, error_message,
+           to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+  json: sql`id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
+            error_message, retry_count, attempts,
+            to_char(last_retry_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_retry_at,
+            to_char(processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS processed_at,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
 } as const;
 
 export type LogRow = WebhookLogDto & { cursor_ts: string };
@@ -58,7 +63,7 @@ export class WebhookLogRepository {
 
   /** Ids of every log of the caller's whose search text contains pattern (webhook_log_search_matches), or null when there are more than maxMatches. */
   async searchMatchIds(pattern: string, maxMatches: number): Promise<string[] | null> {
-    const [row] = await this.db.query<{ ids: string[] }>(`SELECT ids FROM webhook_log_search_matches($1, $2)`, [pattern, maxMatches]);
+    const [row] = await this.db.query<{ ids: string[] }>(sql`SELECT ids FROM webhook_log_search_matches(${pattern}, ${maxMatches})`);
     const ids = row?.ids ?? [];
     return ids.length > maxMatches ? null : ids;
   }
@@ -78,20 +83,17 @@ export class WebhookLogRepository {
     take: number,
   ): Promise<{ ids: string[]; matches: number; within: TimeRange }> {
     const [row] = await this.db.query<{ ids: string[]; matches: number; oldest: string | null; newest: string | null }>(
-      `SELECT ids, matches, ${iso8601('oldest')} AS oldest, ${iso8601('newest')} AS newest FROM webhook_log_search_page($1, $2, $3, $4, $5, $6, $7)`,
-      [pattern, maxMatches, countCap, cursor?.createdAt ?? null, cursor?.id ?? null, skip, take],
+      sql`SELECT ids, matches, ${iso8601(sql`oldest`)} AS oldest, ${iso8601(sql`newest`)} AS newest
+            FROM webhook_log_search_page(${pattern}, ${maxMatches}, ${countCap}, ${cursor?.createdAt ?? null}, ${cursor?.id ?? null}, ${skip}, ${take})`,
     );
     return { ids: row?.ids ?? [], matches: row?.matches ?? 0, within: { from: row?.oldest ?? null, to: row?.newest ?? null } };
   }
 
   /** The newest maxRows of the caller's logs whose search text contains pattern, before the cursor, read month by month, newest first (webhook_log_search_newest). */
   async searchNewest(pattern: string, maxRows: number, cursor: LogCursor | null): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM webhook_log_search_newest($1, $2, $3, $4) AS id`, [
-      pattern,
-      maxRows,
-      cursor?.createdAt ?? null,
-      cursor?.id ?? null,
-    ]);
+    const rows = await this.db.query<{ id: string }>(
+      sql`SELECT id FROM webhook_log_search_newest(${pattern}, ${maxRows}, ${cursor?.createdAt ?? null}, ${cursor?.id ?? null}) AS id`,
+    );
     return rows.map((r) => r.id);
   }
 
@@ -101,21 +103,18 @@ export class WebhookLogRepository {
    * the planner cannot see how common a pattern is and would sort every match).
    */
   async page(
-    filter: unknown[],
+    filter: LogFilterValues,
     cursor: LogCursor | null,
     limit: number,
     offset: number,
     opts: { bySearchOrder: boolean; walkIndex: boolean },
   ): Promise<LogRow[]> {
-    const n = filter.length;
     if (opts.walkIndex) await this.db.query(INDEX_ORDER);
     const rows = await this.db.query<LogRow>(
-      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
-        WHERE ${filterSql(1)}
-          AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
-        ORDER BY ${opts.bySearchOrder ? SEARCH_ORDER : 'created_at DESC, id DESC'}
-        LIMIT $${n + 3} OFFSET $${n + 4}`,
-      [...filter, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
+      sql`SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM webhook_log
+           WHERE ${filterSql(filter)} AND ${beforeCursor(cursor)}
+           ORDER BY ${opts.bySearchOrder ? SEARCH_ORDER : NEWEST_FIRST}
+           LIMIT ${limit} OFFSET ${offset}`,
     );
     if (opts.walkIndex) await this.db.query(INDEX_ORDER_RESET);
     return rows;
@@ -131,27 +130,25 @@ export class WebhookLogRepository {
    * newest logs instead.
    */
   async searchAmong(
-    filter: unknown[],
+    filter: LogFilterValues,
     pattern: string,
     maxMatches: number,
     cursor: LogCursor | null,
     limit: number,
     offset: number,
   ): Promise<{ found: number; total: number; rows: LogRow[] }> {
-    const n = filter.length;
     const rows = await this.db.query<LogRow & { found: number; total: number }>(
-      `WITH m AS MATERIALIZED (SELECT ids, tss FROM webhook_log_search_matches($${n + 1}, $${n + 2})),
-       hits AS (
-         SELECT ${LOG_COLUMNS} FROM webhook_log
-          WHERE ${filterSql(1)} AND (id, created_at) IN (SELECT * FROM unnest((SELECT ids FROM m), (SELECT tss FROM m)))),
-       page AS (
-         SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM hits webhook_log
-          WHERE $${n + 3}::timestamptz IS NULL OR (created_at, id) < ($${n + 3}::timestamptz, $${n + 4}::uuid)
-          ORDER BY created_at DESC, id DESC
-          LIMIT $${n + 5} OFFSET $${n + 6})
-       SELECT (SELECT cardinality(ids) FROM m)::int AS found, (SELECT count(*) FROM hits)::int AS total, page.*
-         FROM (VALUES (1)) one LEFT JOIN page ON true`,
-      [...filter, pattern, maxMatches, cursor?.createdAt ?? null, cursor?.id ?? null, limit, offset],
+      sql`WITH m AS MATERIALIZED (SELECT ids, tss FROM webhook_log_search_matches(${pattern}, ${maxMatches})),
+          hits AS (
+            SELECT ${LOG_COLUMNS} FROM webhook_log
+             WHERE ${filterSql(filter)} AND (id, created_at) IN (SELECT * FROM unnest((SELECT ids FROM m), (SELECT tss FROM m)))),
+          page AS (
+            SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM hits webhook_log
+             WHERE ${beforeCursor(cursor)}
+             ORDER BY created_at DESC, id DESC
+             LIMIT ${limit} OFFSET ${offset})
+          SELECT (SELECT cardinality(ids) FROM m)::int AS found, (SELECT count(*) FROM hits)::int AS total, page.*
+            FROM (VALUES (1)) one LEFT JOIN page ON true`,
     );
     const first = rows[0];
     return {
@@ -168,19 +165,15 @@ export class WebhookLogRepository {
    * filter carries the search pattern; the window is read without it (the pattern is applied to
    * the window's rows).
    */
-  async pageInWindow(filter: unknown[], cursor: LogCursor | null, limit: number, offset: number, window: number): Promise<LogRow[]> {
-    const n = filter.length;
-    const unsearched = filter.map((v, i) => (i === SEARCH_PARAM ? null : v));
+  async pageInWindow(filter: LogFilterValues, cursor: LogCursor | null, limit: number, offset: number, window: number): Promise<LogRow[]> {
     return this.db.query<LogRow>(
-      `SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM (
-         SELECT * FROM webhook_log
-          WHERE ${filterSql(1)}
-            AND ($${n + 1}::timestamptz IS NULL OR (created_at, id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
-          ORDER BY created_at DESC, id DESC LIMIT $${n + 3}) webhook_log
-        WHERE ${SEARCH_EXPR} ILIKE $${n + 4} ESCAPE '\\'
-        ORDER BY created_at DESC, id DESC
-        LIMIT $${n + 5} OFFSET $${n + 6}`,
-      [...unsearched, cursor?.createdAt ?? null, cursor?.id ?? null, window, filter[SEARCH_PARAM], limit, offset],
+      sql`SELECT ${LIST_COLUMNS}, ${CURSOR_TS_EXPR} AS cursor_ts FROM (
+            SELECT * FROM webhook_log
+             WHERE ${filterSql({ ...filter, search: null })} AND ${beforeCursor(cursor)}
+             ORDER BY created_at DESC, id DESC LIMIT ${window}) webhook_log
+           WHERE ${SEARCH_EXPR} ILIKE ${filter.search} ESCAPE '\\'
+           ORDER BY created_at DESC, id DESC
+           LIMIT ${limit} OFFSET ${offset}`,
     );
   }
 
@@ -192,30 +185,29 @@ export class WebhookLogRepository {
    * starts where the last one on that partition stopped (synchronized scans): 10 to 250 ms for
    * the same count at 10M rows; in index order 9 ms.
    */
-  async countUpTo(filter: unknown[], cap: number): Promise<number> {
+  async countUpTo(filter: LogFilterValues, cap: number): Promise<number> {
     // With a (common) search pattern as well, the planner cannot see how common it is under RLS
     // and chose to read every partition and sort (2.2 s at 10M rows for a status and a pattern in
     // a tenth of the logs); in index order the count stops at cap + 1 (a few thousand rows).
-    const sortOff = filter[SEARCH_PARAM] !== null ? '; SET LOCAL enable_sort TO off' : '';
     await this.db.query(
-      `SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off${sortOff}`,
+      filter.search !== null
+        ? sql`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off; SET LOCAL enable_sort TO off`
+        : sql`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off`,
     );
     const rows = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(1)} ORDER BY created_at DESC, id DESC LIMIT ${Number(cap) + 1}) s`,
-      filter,
+      sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(filter)} ORDER BY created_at DESC, id DESC LIMIT ${cap + 1}) s`,
     );
     await this.db.query(
-      `SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT; ${INDEX_ORDER_RESET}`,
+      sql`SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT; ${INDEX_ORDER_RESET}`,
     );
     return rows[0]?.n ?? 0;
   }
 
   async detail(id: string): Promise<(WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }) | undefined> {
-    const rows = await this.db.query<WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }>(
-      `SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
-         FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = $1`,
-      [id],
-    );
+    const rows = await this.db.query<
+      WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }
+    >(sql`SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
+         FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = ${id}`);
     return rows[0];
   }
 
@@ -226,7 +218,7 @@ export class WebhookLogRepository {
 
   /** The rest of the request's transaction: each statement may take at most `ms` (57014 beyond: isStatementTimeout). */
   async limitStatementTime(ms: number): Promise<void> {
-    await this.db.query(`SELECT set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
+    await this.db.query(sql`SELECT set_config('statement_timeout', ${`${ms}ms`}, true)`);
   }
 
   /**
@@ -234,16 +226,17 @@ export class WebhookLogRepository {
    * rows come in index order rather than sorted first: the first bytes leave at once and memory
    * stays flat (INDEX_ORDER for the rest of the transaction).
    */
-  async exportCursor(filter: unknown[], format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
+  async exportCursor(filter: LogFilterValues, format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
     // A search answered by its matches' ids (at most SEARCH_EXACT rows) is sorted: walking the
     // index in order would test every log against the ids.
-    if (filter[SEARCH_IDS_PARAM] === null) await this.db.query(INDEX_ORDER);
+    if (filter.searchIds === null) await this.db.query(INDEX_ORDER);
     // A cursor's fetches are one statement to statement_timeout (no Sync until it closes): the
     // 30 s default ended a 10M-row export after 6M rows. A slow client is ended by the stall
     // timeout instead; an hour bounds how long one export may hold its snapshot.
-    await this.db.query(`SET LOCAL statement_timeout TO '1h'`);
+    await this.db.query(sql`SET LOCAL statement_timeout TO '1h'`);
     // Qualified: a bare created_at here would sort by the text column of the same name.
-    const sql = `SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(1)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`;
-    return this.db.cursor(new Cursor<Record<string, unknown>>(sql, filter));
+    return this.db.cursor<Record<string, unknown>>(
+      sql`SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(filter)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`,
+    );
   }
 }

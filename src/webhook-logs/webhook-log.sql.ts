@@ -1,34 +1,34 @@
 import { QueryFailedError } from 'typeorm';
+import { Sql, sql } from '../database/sql';
+import { LogFilterValues } from './log-filter';
 
 /** SQL pieces the webhook log's repositories share. */
 
 /** The substring search runs over these three columns at once (the trigram index's expression). */
-export const SEARCH_EXPR = `(coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, ''))`;
+export const SEARCH_EXPR = sql`(coalesce(contact_email, '') || ' ' || coalesce(campaign_name, '') || ' ' || coalesce(error_message, ''))`;
 
 /**
- * The list filter as one fixed SQL text with positional parameters from $start on, in the order of
- * logFilterValues(). Unset filters are NULL and folded away when PostgreSQL plans the statement
- * with its parameters.
+ * The list filter: one fixed SQL text whatever is set. Unset filters are NULL and folded away
+ * when PostgreSQL plans the statement with its parameters.
  */
-export function filterSql(start: number): string {
-  const p = (i: number) => `$${start + i}`;
-  return `(${p(0)}::text IS NULL OR event_type = ${p(0)})
-    AND (${p(1)}::text IS NULL OR event_source = ${p(1)})
-    AND (${p(2)}::text IS NULL OR status = ${p(2)})
-    AND (${p(3)}::uuid IS NULL OR campaign_id = ${p(3)})
-    AND (${p(4)}::uuid IS NULL OR organization_id = ${p(4)})
-    AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)})
-    AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)})
-    AND (${p(7)}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${p(7)} ESCAPE '\\')
-    AND (${p(8)}::text IS NULL OR contact_email = ${p(8)})
-    AND (${p(9)}::uuid[] IS NULL OR id = ANY(${p(9)}))`;
+export function filterSql(f: LogFilterValues): Sql {
+  return sql`(${f.eventType}::text IS NULL OR event_type = ${f.eventType})
+    AND (${f.source}::text IS NULL OR event_source = ${f.source})
+    AND (${f.status}::text IS NULL OR status = ${f.status})
+    AND (${f.campaignId}::uuid IS NULL OR campaign_id = ${f.campaignId})
+    AND (${f.organizationId}::uuid IS NULL OR organization_id = ${f.organizationId})
+    AND (${f.from}::timestamptz IS NULL OR created_at >= ${f.from})
+    AND (${f.to}::timestamptz IS NULL OR created_at < ${f.to})
+    AND (${f.search}::text IS NULL OR ${SEARCH_EXPR} ILIKE ${f.search} ESCAPE '\\')
+    AND (${f.contactEmail}::text IS NULL OR contact_email = ${f.contactEmail})
+    AND (${f.searchIds}::uuid[] IS NULL OR id = ANY(${f.searchIds}))`;
 }
 
-/** A timestamptz as exact UTC ISO text (microseconds), or null. */
-export const iso8601 = (c: string) => `to_char((${c}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** A timestamptz expression as exact UTC ISO text (microseconds), or null. */
+export const iso8601 = (c: Sql) => sql`to_char((${c}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** created_at as exact UTC text, selected next to each row for its cursor. */
-export const CURSOR_TS_EXPR = iso8601('created_at');
+export const CURSOR_TS_EXPR = iso8601(sql`created_at`);
 
 /** A statement PostgreSQL cancelled at its statement_timeout. */
 export function isStatementTimeout(err: unknown): boolean {

@@ -15,6 +15,8 @@ import {
   filterValuesWithMatches,
   LogCursor,
   logFilterValues,
+  LogFilterValues,
+  noFilter,
   SEARCH_EXACT,
   searchUsesIndex,
 } from './log-filter';
@@ -118,7 +120,7 @@ export class WebhookLogsService {
     offset: number,
   ): Promise<PageRows | null> {
     if (!q.search || !searchUsesIndex(q.search)) return null;
-    if (!logFilterValues({ ...q, search: undefined }, q.organization_id ?? null).every((v) => v === null)) return null;
+    if (!noFilter(logFilterValues({ ...q, search: undefined }, q.organization_id ?? null))) return null;
     const pattern = containsPattern(q.search);
     const { ids, matches, within } = await this.logs.searchPage(pattern, SEARCH_EXACT, TOTAL_CAP, cursor, offset, q.limit + 1);
     if (matches > SEARCH_EXACT) {
@@ -176,7 +178,7 @@ export class WebhookLogsService {
   private async commonSearchPage(
     q: ListWebhookLogsQueryDto,
     scope: string | null,
-    filter: unknown[],
+    filter: LogFilterValues,
     cursor: LogCursor | null,
     offset: number,
     onlySearch: boolean,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 import { OrganizationWebhookCredential } from './organization-webhook-credential.entity';
 
 export type CredentialRow = Pick<
@@ -40,25 +41,22 @@ export class WebhookCredentialRepository {
 
   /** A new current secret hash; the previous one stays valid for graceHours (0: not at all). */
   async rotateCredential(orgId: string, secretHash: string, prefix: string, rotatedBy: string, graceHours: number): Promise<CredentialRow> {
-    const rows = await this.db.query<CredentialRow>(
-      `INSERT INTO organization_webhook_credential AS c (organization_id, secret_hash, secret_prefix, rotated_by)
-       VALUES ($1, $2, $3, $4)
+    const rows = await this.db
+      .query<CredentialRow>(sql`INSERT INTO organization_webhook_credential AS c (organization_id, secret_hash, secret_prefix, rotated_by)
+       VALUES (${orgId}, ${secretHash}, ${prefix}, ${rotatedBy})
        ON CONFLICT (organization_id) DO UPDATE SET
          secret_hash = EXCLUDED.secret_hash, secret_prefix = EXCLUDED.secret_prefix, rotated_by = EXCLUDED.rotated_by,
-         rotated_at = now(), previous_secret_hash = CASE WHEN $5 > 0 THEN c.secret_hash END,
-         previous_valid_until = CASE WHEN $5 > 0 THEN now() + make_interval(hours => $5) END
-       RETURNING organization_id, secret_prefix, created_at, rotated_at, previous_valid_until`,
-      [orgId, secretHash, prefix, rotatedBy, graceHours],
-    );
+         rotated_at = now(), previous_secret_hash = CASE WHEN ${graceHours} > 0 THEN c.secret_hash END,
+         previous_valid_until = CASE WHEN ${graceHours} > 0 THEN now() + make_interval(hours => ${graceHours}) END
+       RETURNING organization_id, secret_prefix, created_at, rotated_at, previous_valid_until`);
     return rows[0];
   }
 
   /** Every credential's hashes: the current one, and the previous one while its grace period lasts. */
   credentialHashes(): Promise<CredentialHashRow[]> {
-    return this.db.query<CredentialHashRow>(
-      `SELECT c.organization_id, c.secret_hash, CASE WHEN c.previous_valid_until > now() THEN c.previous_secret_hash END AS previous_secret_hash,
+    return this.db
+      .query<CredentialHashRow>(sql`SELECT c.organization_id, c.secret_hash, CASE WHEN c.previous_valid_until > now() THEN c.previous_secret_hash END AS previous_secret_hash,
               c.previous_valid_until, o.status = 'suspended' AS suspended
-         FROM organization_webhook_credential c JOIN organization o ON o.id = c.organization_id`,
-    );
+         FROM organization_webhook_credential c JOIN organization o ON o.id = c.organization_id`);
   }
 }

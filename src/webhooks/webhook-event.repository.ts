@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NamedStatement } from '../database/context-statement';
 import { Db } from '../database/db.service';
+import { sql } from '../database/sql';
 
 /** A log a worker claimed: what processing needs of it. */
 export interface ClaimedLog {
@@ -22,20 +22,19 @@ export interface ClaimedLog {
  * (attempts = 0) whenever it comes first, though its turn may be ahead of now (FairTurns); a retry
  * not before its backoff ends. Served by the partial due index.
  */
-const DUE = `status = 'pending' AND (attempts = 0 OR next_attempt_at <= now())`;
+const DUE = sql`status = 'pending' AND (attempts = 0 OR next_attempt_at <= now())`;
 
 /** What a claim returns of each log it took (ClaimedLog). */
-const CLAIMED_COLUMNS =
-  'w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id';
+const CLAIMED_COLUMNS = sql`w.id, w.event_source, w.event_type, w.raw_event_type, w.payload, w.attempts, w.created_at, w.next_attempt_at, w.credential_org_id`;
 
 /**
- * The ingest batch's INSERT, prepared once per connection (NamedStatement): planning it took
+ * The ingest batch's INSERT, prepared once per connection (sql.named): planning it took
  * PostgreSQL about a tenth of a millisecond per batch, a fifth of a small batch's cost.
  */
-const INSERT_LOGS: NamedStatement = {
-  name: 'sb_ingest_insert_logs',
-  text: `WITH x AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::float8[])
+const insertLogs = (c: EventColumns) =>
+  sql`WITH x AS (
+         SELECT * FROM unnest(${c.source}::text[], ${c.dedup}::text[], ${c.type}::text[], ${c.raw}::text[], ${c.payload}::text[],
+                              ${c.workspace}::text[], ${c.icampaign}::text[], ${c.cname}::text[], ${c.email}::text[], ${c.org}::uuid[], ${c.turn}::float8[])
            AS x(s, d, t, r, p, w, ic, cn, em, o, turn)),
        fresh AS (
          INSERT INTO webhook_log_dedup (event_source, dedup_key, log_id)
@@ -47,8 +46,7 @@ const INSERT_LOGS: NamedStatement = {
        SELECT f.log_id, x.s, x.d, x.t, x.r, x.p::jsonb, x.w, x.ic, x.cn, x.em, x.o, x.o,
               CASE WHEN x.turn > 0 THEN now() + x.turn * interval '1 millisecond' ELSE now() END
          FROM fresh f JOIN x ON x.s = f.event_source AND x.d = f.dedup_key
-       RETURNING id, event_source, dedup_key`,
-};
+       RETURNING id, event_source, dedup_key`.named('sb_ingest_insert_logs');
 
 /** Columns of a batch of received events, one array per column, the same length each. */
 export interface EventColumns {
@@ -85,28 +83,13 @@ export class WebhookEventRepository {
    * a concurrent transaction waits for it, then counts as existing. Keys must be distinct.
    */
   insertLogs(c: EventColumns): Promise<StoredKey[]> {
-    return this.db.query<StoredKey>(INSERT_LOGS, [
-      c.source,
-      c.dedup,
-      c.type,
-      c.raw,
-      c.payload,
-      c.workspace,
-      c.icampaign,
-      c.cname,
-      c.email,
-      c.org,
-      c.turn,
-    ]);
+    return this.db.query<StoredKey>(insertLogs(c));
   }
 
   /** The logs stored for (sources[i], dedupKeys[i]) pairs, by their dedup keys. */
   findLogs(sources: string[], dedupKeys: string[]): Promise<StoredKey[]> {
-    return this.db.query<StoredKey>(
-      `SELECT k.log_id AS id, k.event_source, k.dedup_key FROM webhook_log_dedup k
-         JOIN unnest($1::text[], $2::text[]) AS x(s, d) ON k.event_source = x.s AND k.dedup_key = x.d`,
-      [sources, dedupKeys],
-    );
+    return this.db.query<StoredKey>(sql`SELECT k.log_id AS id, k.event_source, k.dedup_key FROM webhook_log_dedup k
+         JOIN unnest(${sources}::text[], ${dedupKeys}::text[]) AS x(s, d) ON k.event_source = x.s AND k.dedup_key = x.d`);
   }
 
   // ---- the workers ----
@@ -119,34 +102,31 @@ export class WebhookEventRepository {
    * otherwise (retried one by one meanwhile, or deleted) its entry is simply dropped.
    */
   claim(limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
-    return this.db.query<ClaimedLog>(
-      `WITH due AS (
+    return this.db.query<ClaimedLog>(sql`WITH due AS (
           SELECT id FROM webhook_log WHERE ${DUE}
-           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+           ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
         ), stale AS (
           SELECT id FROM webhook_log WHERE status = 'processing' AND locked_until < now()
-           ORDER BY locked_until LIMIT $1 FOR UPDATE SKIP LOCKED
+           ORDER BY locked_until LIMIT ${limit} FOR UPDATE SKIP LOCKED
         ), dequeued AS (
           DELETE FROM webhook_log_retry q WHERE q.log_id IN (
-            SELECT log_id FROM webhook_log_retry ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+            SELECT log_id FROM webhook_log_retry ORDER BY requested_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
           RETURNING q.log_id, q.force, q.requested_at
         ), retried AS (
           UPDATE webhook_log w
              SET status = 'processing', attempts = 1, retry_count = w.retry_count + 1, last_retry_at = q.requested_at,
-                 next_attempt_at = now(), locked_until = now() + make_interval(secs => $2)
+                 next_attempt_at = now(), locked_until = now() + make_interval(secs => ${leaseSeconds})
             FROM dequeued q
            WHERE w.id = q.log_id AND (w.status IN ('failed', 'skipped') OR (q.force AND w.status = 'processed'))
           RETURNING ${CLAIMED_COLUMNS}
         ), claimed AS (
           UPDATE webhook_log w
              SET status = 'processing', attempts = w.attempts + 1,
-                 locked_until = now() + make_interval(secs => $2)
+                 locked_until = now() + make_interval(secs => ${leaseSeconds})
            WHERE w.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
           RETURNING ${CLAIMED_COLUMNS}
         )
-        SELECT * FROM claimed UNION ALL SELECT * FROM retried`,
-      [limit, leaseSeconds],
-    );
+        SELECT * FROM claimed UNION ALL SELECT * FROM retried`);
   }
 
   /**
@@ -155,19 +135,16 @@ export class WebhookEventRepository {
    * entry of the due index, so asking often is cheap.
    */
   claimBefore(turn: Date, limit: number, leaseSeconds: number): Promise<ClaimedLog[]> {
-    return this.db.query<ClaimedLog>(
-      `WITH due AS (
-          SELECT id FROM webhook_log WHERE ${DUE} AND next_attempt_at < $3
-           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE webhook_log w SET status = 'processing', attempts = w.attempts + 1, locked_until = now() + make_interval(secs => $2)
+    return this.db.query<ClaimedLog>(sql`WITH due AS (
+          SELECT id FROM webhook_log WHERE ${DUE} AND next_attempt_at < ${turn}
+           ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+       UPDATE webhook_log w SET status = 'processing', attempts = w.attempts + 1, locked_until = now() + make_interval(secs => ${leaseSeconds})
         WHERE w.id IN (SELECT id FROM due)
-       RETURNING ${CLAIMED_COLUMNS}`,
-      [limit, leaseSeconds, turn],
-    );
+       RETURNING ${CLAIMED_COLUMNS}`);
   }
 
   async hasQueuedRetries(): Promise<boolean> {
-    return (await this.db.query(`SELECT 1 FROM webhook_log_retry LIMIT 1`)).length > 0;
+    return (await this.db.query(sql`SELECT 1 FROM webhook_log_retry LIMIT 1`)).length > 0;
   }
 
   /**
@@ -180,12 +157,9 @@ export class WebhookEventRepository {
    * before the row lock, which FOR UPDATE takes last, on the rows the join gives.
    */
   async holdLease(id: string, attempts: number, subjectLock: string | null = null): Promise<boolean> {
-    const rows = await this.db.query(
-      `SELECT set_config('synchronous_commit', 'off', true)
-         FROM webhook_log LEFT JOIN (SELECT pg_advisory_xact_lock(hashtextextended($3::text, 0)) WHERE $3::text IS NOT NULL) AS subject ON true
-        WHERE id = $1 AND status = 'processing' AND attempts = $2 FOR UPDATE OF webhook_log`,
-      [id, attempts, subjectLock],
-    );
+    const rows = await this.db.query(sql`SELECT set_config('synchronous_commit', 'off', true)
+         FROM webhook_log LEFT JOIN (SELECT pg_advisory_xact_lock(hashtextextended(${subjectLock}::text, 0)) WHERE ${subjectLock}::text IS NOT NULL) AS subject ON true
+        WHERE id = ${id} AND status = 'processing' AND attempts = ${attempts} FOR UPDATE OF webhook_log`);
     return rows.length > 0;
   }
 
@@ -193,25 +167,20 @@ export class WebhookEventRepository {
     id: string,
     o: { status: string; message: string | null; organizationId: string | null; campaignId: string | null; campaignName: string | null },
   ): Promise<void> {
-    await this.db.query(
-      `UPDATE webhook_log SET status = $2::text, processed_at = now(), locked_until = NULL, error_message = $3::text,
-              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', $2::text, 'message', $3::text),
-              organization_id = coalesce($4, organization_id), campaign_id = coalesce($5, campaign_id),
-              campaign_name = coalesce($6, campaign_name)
-        WHERE id = $1`,
-      [id, o.status, o.message, o.organizationId, o.campaignId, o.campaignName],
-    );
+    await this.db
+      .query(sql`UPDATE webhook_log SET status = ${o.status}::text, processed_at = now(), locked_until = NULL, error_message = ${o.message}::text,
+              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', ${o.status}::text, 'message', ${o.message}::text),
+              organization_id = coalesce(${o.organizationId}, organization_id), campaign_id = coalesce(${o.campaignId}, campaign_id),
+              campaign_name = coalesce(${o.campaignName}, campaign_name)
+        WHERE id = ${id}`);
   }
 
   /** A failed attempt: pending again after retryInMs, or failed for good (final), if the lease is still this attempt's. */
   async recordFailure(id: string, attempts: number, final: boolean, message: string, retryInMs: number): Promise<void> {
-    await this.db.query(
-      `UPDATE webhook_log
-          SET status = $3::text, error_message = $4::text, locked_until = NULL,
-              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', 'error', 'message', $4::text),
-              next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
-        WHERE id = $1 AND status = 'processing' AND attempts = $2`,
-      [id, attempts, final ? 'failed' : 'pending', message, retryInMs],
-    );
+    await this.db.query(sql`UPDATE webhook_log
+          SET status = ${final ? 'failed' : 'pending'}::text, error_message = ${message}::text, locked_until = NULL,
+              attempt_history = attempt_history || jsonb_build_object('attempt', attempts, 'at', now(), 'outcome', 'error', 'message', ${message}::text),
+              next_attempt_at = now() + make_interval(secs => ${retryInMs}::double precision / 1000)
+        WHERE id = ${id} AND status = 'processing' AND attempts = ${attempts}`);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../../database/db.service';
+import { sql } from '../../database/sql';
 import { Organization } from '../../organizations/organization.entity';
 
 export type RoutedOrganization = Pick<Organization, 'id' | 'auto_assign_strategy'>;
@@ -32,8 +33,8 @@ export interface ErasedSubject {
 }
 
 /** The email is suppressed in the organization, or was erased there after the event arrived. */
-const ERASED_SUBJECT = (org: string, hash: string, at: string) =>
-  `EXISTS (SELECT 1 FROM privacy_subject WHERE organization_id = ${org} AND email_hash = ${hash} AND (suppressed OR erased_at >= ${at}))`;
+const erasedSubject = (org: string, hash: string | null, at: Date | null) =>
+  sql`EXISTS (SELECT 1 FROM privacy_subject WHERE organization_id = ${org} AND email_hash = ${hash} AND (suppressed OR erased_at >= ${at}))`;
 
 /** The CRM rows processing writes (campaigns, contacts), the routing look-ups, and the privacy checks on a lead. Runs as `system`. */
 @Injectable()
@@ -45,17 +46,15 @@ export class ProcessingRepository {
 
   /** The email (by its keyed hash) is suppressed in the organization, or was erased there after the event arrived. */
   async isErasedSubject(s: ErasedSubject): Promise<boolean> {
-    const rows = await this.db.query<{ erased: boolean }>(`SELECT ${ERASED_SUBJECT('$1', '$2', '$3')} AS erased`, [
-      s.organizationId,
-      s.emailHash,
-      s.receivedAt,
-    ]);
+    const rows = await this.db.query<{ erased: boolean }>(
+      sql`SELECT ${erasedSubject(s.organizationId, s.emailHash, s.receivedAt)} AS erased`,
+    );
     return rows[0].erased;
   }
 
   /** The log's personal fields replaced by the erasure marker (migration PrivacyErasure). */
   async redactLog(id: string): Promise<void> {
-    await this.db.query(`UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL WHERE id = $1`, [id]);
+    await this.db.query(sql`UPDATE webhook_log SET payload = privacy_redact_payload(payload), contact_email = NULL WHERE id = ${id}`);
   }
 
   async organizationById(id: string): Promise<(RoutedOrganization & Pick<Organization, 'instantly_workspace_id'>) | null> {
@@ -78,11 +77,9 @@ export class ProcessingRepository {
    * most two: routing needs exactly one.
    */
   organizationsByInstantlyCampaign(instantlyCampaignId: string): Promise<RoutedOrganization[]> {
-    return this.db.query<RoutedOrganization>(
-      `SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
-        WHERE c.instantly_campaign_id = $1 AND c.routes_events LIMIT 2`,
-      [instantlyCampaignId],
-    );
+    return this.db
+      .query<RoutedOrganization>(sql`SELECT o.id, o.auto_assign_strategy FROM campaign c JOIN organization o ON o.id = c.organization_id
+        WHERE c.instantly_campaign_id = ${instantlyCampaignId} AND c.routes_events LIMIT 2`);
   }
 
   /**
@@ -98,15 +95,15 @@ export class ProcessingRepository {
     status: string | null,
     routes: boolean,
   ): Promise<{ id: string; name: string }> {
-    const rows = await this.db.query<{ id: string; name: string }>(
-      `INSERT INTO campaign (organization_id, name, instantly_campaign_id, status, routes_events)
-       VALUES ($1, coalesce($2, 'Instantly campaign ' || $3), $3, coalesce($4, 'active'), $5)
+    const rows = await this.db.query<{
+      id: string;
+      name: string;
+    }>(sql`INSERT INTO campaign (organization_id, name, instantly_campaign_id, status, routes_events)
+       VALUES (${orgId}, coalesce(${name}, 'Instantly campaign ' || ${instantlyCampaignId}), ${instantlyCampaignId}, coalesce(${status}, 'active'), ${routes})
        ON CONFLICT ON CONSTRAINT uq_campaign_instantly DO UPDATE
-         SET name = coalesce($2, campaign.name), status = coalesce($4, campaign.status), updated_at = now(),
+         SET name = coalesce(${name}, campaign.name), status = coalesce(${status}, campaign.status), updated_at = now(),
              routes_events = campaign.routes_events OR EXCLUDED.routes_events
-       RETURNING id, name`,
-      [orgId, name, instantlyCampaignId, status, routes],
-    );
+       RETURNING id, name`);
     return rows[0];
   }
 
@@ -116,12 +113,14 @@ export class ProcessingRepository {
    * organization (`subject`: src/privacy).
    */
   async upsertContact(e: ContactEvent, subject: ErasedSubject | null): Promise<{ id: string; inserted: boolean } | null> {
-    const rows = await this.db.query<{ id: string; inserted: boolean }>(
-      `INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
+    const rows = await this.db.query<{
+      id: string;
+      inserted: boolean;
+    }>(sql`INSERT INTO contact (organization_id, email, first_name, last_name, company, campaign_id, lead_score, lead_status,
                             emails_sent, opens, clicks, replies, bounced, unsubscribed, last_event_at)
-       SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::uuid, $7::int, $8::text, $9::int, $10::int, $11::int, $12::int,
-              $13::boolean, $14::boolean, $15::timestamptz
-        WHERE $16::text IS NULL OR NOT ${ERASED_SUBJECT('$1', '$16', '$17')}
+       SELECT ${e.organizationId}::uuid, ${e.email}::text, ${e.firstName}::text, ${e.lastName}::text, ${e.company}::text, ${e.campaignId}::uuid, ${e.scoreDelta}::int, ${e.leadStatus}::text, ${e.emailsSent}::int, ${e.opens}::int, ${e.clicks}::int, ${e.replies}::int,
+              ${e.bounced}::boolean, ${e.unsubscribed}::boolean, ${e.at}::timestamptz
+        WHERE ${subject?.emailHash ?? null}::text IS NULL OR NOT ${erasedSubject(e.organizationId, subject?.emailHash ?? null, subject?.receivedAt ?? null)}
        ON CONFLICT (organization_id, lower(email)) DO UPDATE SET
          first_name = coalesce(EXCLUDED.first_name, contact.first_name),
          last_name = coalesce(EXCLUDED.last_name, contact.last_name),
@@ -137,27 +136,7 @@ export class ProcessingRepository {
          unsubscribed = contact.unsubscribed OR EXCLUDED.unsubscribed,
          last_event_at = greatest(contact.last_event_at, EXCLUDED.last_event_at),
          updated_at = now()
-       RETURNING id, (xmax = 0) AS inserted`,
-      [
-        e.organizationId,
-        e.email,
-        e.firstName,
-        e.lastName,
-        e.company,
-        e.campaignId,
-        e.scoreDelta,
-        e.leadStatus,
-        e.emailsSent,
-        e.opens,
-        e.clicks,
-        e.replies,
-        e.bounced,
-        e.unsubscribed,
-        e.at,
-        subject?.emailHash ?? null,
-        subject?.receivedAt ?? null,
-      ],
-    );
+       RETURNING id, (xmax = 0) AS inserted`);
     return rows[0] ?? null;
   }
 }
