@@ -14,9 +14,7 @@ export class OrganizationRepository {
     @InjectRepository(Organization) private readonly organizationRows: Repository<Organization>,
   ) {}
 
-  private organizations(): Promise<Repository<Organization>> {
-    return this.db.inTx(this.organizationRows);
-  }
+  private readonly organizations = (): Promise<Repository<Organization>> => this.db.inTx(this.organizationRows);
 
   /** Whether the caller can see the organization (another tenant's is as absent as a missing one). */
   async exists(id: string): Promise<boolean> {

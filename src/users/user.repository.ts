@@ -16,9 +16,7 @@ export class UserRepository {
     @InjectRepository(User) private readonly userRows: Repository<User>,
   ) {}
 
-  private users(): Promise<Repository<User>> {
-    return this.db.inTx(this.userRows);
-  }
+  private readonly users = (): Promise<Repository<User>> => this.db.inTx(this.userRows);
 
   /** Emails are unique per organization, case-insensitively (uq_user_org_email). */
   async emailTaken(organizationId: string, email: string): Promise<boolean> {

@@ -31,7 +31,7 @@ const NEWEST_FIRST = sql`created_at DESC, id DESC`;
  */
 // One statement: it may be the first of its transaction, which carries the RLS context with it.
 const INDEX_ORDER = sql`SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
-const INDEX_ORDER_RESET = sql`SET LOCAL enable_sort TO DEFAULT; SET LOCAL jit TO DEFAULT`;
+const INDEX_ORDER_RESET = sql`SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ('enable_sort', 'jit')`;
 
 /** Before the cursor (created_at, id), when there is one. */
 const beforeCursor = (cursor: LogCursor | null) =>
@@ -189,16 +189,20 @@ export class WebhookLogRepository {
     // With a (common) search pattern as well, the planner cannot see how common it is under RLS
     // and chose to read every partition and sort (2.2 s at 10M rows for a status and a pattern in
     // a tenth of the logs); in index order the count stops at cap + 1 (a few thousand rows).
+    // Each a single statement (set_config): it may be the first of its transaction, which carries the RLS context.
     await this.db.query(
       filter.search !== null
-        ? sql`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off; SET LOCAL enable_sort TO off`
-        : sql`SET LOCAL enable_bitmapscan TO off; SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off`,
+        ? sql`SELECT set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+                     set_config('jit', 'off', true), set_config('enable_sort', 'off', true)`
+        : sql`SELECT set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+                     set_config('jit', 'off', true)`,
     );
     const rows = await this.db.query<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_log WHERE ${filterSql(filter)} ORDER BY created_at DESC, id DESC LIMIT ${cap + 1}) s`,
     );
     await this.db.query(
-      sql`SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT; ${INDEX_ORDER_RESET}`,
+      sql`SELECT set_config(name, reset_val, true) FROM pg_settings
+           WHERE name IN ('enable_bitmapscan', 'max_parallel_workers_per_gather', 'enable_sort', 'jit')`,
     );
     return rows[0]?.n ?? 0;
   }
