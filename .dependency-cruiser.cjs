@@ -71,6 +71,13 @@ module.exports = {
       to: { path: `^src/(${FEATURES.join('|')})/`, pathNot: ['^src/$1/', ...FEATURE_SURFACE] },
     },
     {
+      name: 'repositories-return-rows',
+      comment: 'A repository returns row types; its service maps them to the DTOs the API answers with.',
+      severity: 'error',
+      from: { path: '\\.(repository|sql)\\.ts$' },
+      to: { path: '(/dto/|\\.dto\\.ts$)' },
+    },
+    {
       name: 'migrations-stand-alone',
       comment: 'A migration reads no other migration (a copy of an older text, frozen, keeps history as it ran) and nothing of src/ that may change.',
       severity: 'error',

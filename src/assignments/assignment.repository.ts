@@ -4,7 +4,6 @@ import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
 import { User } from '../users/user.entity';
-import { CampaignAssignmentDto, ContactAssignmentDto, ContactDto, UserWithCountsDto } from './dto/assignment.response.dto';
 
 /** The picker's rows and filter, shared by the page and its count. */
 const CONTACT_FROM = sql`contact c LEFT JOIN user_contact_assignment a ON a.contact_id = c.id AND a.status = 'active'`;
@@ -39,6 +38,80 @@ export interface CampaignGrant {
   canManageContacts: boolean;
 }
 
+/** A contact's active owner, as the picker's statement builds it (jsonb). */
+export interface ContactOwnerRow {
+  user_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  assignment_type: string;
+  assigned_at: string;
+}
+
+export interface ContactRow {
+  id: string;
+  organization_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  campaign_id: string | null;
+  lead_score: number;
+  lead_status: string | null;
+  emails_sent: number;
+  opens: number;
+  clicks: number;
+  replies: number;
+  bounced: boolean;
+  unsubscribed: boolean;
+  last_event_at: Date | null;
+  created_at: Date;
+  owner: ContactOwnerRow | null;
+}
+
+export interface UserWithCountsRow {
+  id: string;
+  organization_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  role: User['role'];
+  status: User['status'];
+  created_at: Date;
+  campaigns_count: number;
+  contacts_count: number;
+}
+
+export interface CampaignAssignmentRow {
+  assignment_id: string;
+  campaign_id: string;
+  campaign_name: string;
+  campaign_status: string;
+  role: string;
+  can_edit: boolean;
+  can_view_stats: boolean;
+  can_manage_contacts: boolean;
+  assigned_by: string | null;
+  assigned_at: Date;
+}
+
+export interface ContactAssignmentRow {
+  assignment_id: string;
+  contact_id: string;
+  contact_email: string;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  lead_score: number;
+  assignment_type: string;
+  is_primary_owner: boolean;
+  last_contacted_at: Date | null;
+  next_followup_at: Date | null;
+  interactions_count: number;
+  assigned_by: string | null;
+  assigned_at: Date;
+}
+
 export type TargetUser = Pick<User, 'id' | 'organization_id' | 'status'>;
 
 /** Assignments of users to campaigns and of contacts to users; every list is one set-based statement. */
@@ -50,8 +123,8 @@ export class AssignmentRepository {
   ) {}
 
   /** The assignment picker: contacts with their current owner, by lead score; and the number of matches. */
-  async contactPage(f: ContactFilter, limit: number, offset: number): Promise<[ContactDto[], number]> {
-    const rows = await this.db.query<ContactDto & { full_count: string }>(
+  async contactPage(f: ContactFilter, limit: number, offset: number): Promise<[ContactRow[], number]> {
+    const rows = await this.db.query<ContactRow & { full_count: string }>(
       sql`SELECT c.id, c.organization_id, c.email, c.first_name, c.last_name, c.company, c.campaign_id, c.lead_score, c.lead_status,
               c.emails_sent, c.opens, c.clicks, c.replies, c.bounced, c.unsubscribed, c.last_event_at, c.created_at,
               CASE WHEN a.id IS NULL THEN NULL ELSE jsonb_build_object(
@@ -73,9 +146,9 @@ export class AssignmentRepository {
   }
 
   /** Users with their active assignment counts, in one grouped query; and the number of users. */
-  async userPage(org: string | null, limit: number, offset: number): Promise<[UserWithCountsDto[], number]> {
+  async userPage(org: string | null, limit: number, offset: number): Promise<[UserWithCountsRow[], number]> {
     const rows = await this.db.query<
-      UserWithCountsDto & { full_count: string }
+      UserWithCountsRow & { full_count: string }
     >(sql`SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.status, u.created_at,
               coalesce(cc.n, 0) AS campaigns_count, coalesce(kc.n, 0) AS contacts_count, count(*) OVER () AS full_count
          FROM "user" u
@@ -93,17 +166,17 @@ export class AssignmentRepository {
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }
 
-  campaignAssignments(userId: string): Promise<CampaignAssignmentDto[]> {
+  campaignAssignments(userId: string): Promise<CampaignAssignmentRow[]> {
     return this.db
-      .query<CampaignAssignmentDto>(sql`SELECT a.id AS assignment_id, a.campaign_id, c.name AS campaign_name, c.status AS campaign_status, a.role,
+      .query<CampaignAssignmentRow>(sql`SELECT a.id AS assignment_id, a.campaign_id, c.name AS campaign_name, c.status AS campaign_status, a.role,
               a.can_edit, a.can_view_stats, a.can_manage_contacts, a.assigned_by, a.assigned_at
          FROM user_campaign_assignment a JOIN campaign c ON c.id = a.campaign_id
         WHERE a.user_id = ${userId} AND a.status = 'active' ORDER BY a.assigned_at DESC, a.id`);
   }
 
-  contactAssignments(userId: string): Promise<ContactAssignmentDto[]> {
+  contactAssignments(userId: string): Promise<ContactAssignmentRow[]> {
     return this.db
-      .query<ContactAssignmentDto>(sql`SELECT a.id AS assignment_id, a.contact_id, c.email AS contact_email, c.first_name, c.last_name, c.company, c.lead_score,
+      .query<ContactAssignmentRow>(sql`SELECT a.id AS assignment_id, a.contact_id, c.email AS contact_email, c.first_name, c.last_name, c.company, c.lead_score,
               a.assignment_type, a.is_primary_owner, a.last_contacted_at, a.next_followup_at, a.interactions_count,
               a.assigned_by, a.assigned_at
          FROM user_contact_assignment a JOIN contact c ON c.id = a.contact_id

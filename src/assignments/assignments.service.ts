@@ -7,6 +7,7 @@ import { MessageResultDto } from '../common/api-envelope';
 import { containsPattern, toPage } from '../common/paging';
 import { AutoAssignResultDto, ContactPageDto, FailedItemDto, UserAssignmentsDto, UserPageDto } from './dto/assignment.response.dto';
 import { OrganizationRepository } from '../organizations/organization.repository';
+import { toCampaignAssignmentDto, toContactAssignmentDto, toContactDto, toUserWithCountsDto } from './assignment.mappers';
 import { AssignmentRepository, TargetUser } from './assignment.repository';
 import { AssignCampaignsDto, AssignContactsDto, AutoAssignDto, ListContactsQueryDto, ListUsersQueryDto } from './dto/assignment.dto';
 import { Assignment, assignByLeadScore, assignRoundRobin, ContactToAssign, UserLoad } from './strategies';
@@ -65,19 +66,19 @@ export class AssignmentsService {
       q.limit,
       q.offset,
     );
-    return toPage('contacts', rows, total, q.limit, q.offset);
+    return toPage('contacts', rows.map(toContactDto), total, q.limit, q.offset);
   }
 
   /** Users with their active assignment counts, computed in one grouped query. */
   async listUsers(q: ListUsersQueryDto, caller: Caller): Promise<UserPageDto> {
     const [rows, total] = await this.assignments.userPage(orgScope(caller, q.organization_id), q.limit, q.offset);
-    return toPage('users', rows, total, q.limit, q.offset);
+    return toPage('users', rows.map(toUserWithCountsDto), total, q.limit, q.offset);
   }
 
   async userAssignments(userId: string): Promise<UserAssignmentsDto> {
     await this.targetUser(userId, false);
-    const campaigns = await this.assignments.campaignAssignments(userId);
-    const contacts = await this.assignments.contactAssignments(userId);
+    const campaigns = (await this.assignments.campaignAssignments(userId)).map(toCampaignAssignmentDto);
+    const contacts = (await this.assignments.contactAssignments(userId)).map(toContactAssignmentDto);
     return { campaigns, contacts, campaigns_count: campaigns.length, contacts_count: contacts.length };
   }
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
-import { ActivityDto } from './dashboard.dto';
 
 export interface DashboardCounts {
   organizations: number;
@@ -17,7 +16,20 @@ export interface DashboardCounts {
   unassigned_contacts: number;
 }
 
-/** The dashboard's counts and feed, all through RLS; $1 narrows to one organization (NULL: all the caller sees). */
+/** One entry of the activity feed: a webhook event or a recorded action. */
+export interface ActivityRow {
+  kind: 'webhook' | 'assignment' | 'onboarding' | 'admin_action' | 'system';
+  id: string;
+  created_at: Date;
+  organization_id: string | null;
+  action: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  item_count: number;
+  details: Record<string, unknown>;
+}
+
+/** The dashboard's counts and feed, all through RLS; org narrows to one organization (null: all the caller sees). */
 @Injectable()
 export class DashboardRepository {
   constructor(private readonly db: Db) {}
@@ -46,8 +58,8 @@ export class DashboardRepository {
   }
 
   /** Webhook events and recorded actions, newest first; kind narrows to one kind of entry. */
-  recentActivity(org: string | null, limit: number, kind: string | null): Promise<ActivityDto[]> {
-    return this.db.query<ActivityDto>(sql`SELECT * FROM (
+  recentActivity(org: string | null, limit: number, kind: string | null): Promise<ActivityRow[]> {
+    return this.db.query<ActivityRow>(sql`SELECT * FROM (
          (SELECT 'webhook' AS kind, id, created_at, organization_id, event_type AS action, NULL::uuid AS actor_id, NULL::text AS actor_role,
                  1 AS item_count, jsonb_build_object('event_source', event_source, 'status', status, 'contact_email', contact_email,
                                                      'campaign_name', campaign_name) AS details

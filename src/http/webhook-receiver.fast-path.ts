@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { errorBody, mapException } from './http-exception.filter';
 import { FrontRequest, parseJsonBody, readBodyText } from './http-setup';
 import { sendJson } from './send-json';
+import { WebhookReceiverController } from '../webhooks/webhook-receiver.controller';
 import { WebhookReceiverService } from '../webhooks/webhook-receiver.service';
 
 /** The receivers' paths; only a POST under this prefix is offered to their router. */
@@ -17,8 +18,9 @@ const RECEIVER_PREFIX = '/api/webhooks/';
  * context or DTO, and those two cost several times the receipt itself. The handler works on Node's
  * request and response plus what the router sets (params, originalUrl). The source, the secret and
  * room in the ingest queue are checked before the body is read: a sender without the secret never
- * gets up to 1 MB parsed. The routes stay Nest's controller routes too (documented in OpenAPI,
- * same WebhookReceiverService), so the two cannot drift apart. A POST under the prefix the router
+ * gets up to 1 MB parsed. The route handler is the receivers' controller (its receive(), which
+ * Nest's routes of the same paths call too), so the two pipelines cannot drift apart; test/receipt-edge
+ * sends every request form both ways and requires identical answers. A POST under the prefix the router
  * does not match goes on to the application; one it fails on is answered with the error here.
  */
 export function webhookFastPath(
@@ -27,11 +29,8 @@ export function webhookFastPath(
 ): (req: FrontRequest, res: ServerResponse, next: () => void) => void {
   const logger = new Logger('WebhookReceiver');
   // Resolved on first use: the module graph is complete only after app.init().
-  let cached: WebhookReceiverService | undefined;
-  const receiver = (): WebhookReceiverService => {
-    cached ??= nest.get(WebhookReceiverService);
-    return cached as WebhookReceiverService;
-  };
+  let resolved: { controller: WebhookReceiverController; service: WebhookReceiverService } | undefined;
+  const receivers = () => (resolved ??= { controller: nest.get(WebhookReceiverController), service: nest.get(WebhookReceiverService) });
   const readBody = readBodyText(bodyLimit);
 
   const fail = (err: unknown, req: FrontRequest, res: ServerResponse, source: string) => {
@@ -40,7 +39,7 @@ export function webhookFastPath(
       { method: req.method ?? 'POST', url: req.originalUrl ?? req.url ?? '' },
       logger,
     );
-    receiver().countRejected(source, status);
+    receivers().service.countRejected(source, status);
     if (res.headersSent) return void res.destroy();
     if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
     // The body of a refused request is not read: the connection closes after the answer.
@@ -55,18 +54,25 @@ export function webhookFastPath(
       readBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
     );
 
-  // Authorize (headers only), check the sender's size limit (before reading when Content-Length
-  // says so, else after), read the body, parse it, store it, answer; any refusal is answered by fail().
+  // The receivers' controller runs receipt: the headers first; the body is read (and its size and
+  // JSON checked) only when it asks for it. Any refusal is answered by fail().
   const receive = async (req: FrontRequest, res: ServerResponse) => {
     const source = typeof req.params?.source === 'string' ? req.params.source : 'instantly';
     req.routeTemplate = source === 'instantly' ? '/api/webhooks/instantly' : '/api/webhooks/:source';
-    try {
-      const auth = await receiver().authorize(source, req.headers['x-webhook-secret']);
-      receiver().checkSize(auth, Number(req.headers['content-length'] ?? 0));
+    const readBody = async () => {
       await readBodyOf(req, res);
-      if (typeof req.body === 'string') receiver().checkSize(auth, Buffer.byteLength(req.body, 'utf8'));
-      const body = typeof req.body === 'string' ? parseJsonBody(req.body, 'remove') : undefined;
-      sendJson(res, 200, await receiver().accept(auth, body));
+      const text = typeof req.body === 'string' ? req.body : undefined;
+      return {
+        value: text === undefined ? undefined : parseJsonBody(text, 'remove'),
+        bytes: text === undefined ? 0 : Buffer.byteLength(text, 'utf8'),
+      };
+    };
+    try {
+      sendJson(
+        res,
+        200,
+        await receivers().controller.receive(source, req.headers['x-webhook-secret'], req.headers['content-length'], readBody),
+      );
     } catch (err) {
       fail(err, req, res, source);
     }

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
-import { CreatedLinkDto, LinkDetailDto, LinkListItemDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { OnboardingLink } from './onboarding-link.entity';
 
 /**
@@ -20,6 +19,63 @@ const byToken = (token: string) => sql`id = (SELECT link_id FROM onboarding_link
 /** Each part NULL for "any". */
 const listFilter = (f: LinkFilter) => sql`(${f.organizationId}::uuid IS NULL OR ol.organization_id = ${f.organizationId})
   AND (${f.status}::text IS NULL OR ol.status = ${f.status}) AND (${f.createdBy}::uuid IS NULL OR ol.created_by = ${f.createdBy})`;
+
+/** A link as the admin side reads it, with its token (when the caller may see it) and names. */
+export interface LinkRow {
+  id: string;
+  organization_id: string;
+  created_by: string | null;
+  link_token: string | null;
+  link_url: string | null;
+  template_id: string | null;
+  template_name: string | null;
+  welcome_message: string | null;
+  status: OnboardingLink['status'];
+  expires_at: Date;
+  clicks_count: number;
+  first_accessed_at: Date | null;
+  last_accessed_at: Date | null;
+  completed_at: Date | null;
+  current_step: number;
+  total_steps: number;
+  progress_percentage: number;
+  created_at: Date;
+  updated_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  organization_name: string;
+  created_by_email: string | null;
+}
+
+export interface LinkListRow extends LinkRow {
+  created_by_first_name: string | null;
+  created_by_last_name: string | null;
+}
+
+export interface LinkDetailRow extends LinkRow {
+  ip_addresses: { ip: string; timestamp: string }[];
+  user_agents: { user_agent: string; timestamp: string }[];
+}
+
+export interface CreatedLinkRow {
+  id: string;
+  link_url: string;
+  link_token: string;
+  expires_at: Date;
+  status: OnboardingLink['status'];
+}
+
+/** What the link's holder sees of it. */
+export interface PublicLinkRow {
+  organization_name: string | null;
+  welcome_message: string | null;
+  total_steps: number;
+  current_step: number;
+  progress_percentage: number;
+  template_name: string | null;
+  expires_at: Date;
+}
 
 export interface NewLink {
   organizationId: string;
@@ -47,8 +103,8 @@ export class OnboardingLinkRepository {
   ) {}
 
   /** The link and its token in one statement; created_by only when the caller is a user row. */
-  async create(l: NewLink): Promise<Omit<CreatedLinkDto, 'link_id'> & { id: string }> {
-    const rows = await this.db.query<Omit<CreatedLinkDto, 'link_id'> & { id: string }>(sql`WITH link AS (
+  async create(l: NewLink): Promise<CreatedLinkRow> {
+    const rows = await this.db.query<CreatedLinkRow>(sql`WITH link AS (
          INSERT INTO onboarding_link (organization_id, created_by, template_name, welcome_message, expires_at, total_steps)
          VALUES (${l.organizationId}, (SELECT id FROM "user" WHERE id = ${l.createdBy}), ${l.templateName}, ${l.welcomeMessage}, now() + make_interval(days => ${l.expirationDays}), ${l.totalSteps})
          RETURNING id, organization_id, expires_at, status)
@@ -59,8 +115,8 @@ export class OnboardingLinkRepository {
   }
 
   /** A page, newest first, with the number of matches. */
-  async page(f: LinkFilter, limit: number, offset: number): Promise<[LinkListItemDto[], number]> {
-    const rows = await this.db.query<LinkListItemDto & { full_count: string }>(
+  async page(f: LinkFilter, limit: number, offset: number): Promise<[LinkListRow[], number]> {
+    const rows = await this.db.query<LinkListRow & { full_count: string }>(
       sql`SELECT ${LINK_COLUMNS}, o.name AS organization_name, u.email AS created_by_email, u.first_name AS created_by_first_name,
               u.last_name AS created_by_last_name, count(*) OVER () AS full_count
          FROM onboarding_link ol
@@ -79,9 +135,9 @@ export class OnboardingLinkRepository {
     return [rows.map(({ full_count: _, ...r }) => r), total];
   }
 
-  async detail(id: string): Promise<LinkDetailDto | undefined> {
+  async detail(id: string): Promise<LinkDetailRow | undefined> {
     const rows = await this.db
-      .query<LinkDetailDto>(sql`SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
+      .query<LinkDetailRow>(sql`SELECT ${LINK_COLUMNS}, ol.ip_addresses, ol.user_agents, o.name AS organization_name, u.email AS created_by_email
          FROM onboarding_link ol JOIN organization o ON o.id = ol.organization_id
          LEFT JOIN onboarding_link_token t ON t.link_id = ol.id LEFT JOIN "user" u ON u.id = ol.created_by
         WHERE ol.id = ${id}`);
@@ -124,12 +180,12 @@ export class OnboardingLinkRepository {
   // ---- public, by token (the transaction runs as link_holder: only this token's link is visible) ----
 
   /** Access check and tracking in one statement; undefined when the link is not usable. */
-  async access(token: string, ip: string, userAgent: string, historySize: number): Promise<PublicLinkDto | undefined> {
+  async access(token: string, ip: string, userAgent: string, historySize: number): Promise<PublicLinkRow | undefined> {
     // Every open of one link updates the same row, so these commits queue behind each other; not
     // waiting for the WAL flush lets them through much faster. A crash may lose the last fraction
     // of a second of access tracking, never a link or its state.
     await this.db.query(sql`SET LOCAL synchronous_commit TO OFF`);
-    const rows = await this.db.query<PublicLinkDto>(sql`UPDATE onboarding_link SET clicks_count = clicks_count + 1,
+    const rows = await this.db.query<PublicLinkRow>(sql`UPDATE onboarding_link SET clicks_count = clicks_count + 1,
               first_accessed_at = coalesce(first_accessed_at, now()), last_accessed_at = now(),
               -- Keep the newest historySize entries: drop the oldest once full, then append.
               ip_addresses = CASE WHEN jsonb_array_length(ip_addresses) >= ${historySize} THEN ip_addresses - 0 ELSE ip_addresses END

@@ -8,6 +8,7 @@ import { toPage } from '../common/paging';
 import { CreatedLinkDto, LinkDetailDto, LinkPageDto, PublicLinkDto } from './dto/onboarding.response.dto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OrganizationRepository } from '../organizations/organization.repository';
+import { toLinkDetailDto, toLinkListItemDto, toPublicLinkDto } from './onboarding.mappers';
 import { OnboardingLinkRepository } from './onboarding-link.repository';
 import { CreateLinkDto, ExtendLinkDto, ListLinksQueryDto, RevokeLinkDto, UpdateProgressDto } from './dto/onboarding.dto';
 
@@ -53,13 +54,13 @@ export class OnboardingService {
       q.limit,
       q.offset,
     );
-    return toPage('links', rows, total, q.limit, q.offset);
+    return toPage('links', rows.map(toLinkListItemDto), total, q.limit, q.offset);
   }
 
   async detail(id: string): Promise<LinkDetailDto> {
     const row = await this.links.detail(id);
     if (!row) throw AppError.notFound(`onboarding link ${id} not found`);
-    return row;
+    return toLinkDetailDto(row);
   }
 
   async revoke(id: string, dto: RevokeLinkDto, caller: Caller): Promise<MessageResultDto> {
@@ -109,7 +110,7 @@ export class OnboardingService {
     const row = await this.links.access(token, ip.slice(0, 100), userAgent.slice(0, 500), ACCESS_HISTORY);
     // The row stays locked until COMMIT, so nothing else runs after the UPDATE.
     if (!row) return this.refuse(token);
-    return row;
+    return toPublicLinkDto(row);
   }
 
   async progress(token: string, dto: UpdateProgressDto): Promise<MessageResultDto> {

@@ -2,8 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { LogFilterValues } from './log-filter';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
-import { RetriedLogDto } from './dto/webhook-log.response.dto';
 import { filterSql } from './webhook-log.sql';
+
+/** A log put back to pending by a retry. */
+export interface RetriedLogRow {
+  id: string;
+  status: 'pending';
+  retry_count: number;
+  last_retry_at: Date;
+  organization_id: string | null;
+}
 
 export interface BulkRetryByIds {
   success_count: number;
@@ -19,9 +27,9 @@ export class WebhookLogRetryRepository {
   constructor(private readonly db: Db) {}
 
   /** Back to pending and due now, when retriable (or waiting for its backoff); undefined otherwise. */
-  async retry(id: string, force: boolean): Promise<(RetriedLogDto & { organization_id: string | null }) | undefined> {
+  async retry(id: string, force: boolean): Promise<(RetriedLogRow) | undefined> {
     const rows = await this.db.query<
-      RetriedLogDto & { organization_id: string | null }
+      RetriedLogRow
     >(sql`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
         WHERE id = ${id} AND (status IN ('failed', 'skipped') OR (${force} AND status = 'processed')

@@ -4,9 +4,9 @@ import { Repository } from 'typeorm';
 import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
-import { WebhookLogDetailDto, WebhookLogDto } from './dto/webhook-log.response.dto';
 import { LogCursor, LogFilterValues } from './log-filter';
 import { WebhookLog } from './webhook-log.entity';
+import type { WebhookSource } from '../webhooks/event-types';
 import { CURSOR_TS_EXPR, filterSql, iso8601, SEARCH_EXPR, TimeRange } from './webhook-log.sql';
 
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
@@ -48,7 +48,47 @@ const EXPORT_COLUMNS = {
             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
 } as const;
 
-export type LogRow = WebhookLogDto & { cursor_ts: string };
+/** A log as the list reads it (LIST_COLUMNS), with its cursor's timestamp. */
+export interface LogRow {
+  id: string;
+  organization_id: string | null;
+  event_source: WebhookSource;
+  event_type: string;
+  raw_event_type: string | null;
+  status: WebhookLog['status'];
+  campaign_id: string | null;
+  campaign_name: string | null;
+  contact_email: string | null;
+  error_message: string | null;
+  retry_count: number;
+  attempts: number;
+  next_attempt_at: Date;
+  last_retry_at: Date | null;
+  processed_at: Date | null;
+  created_at: Date;
+  retry_queued_at: Date | null;
+  cursor_ts: string;
+}
+
+/** One attempt in a log's history (attempt_history), as processing records it. */
+export interface AttemptRow {
+  attempt: number;
+  at: string;
+  outcome: string;
+  message: string | null;
+}
+
+/** A log with everything stored of it, its organization's name and its queued retry. */
+export interface LogDetailRow extends Omit<LogRow, 'cursor_ts'> {
+  dedup_key: string;
+  payload: Record<string, unknown>;
+  workspace_id: string | null;
+  instantly_campaign_id: string | null;
+  credential_org_id: string | null;
+  attempt_history: AttemptRow[];
+  locked_until: Date | null;
+  organization_name: string | null;
+}
 
 /**
  * webhook_log as the list, the search, the detail and the export read it, as the caller's RLS
@@ -207,9 +247,9 @@ export class WebhookLogRepository {
     return rows[0]?.n ?? 0;
   }
 
-  async detail(id: string): Promise<(WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }) | undefined> {
+  async detail(id: string): Promise<(LogDetailRow) | undefined> {
     const rows = await this.db.query<
-      WebhookLogDetailDto & { dedup_key: string; locked_until: Date | null }
+      LogDetailRow
     >(sql`SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
          FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = ${id}`);
     return rows[0];

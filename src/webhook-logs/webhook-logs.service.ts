@@ -21,6 +21,7 @@ import {
   searchUsesIndex,
 } from './log-filter';
 import { HeavyReadLimiter, streamKey } from './export-limiter';
+import { toRetriedLogDto, toWebhookLogDetailDto, toWebhookLogDto } from './webhook-log.mappers';
 import { LogRow, WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogRetentionRepository } from './webhook-log-retention.repository';
 import { WebhookLogRetryRepository } from './webhook-log-retry.repository';
@@ -97,7 +98,7 @@ export class WebhookLogsService {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      logs: page.map(({ cursor_ts: _, ...r }) => r),
+      logs: page.map(toWebhookLogDto),
       total: Math.min(counted, TOTAL_CAP),
       total_capped: counted > TOTAL_CAP,
       limit: q.limit,
@@ -193,8 +194,7 @@ export class WebhookLogsService {
   async detail(id: string): Promise<WebhookLogDetailDto> {
     const row = await this.logs.detail(id);
     if (!row) throw AppError.notFound(`webhook log ${id} not found`);
-    const { dedup_key: _, locked_until: __, ...rest } = row;
-    return rest;
+    return toWebhookLogDetailDto(row);
   }
 
   async retry(id: string, force: boolean, caller: Caller): Promise<RetriedLogDto> {
@@ -214,8 +214,7 @@ export class WebhookLogsService {
       targetId: id,
       details: { force },
     });
-    const { organization_id: _, ...data } = row;
-    return data;
+    return toRetriedLogDto(row);
   }
 
   /** One statement either way: by ids, or by the list's filter. */

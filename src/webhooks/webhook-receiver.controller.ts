@@ -20,7 +20,7 @@ import { WEBHOOK_SECRET_SCHEME } from '../common/openapi-document';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from './webhook-payload';
 import { StoredWebhookDto } from './dto/webhook.dto';
 import { HTTP_WEBHOOK_SOURCES } from '../config/app-config';
-import { WebhookReceiverService } from './webhook-receiver.service';
+import { ReceivedBody, WebhookReceiverService } from './webhook-receiver.service';
 
 /** Any JSON object with an event type; every other field is kept as sent. */
 const RECEIVER_BODY = {
@@ -41,8 +41,8 @@ const RECEIVER_BODY = {
 
 /**
  * The receivers: public (each source has its own secret; Instantly also each organization's
- * credential), no request transaction, any content type parsed as JSON (see http-setup.ts). In the running service these routes are answered
- * by the receivers' own Express router ahead of the Express application and Nest's pipeline (webhook-receiver.fast-path.ts), with the same service.
+ * credential), no request transaction, any content type parsed as JSON (see http-setup.ts). In the running service the
+ * declared edge (src/http/webhook-receiver.fast-path.ts) answers these routes ahead of Express and Nest, through receive() below.
  */
 @ApiTags('Webhooks (receivers)')
 @Controller('webhooks')
@@ -92,7 +92,7 @@ export class WebhookReceiverController {
     @Headers('content-length') length: string | undefined,
     @Body() body: unknown,
   ) {
-    return this.receiver.receive('instantly', secret, body, Number(length ?? 0));
+    return this.receive('instantly', secret, length, () => Promise.resolve({ value: body, bytes: Number(length ?? 0) }));
   }
 
   @Post(':source')
@@ -113,6 +113,15 @@ export class WebhookReceiverController {
     @Headers('content-length') length: string | undefined,
     @Body() body: unknown,
   ) {
-    return this.receiver.receive(source, secret, body, Number(length ?? 0));
+    return this.receive(source, secret, length, () => Promise.resolve({ value: body, bytes: Number(length ?? 0) }));
+  }
+
+  /**
+   * The one handler of a receipt, whichever pipeline runs it: the routes above (Nest's, with the
+   * body read and parsed already) and the declared edge (src/http/webhook-receiver.fast-path.ts),
+   * which reads the body only when receipt asks for it, after the headers passed.
+   */
+  receive(source: string, secret: unknown, length: string | undefined, readBody: () => Promise<ReceivedBody>) {
+    return this.receiver.receive(source, secret, Number(length ?? 0), readBody);
   }
 }

@@ -18,6 +18,12 @@ export interface ReceiverAuth {
   maxBodyBytes: number;
 }
 
+/** A request's body when receipt asks for it: its JSON value (undefined: no body) and its size in bytes. */
+export interface ReceivedBody {
+  value: unknown;
+  bytes: number;
+}
+
 /**
  * Receipt only: check the source and its secret, validate the shape, store durably, answer.
  * Mapping to an organization and all CRM work happen later in the workers. `authorize` needs the
@@ -39,7 +45,7 @@ export class WebhookReceiverService {
    * unconfigured source: 404; wrong secret: 401; a suspended organization's credential: 403,
    * nothing stored; queue full: 503 with Retry-After.
    */
-  async authorize(source: string, secret: unknown): Promise<ReceiverAuth> {
+  private async authorize(source: string, secret: unknown): Promise<ReceiverAuth> {
     const known = (HTTP_WEBHOOK_SOURCES as readonly string[]).includes(source) ? (source as HttpWebhookSource) : null;
     const expected = known ? this.config.webhookSecrets[known] : undefined;
     if (!known || (!expected && known !== 'instantly'))
@@ -78,12 +84,12 @@ export class WebhookReceiverService {
   }
 
   /** A body over the sender's limit (an organization's credential has its own, below the global 1 MB): 413, nothing stored. */
-  checkSize(auth: ReceiverAuth, bytes: number): void {
+  private checkSize(auth: ReceiverAuth, bytes: number): void {
     if (bytes > auth.maxBodyBytes)
       throw AppError.payloadTooLarge(`a body from an organization's credential may have at most ${auth.maxBodyBytes} bytes`);
   }
 
-  async accept(auth: ReceiverAuth, body: unknown): Promise<{ success: true; data: StoredWebhook }> {
+  private async accept(auth: ReceiverAuth, body: unknown): Promise<{ success: true; data: StoredWebhook }> {
     let event;
     try {
       event = parseIncomingWebhook(auth.source, body);
@@ -108,10 +114,21 @@ export class WebhookReceiverService {
     this.metrics.webhooksRejected.inc({ source: label, status: String(status) });
   }
 
-  /** Receipt through Nest's controller (WEBHOOK_RECEIPT_FRONT=false): the body is already read and parsed; `bytes` is its length. */
-  async receive(source: string, secret: unknown, body: unknown, bytes: number): Promise<{ success: true; data: StoredWebhook }> {
+  /**
+   * Receipt, in the order both request pipelines run it: the source, the secret, room in the queue
+   * and the credential's rate from the headers alone, the declared size, and only then the body
+   * (readBody): a sender without the secret never gets one read. Then its real size, and it is stored.
+   */
+  async receive(
+    source: string,
+    secret: unknown,
+    declaredBytes: number,
+    readBody: () => Promise<ReceivedBody>,
+  ): Promise<{ success: true; data: StoredWebhook }> {
     const auth = await this.authorize(source, secret);
-    this.checkSize(auth, bytes);
-    return this.accept(auth, body);
+    this.checkSize(auth, declaredBytes);
+    const body = await readBody();
+    this.checkSize(auth, body.bytes);
+    return this.accept(auth, body.value);
   }
 }
