@@ -54,6 +54,7 @@ describe('repositories: their SQL, written out and checked in', () => {
     const cursor = db.cursor.bind(db);
     jest.spyOn(db, 'execute').mockImplementation((statement) => (record(statement), execute(statement)));
     jest.spyOn(db, 'cursor').mockImplementation((statement) => (record(statement), cursor(statement)));
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with its own `this` below
     const typeormQuery = PostgresQueryRunner.prototype.query;
     jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
       this: PostgresQueryRunner,
@@ -91,7 +92,7 @@ describe('repositories: their SQL, written out and checked in', () => {
     for (const file of repositoryFiles) {
       const sections: string[] = [];
       for (const cls of classesOf(file)) {
-        const repo = t.app.get(cls as never) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const repo = t.app.get<unknown, Record<string, (...args: unknown[]) => Promise<unknown>>>(cls as never);
         for (const method of methodsOf(cls)) {
           const seen = new Set<string>();
           for (const args of SQL_SAMPLES[cls.name]?.[method] ?? []) {

@@ -51,7 +51,7 @@ const CONTEXT_STATEMENTS: Record<Exclude<StatementMode, 'plain'>, NamedStatement
 const preparedOn = new WeakMap<Connection, Map<string, boolean>>();
 
 /** pg's own conversion of a JS value to a bind parameter (Date, array, Buffer, object as JSON); exported by pg as `utils`. */
-const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): string | Buffer | null } }).utils.prepareValue;
+const { prepareValue } = (pg as unknown as { utils: { prepareValue: (this: void, value: unknown) => string | Buffer | null } }).utils;
 
 interface RowDescription {
   fields: FieldDef[];
@@ -85,6 +85,9 @@ export class ContextStatement implements Submittable {
   private readonly parsing: string[] = [];
   private fields: FieldDef[] = [];
   private parsers: ((value: string) => unknown)[] = [];
+  private static parserOf(oid: number): (value: string) => unknown {
+    return pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
+  }
   private readonly rows: QueryResultRow[] = [];
   private command = '';
   private rowCount: number | null = null;
@@ -107,7 +110,7 @@ export class ContextStatement implements Submittable {
   submit(connection: Connection): void {
     this.connection = connection;
     let prepared = preparedOn.get(connection);
-    if (!prepared) preparedOn.set(connection, (prepared = new Map()));
+    if (!prepared) preparedOn.set(connection, (prepared = new Map<string, boolean>()));
     if (this.mode !== 'plain') this.send(connection, prepared, CONTEXT_STATEMENTS[this.mode], this.contextValues, false);
     if (this.statement !== undefined) this.send(connection, prepared, this.statement, this.values, true);
     connection.sync();
@@ -138,7 +141,7 @@ export class ContextStatement implements Submittable {
   handleRowDescription(msg: RowDescription): void {
     this.fields = msg.fields;
     // Every statement is bound with text results (bind's default), as pg's Query does.
-    this.parsers = msg.fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text'));
+    this.parsers = msg.fields.map((f) => ContextStatement.parserOf(f.dataTypeID));
   }
 
   handleDataRow(msg: DataRow): void {
