@@ -32,19 +32,17 @@ export class DashboardService {
   /** Webhook events and recorded actions, newest first. */
   async recentActivity(q: RecentActivityQueryDto, caller: Caller): Promise<RecentActivityDto> {
     const rows = await this.dashboard.recentActivity(orgScope(caller), q.limit, q.kind ?? null);
-    const activities = rows.map(
-      (r): ActivityDto => ({
-        kind: r.kind,
-        id: r.id,
-        created_at: r.created_at,
-        organization_id: r.organization_id,
-        action: r.action,
-        actor_id: r.actor_id,
-        actor_role: r.actor_role,
-        item_count: r.item_count,
-        details: r.details,
-      }),
-    );
+    const activities = rows.map((r): ActivityDto => ({
+      kind: r.kind,
+      id: r.id,
+      created_at: r.created_at,
+      organization_id: r.organization_id,
+      action: r.action,
+      actor_id: r.actor_id,
+      actor_role: r.actor_role,
+      item_count: r.item_count,
+      details: r.details,
+    }));
     return { activities, limit: q.limit };
   }
 }

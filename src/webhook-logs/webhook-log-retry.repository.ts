@@ -27,10 +27,9 @@ export class WebhookLogRetryRepository {
   constructor(private readonly db: Db) {}
 
   /** Back to pending and due now, when retriable (or waiting for its backoff); undefined otherwise. */
-  async retry(id: string, force: boolean): Promise<(RetriedLogRow) | undefined> {
-    const rows = await this.db.query<
-      RetriedLogRow
-    >(sql`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+  async retry(id: string, force: boolean): Promise<RetriedLogRow | undefined> {
+    const rows = await this.db
+      .query<RetriedLogRow>(sql`UPDATE webhook_log SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
               retry_count = retry_count + 1, last_retry_at = now()
         WHERE id = ${id} AND (status IN ('failed', 'skipped') OR (${force} AND status = 'processed')
                            -- waiting for its automatic retry's backoff: due now instead (not a first

@@ -247,10 +247,8 @@ export class WebhookLogRepository {
     return rows[0]?.n ?? 0;
   }
 
-  async detail(id: string): Promise<(LogDetailRow) | undefined> {
-    const rows = await this.db.query<
-      LogDetailRow
-    >(sql`SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
+  async detail(id: string): Promise<LogDetailRow | undefined> {
+    const rows = await this.db.query<LogDetailRow>(sql`SELECT webhook_log.*, o.name AS organization_name, ${RETRY_QUEUED_AT}
          FROM webhook_log LEFT JOIN organization o ON o.id = webhook_log.organization_id WHERE webhook_log.id = ${id}`);
     return rows[0];
   }
