@@ -18,6 +18,13 @@ export default tseslint.config(
     rules: {
       // A function longer than this says why in a comment beside an eslint-disable line.
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      // One style of data access (README, "SQL"): hand-written statements through the sql template,
+      // rows through TypeORM's Repository methods; no third way beside them.
+      'no-restricted-properties': [
+        'error',
+        { property: 'createQueryBuilder', message: 'Write the statement with the sql template (src/database/sql.ts), or use a Repository method.' },
+        { property: 'query', object: 'manager', message: 'Hand-written statements go through Db with the sql template.' },
+      ],
     },
   },
   {

@@ -49,7 +49,7 @@ describe('TypeORM repositories under RLS', () => {
     expect(all.rows[0].n).toBe(3);
   });
 
-  it('save() as an owner writes into its own organization, and is refused for another one', async () => {
+  it('insert() as an owner writes into its own organization, and is refused for another one', async () => {
     const campaigns = t.app.get(CampaignRepository);
     const mine = await db.runAs(as(a, 'owner'), () =>
       campaigns.create({ organization_id: a.id, name: 'Saved by A', status: 'draft', instantly_campaign_id: null, routes_events: false }),
@@ -61,7 +61,7 @@ describe('TypeORM repositories under RLS', () => {
     const refused = await db
       .runAs(as(a, 'owner'), async () => {
         const repo = await campaignRepo();
-        return repo.save(repo.create({ organization_id: b.id, name: 'Planted by A', status: 'active' }));
+        return repo.insert(repo.create({ organization_id: b.id, name: 'Planted by A', status: 'active' }));
       })
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(QueryFailedError);
@@ -70,12 +70,11 @@ describe('TypeORM repositories under RLS', () => {
     expect(planted.rows[0].n).toBe(0);
   });
 
-  it('save() of a loaded row updates it; another organization’s row cannot be loaded or updated', async () => {
+  it('update() of a loaded row changes it; another organization’s row cannot be loaded or updated', async () => {
     await db.runAs(as(a, 'admin'), async () => {
       const repo = await campaignRepo();
       const c = await repo.findOneByOrFail({ id: a.campaigns[0].id });
-      c.status = 'paused';
-      await repo.save(c);
+      await repo.update({ id: c.id }, { status: 'paused' });
     });
     expect((await t.owner.query(`SELECT status FROM campaign WHERE id = $1`, [a.campaigns[0].id])).rows[0].status).toBe('paused');
 

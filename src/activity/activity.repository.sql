@@ -2,4 +2,6 @@
 -- records them from test/support/sql-samples.ts (npm run sql:update rewrites this file; do not edit it).
 
 -- ActivityRepository.insert
-INSERT INTO "activity_log" AS "ActivityLog"("id", "organization_id", "actor_id", "actor_role", "action", "target_type", "target_id", "item_count", "details", "created_at") VALUES (DEFAULT, $1, $2, $3, $4, $5, $6, $7, $8, DEFAULT);
+INSERT INTO activity_log (organization_id, actor_id, actor_role, action, target_type, target_id, item_count, details)
+VALUES ($1, $2, $3, $4, $5, $6,
+        $7, $8::jsonb);

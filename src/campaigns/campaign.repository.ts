@@ -63,7 +63,10 @@ export class CampaignRepository {
   ): Promise<Campaign | null> {
     try {
       const campaigns = await this.db.inTx(this.campaignRows);
-      return await campaigns.save(campaigns.create(row));
+      const campaign = campaigns.create(row);
+      // insert() fills in what the database generated (id, defaults) through RETURNING.
+      await campaigns.insert(campaign);
+      return campaign;
     } catch (err) {
       const driver = err instanceof QueryFailedError ? (err.driverError as { constraint?: string }) : undefined;
       if (driver?.constraint === 'uq_campaign_instantly') return null;

@@ -4,13 +4,14 @@ import { SET_CONTEXT_SQL, SET_READ_ONLY_CONTEXT_SQL } from './rls-context';
 /**
  * What goes ahead of a statement behind its one Sync:
  * - `plain`: nothing (a later statement of an open transaction).
- * - `context`: the RLS context, inside a transaction already begun.
+ * - `open`: BEGIN and the RLS context: the transaction stays open after the statement, for the
+ *   request's next statements and its COMMIT or ROLLBACK.
  * - `single-read` and `single-write`: the context with no BEGIN. Everything behind one Sync is one
  *   implicit transaction (PostgreSQL protocol, "Pipelining"), so the context and the statement
  *   commit together at the Sync, or roll back together on an error: the whole transaction in one
  *   round trip. `single-read` also makes it read-only.
  */
-export type StatementMode = 'plain' | 'context' | 'single-read' | 'single-write';
+export type StatementMode = 'plain' | 'open' | 'single-read' | 'single-write';
 
 /**
  * A statement to prepare once per connection under its name: for a hot statement whose planning
@@ -37,7 +38,7 @@ export interface TxContext {
  * whole transaction of `SELECT 1`).
  */
 const CONTEXT_STATEMENTS: Record<Exclude<StatementMode, 'plain'>, NamedStatement> = {
-  context: { name: 'sb_rls_context', text: SET_CONTEXT_SQL },
+  open: { name: 'sb_rls_context', text: SET_CONTEXT_SQL },
   'single-write': { name: 'sb_rls_context', text: SET_CONTEXT_SQL },
   'single-read': { name: 'sb_rls_context_read_only', text: SET_READ_ONLY_CONTEXT_SQL },
 };
@@ -76,7 +77,7 @@ const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
  * connection when its turn comes, and hands it the backend's answers (handle* methods).
  */
 export class ContextStatement implements Submittable {
-  /** Command completions still to skip: the context's. */
+  /** Command completions still to skip: BEGIN's (in `open` mode) and the context's. */
   private preamble: number;
   private readonly values: (string | Buffer | null)[];
   private readonly contextValues: (string | Buffer | null)[];
@@ -96,12 +97,12 @@ export class ContextStatement implements Submittable {
   constructor(
     private readonly context: TxContext,
     private readonly mode: StatementMode,
-    /** undefined: only the context (a transaction whose first use is a cursor or TypeORM). */
+    /** undefined: only what goes ahead (a transaction whose first use is a cursor or TypeORM). */
     private readonly statement: string | NamedStatement | undefined,
     values: unknown[] | undefined,
     private readonly callback: (err: Error | null, res?: QueryResult) => void,
   ) {
-    this.preamble = mode === 'plain' ? 0 : 1;
+    this.preamble = mode === 'plain' ? 0 : mode === 'open' ? 2 : 1;
     // Converted before anything is sent: a value pg cannot bind fails here, with nothing on the wire.
     this.values = (values ?? []).map(prepareValue);
     this.contextValues = mode === 'plain' ? [] : context.values.map(prepareValue);
@@ -111,6 +112,11 @@ export class ContextStatement implements Submittable {
     this.connection = connection;
     let prepared = preparedOn.get(connection);
     if (!prepared) preparedOn.set(connection, (prepared = new Map<string, boolean>()));
+    if (this.mode === 'open') {
+      connection.parse({ name: '', text: 'BEGIN', types: [] }, true);
+      connection.bind({ statement: '', values: [] }, true);
+      connection.execute({ portal: '' }, true);
+    }
     if (this.mode !== 'plain') this.send(connection, prepared, CONTEXT_STATEMENTS[this.mode], this.contextValues, false);
     if (this.statement !== undefined) this.send(connection, prepared, this.statement, this.values, true);
     connection.sync();

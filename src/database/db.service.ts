@@ -3,10 +3,20 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import type { QueryResultRow } from 'pg';
 import Cursor from 'pg-cursor';
-import { EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import { ObjectLiteral, Repository } from 'typeorm';
 import { RlsContext } from './rls-context';
 import { Sql } from './sql';
 import { PgClient, RlsTransactionalAdapter, SingleStatement } from './rls-transactional.adapter';
+
+/**
+ * A TypeORM Repository inside the request's or job's transaction, without the operations that
+ * would wrap themselves in a transaction of their own (TypeORM is not told of the one it runs in,
+ * see RlsTx): create with insert(), change with update(), read with find*, exists and count.
+ */
+export type RowRepository<T extends ObjectLiteral> = Omit<
+  Repository<T>,
+  'save' | 'remove' | 'softRemove' | 'recover' | 'manager' | 'queryRunner'
+>;
 
 export interface ExecResult<T> {
   rows: T[];
@@ -14,8 +24,8 @@ export interface ExecResult<T> {
 }
 
 /**
- * The repositories' way to the database: TypeORM's EntityManager and repositories for row work,
- * query() for hand-written statements, both on the current RLS transaction (the request's, opened
+ * The repositories' way to the database: their injected TypeORM repositories for row work
+ * (inTx), the sql template's statements (query, one, execute) and cursors, all on the current RLS transaction (the request's, opened
  * by the interceptor, or a job's, opened by runAs). A query attempted outside one throws instead
  * of silently running on the bare pool with no policies' variables set.
  */
@@ -26,22 +36,17 @@ export class Db {
     private readonly cls: ClsService,
   ) {}
 
-  get tx(): PgClient {
+  private get tx(): PgClient {
     const client = this.txHost.isTransactionActive() ? this.txHost.tx : undefined;
     if (!client) throw new Error('database access outside an RLS transaction');
     return client;
-  }
-
-  /** TypeORM's EntityManager on the current transaction's connection, behind its context. */
-  manager(): Promise<EntityManager> {
-    return this.tx.entityManager();
   }
 
   /**
    * A module's injected TypeORM Repository (@InjectRepository), on the current transaction: the
    * injected one runs on the pool, outside any RLS context, so it is used only through this.
    */
-  async inTx<T extends ObjectLiteral>(repository: Repository<T>): Promise<Repository<T>> {
+  async inTx<T extends ObjectLiteral>(repository: Repository<T>): Promise<RowRepository<T>> {
     return (await this.tx.entityManager()).withRepository(repository);
   }
 

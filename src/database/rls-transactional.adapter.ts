@@ -45,41 +45,43 @@ function sendStatement(
 }
 
 /**
- * A transaction of several statements, on a TypeORM QueryRunner's connection: TypeORM starts it
- * (START TRANSACTION, its public API, so its EntityManager knows it is inside one and adds no
- * BEGIN or COMMIT of its own), and the first statement carries the RLS context (ContextStatement).
- * The connection is taken with the first use: a handler that runs no statement costs none.
+ * A transaction of several statements on the connection of a TypeORM QueryRunner (taken with its
+ * public connect(), given back with release(), which discards a connection that failed). It begins
+ * with its first statement: BEGIN and the RLS context go out ahead of it behind one Sync
+ * (ContextStatement, `open`), one round trip; a handler that runs no statement costs none.
+ *
+ * TypeORM's EntityManager (entityManager()) runs on the same connection inside the transaction but
+ * is not told of it: the repositories Db.inTx() hands out have no save(), remove(), softRemove() or
+ * recover() (RowRepository), the operations that would wrap themselves in a transaction of their
+ * own; insert, update, delete and every read are single statements.
  */
 class RlsTx implements PgClient {
-  /** The connection, with the transaction started; set with the first use. */
+  /** The connection; taken with the first use. */
   private opened: Promise<PoolClient> | undefined;
-  private contextSent = false;
+  /** BEGIN and the context went out (with the first statement). */
+  begun = false;
 
   constructor(
     readonly runner: QueryRunner,
     private readonly context: TxContext,
   ) {}
 
-  get begun(): boolean {
+  get connected(): boolean {
     return this.opened !== undefined;
   }
 
   private open(): Promise<PoolClient> {
-    return (this.opened ??= (async () => {
-      const client = (await this.runner.connect()) as PoolClient;
-      await this.runner.startTransaction();
-      return client;
-    })());
+    return (this.opened ??= this.runner.connect() as Promise<PoolClient>);
   }
 
   /**
-   * The mode of the next statement: the first carries the context. Decided when it is queued on the
-   * connection (synchronously after open()), so statements started together keep their order.
+   * The mode of the next statement: the first carries BEGIN and the context. Decided when it is
+   * queued on the connection (synchronously after open()), so statements started together keep their order.
    */
   private nextMode(): StatementMode {
-    if (this.contextSent) return 'plain';
-    this.contextSent = true;
-    return 'context';
+    if (this.begun) return 'plain';
+    this.begun = true;
+    return 'open';
   }
 
   async query<T extends QueryResultRow = Record<string, unknown>>(
@@ -88,27 +90,33 @@ class RlsTx implements PgClient {
   ): Promise<QueryResult<T>> {
     const client = await this.open();
     const mode = this.nextMode();
-    // A later statement as text goes as pg sends it (simple protocol without parameters, so a
-    // string of several commands works); a named one through ContextStatement, which keeps the
-    // connection's list of prepared statements.
+    // A later statement as text goes as pg sends it; a named one through ContextStatement, which
+    // keeps the connection's list of prepared statements.
     if (mode === 'plain' && typeof statement === 'string') return client.query<T>(statement, values);
     return (await sendStatement(client, this.context, mode, statement, values)) as QueryResult<T>;
   }
 
-  /** The context alone, when the first use is not a statement of ours. */
-  private async contextFirst(): Promise<PoolClient> {
+  /** BEGIN and the context alone, when the first use is not a statement of ours. */
+  private async begin(): Promise<PoolClient> {
     const client = await this.open();
-    if (this.nextMode() === 'context') await sendStatement(client, this.context, 'context', undefined, []);
+    if (this.nextMode() === 'open') await sendStatement(client, this.context, 'open', undefined, []);
     return client;
   }
 
   async cursor<C extends Submittable>(cursor: C): Promise<C> {
-    return (await this.contextFirst()).query(cursor);
+    return (await this.begin()).query(cursor);
   }
 
   async entityManager(): Promise<EntityManager> {
-    await this.contextFirst();
+    await this.begin();
     return this.runner.manager;
+  }
+
+  /** COMMIT, or ROLLBACK (when `failed`), if the transaction began. */
+  async end(failed: boolean): Promise<void> {
+    if (!this.begun) return;
+    const client = await this.open();
+    await client.query(failed ? 'ROLLBACK' : 'COMMIT');
   }
 }
 
@@ -191,14 +199,14 @@ export async function runInRlsTransaction<T>(
   const tx = new RlsTx(dataSource.createQueryRunner(), context);
   try {
     const result = await fn(tx);
-    if (tx.runner.isTransactionActive) await tx.runner.commitTransaction();
+    await tx.end(false);
     return result;
   } catch (err) {
-    // A failed statement leaves the transaction aborted; a failed COMMIT has ended it (this ROLLBACK only warns).
-    if (tx.runner.isTransactionActive) await tx.runner.rollbackTransaction().catch(() => undefined);
+    // A failed statement leaves the transaction aborted; a failed COMMIT has ended it (ROLLBACK then only warns).
+    await tx.end(true).catch(() => undefined);
     throw err;
   } finally {
-    if (tx.begun) await tx.runner.release();
+    if (tx.connected) await tx.runner.release();
   }
 }
 

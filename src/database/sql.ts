@@ -2,7 +2,7 @@
  * The one way this service writes a statement by hand: the `sql` tagged template. Every value
  * interpolated into it becomes a bind parameter, numbered by the template itself ($1, $2, … in
  * order of appearance), so no code counts placeholders; a `Sql` interpolated into another is
- * spliced in with its parameters renumbered. Nothing but a `Sql` or `sql.join` of them ever
+ * spliced in with its parameters renumbered. Nothing but the text written in the code ever
  * reaches the statement's text: input cannot become SQL.
  *
  *   const byOrg = sql`organization_id = ${orgId}`;
@@ -54,9 +54,3 @@ export class Sql {
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
   return new Sql(strings, values);
 }
-
-/** Fragments joined by a separator of SQL text (a constant: `', '`, `' AND '`). */
-sql.join = (parts: readonly Sql[], separator: string): Sql => {
-  if (parts.length === 0) return new Sql([''], []);
-  return new Sql([...[''], ...parts.slice(1).map(() => separator), ''], parts);
-};

@@ -11,4 +11,4 @@ SELECT 1 AS "row_exists" FROM (SELECT 1 AS dummy_column) "dummy_table" WHERE EXI
 SELECT "Organization"."id" AS "Organization_id", "Organization"."name" AS "Organization_name", "Organization"."instantly_workspace_id" AS "Organization_instantly_workspace_id", "Organization"."auto_assign_strategy" AS "Organization_auto_assign_strategy", "Organization"."status" AS "Organization_status", "Organization"."created_at" AS "Organization_created_at", "Organization"."updated_at" AS "Organization_updated_at" FROM "organization" "Organization" WHERE (("Organization"."name" ILIKE $1)) ORDER BY "Organization"."name" ASC, "Organization"."id" ASC LIMIT 50 OFFSET 0;
 
 -- OrganizationRepository.update
-UPDATE "organization" SET "name" = $1, "updated_at" = now() WHERE "id" = $2 RETURNING *;
+UPDATE "organization" SET "name" = $1, "updated_at" = now() WHERE "id" = $2;

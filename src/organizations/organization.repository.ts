@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ILike, Repository } from 'typeorm';
-import { Db } from '../database/db.service';
+import { Db, RowRepository } from '../database/db.service';
 import { Organization } from './organization.entity';
 
 export type OrganizationChanges = Partial<Pick<Organization, 'name' | 'instantly_workspace_id' | 'auto_assign_strategy' | 'status'>>;
@@ -14,7 +14,7 @@ export class OrganizationRepository {
     @InjectRepository(Organization) private readonly organizationRows: Repository<Organization>,
   ) {}
 
-  private readonly organizations = (): Promise<Repository<Organization>> => this.db.inTx(this.organizationRows);
+  private readonly organizations = (): Promise<RowRepository<Organization>> => this.db.inTx(this.organizationRows);
 
   /** Whether the caller can see the organization (another tenant's is as absent as a missing one). */
   async exists(id: string): Promise<boolean> {
@@ -23,7 +23,9 @@ export class OrganizationRepository {
 
   async create(row: Pick<Organization, 'name' | 'instantly_workspace_id' | 'auto_assign_strategy'>): Promise<Organization> {
     const organizations = await this.organizations();
-    return organizations.save(organizations.create(row));
+    const organization = organizations.create(row);
+    await organizations.insert(organization);
+    return organization;
   }
 
   /** A page by name, and the number of matches; namePattern is an ILIKE pattern (escaped by the caller). */
@@ -38,16 +40,8 @@ export class OrganizationRepository {
 
   /** The changed row, or null when the caller cannot see it. */
   async update(id: string, changes: OrganizationChanges): Promise<Organization | null> {
-    const result = await (
-      await this.organizations()
-    )
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, updated_at: () => 'now()' })
-      .where({ id })
-      .returning('*')
-      .execute();
-    const raw = result.raw as Organization[];
-    return raw[0] ?? null;
+    const organizations = await this.organizations();
+    const result = await organizations.update({ id }, { ...changes, updated_at: () => 'now()' });
+    return result.affected ? organizations.findOneBy({ id }) : null;
   }
 }

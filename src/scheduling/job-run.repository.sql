@@ -2,7 +2,7 @@
 -- records them from test/support/sql-samples.ts (npm run sql:update rewrites this file; do not edit it).
 
 -- JobRunRepository.claim
-INSERT INTO "job_run" AS "JobRun"("job", "slot", "instance", "started_at", "finished_at", "result") VALUES ($1, $2, $3, DEFAULT, DEFAULT, DEFAULT) ON CONFLICT DO NOTHING  RETURNING "job", "started_at";
+INSERT INTO job_run (job, slot, instance) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING job;
 
 -- JobRunRepository.finish
-UPDATE "job_run" SET "finished_at" = now(), "result" = $1::jsonb WHERE ("job" = $2 AND "slot" = $3);
+UPDATE job_run SET finished_at = now(), result = $1::jsonb WHERE job = $2 AND slot = $3;

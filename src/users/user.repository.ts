@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Raw, Repository } from 'typeorm';
 import { SubjectStanding } from '../auth/caller-standing';
-import { Db } from '../database/db.service';
+import { Db, RowRepository } from '../database/db.service';
 import { sql } from '../database/sql';
 import { User } from './user.entity';
 
@@ -16,7 +16,7 @@ export class UserRepository {
     @InjectRepository(User) private readonly userRows: Repository<User>,
   ) {}
 
-  private readonly users = (): Promise<Repository<User>> => this.db.inTx(this.userRows);
+  private readonly users = (): Promise<RowRepository<User>> => this.db.inTx(this.userRows);
 
   /** Emails are unique per organization, case-insensitively (uq_user_org_email). */
   async emailTaken(organizationId: string, email: string): Promise<boolean> {
@@ -27,7 +27,9 @@ export class UserRepository {
 
   async create(row: Pick<User, 'organization_id' | 'email' | 'first_name' | 'last_name' | 'role'>): Promise<User> {
     const users = await this.users();
-    return users.save(users.create(row));
+    const user = users.create(row);
+    await users.insert(user);
+    return user;
   }
 
   /** The user, if the caller may see it (RLS). */
