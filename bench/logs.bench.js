@@ -108,9 +108,11 @@ async function indexUsage(runtimeUrl, orgId, views) {
         if (name.startsWith('email_search')) continue; // the search functions, planned inside them
         const used = new Set();
         const db = {
-          query: async (sql, params) => {
-            if (!/^\s*(SELECT|WITH)/i.test(sql)) return (await c.query(sql, params)).rows;
-            const plan = (await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows[0]['QUERY PLAN'];
+          // The repository's statements are sql-template objects (src/database/sql.ts).
+          query: async (statement) => {
+            const { text, values } = statement.compile();
+            if (!/^\s*(SELECT|WITH)/i.test(text)) return (await c.query(text, values)).rows;
+            const plan = (await c.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'];
             const walk = (n) => {
               if (n['Index Name']) used.add(names.get(n['Index Name']) || n['Index Name']);
               (n.Plans || []).forEach(walk);

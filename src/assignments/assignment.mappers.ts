@@ -1,4 +1,4 @@
-import type { CampaignAssignmentRow, ContactAssignmentRow, ContactRow, UserWithCountsRow } from './assignment.repository';
+import type { CampaignAssignmentRow, ContactAssignmentRow, ContactRow, UserWithCountsRow } from './assignment-list.repository';
 import type { CampaignAssignmentDto, ContactAssignmentDto, ContactDto, UserWithCountsDto } from './dto/assignment.response.dto';
 
 /** The rows the assignment repository reads, as the API answers them. */

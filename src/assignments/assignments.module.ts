@@ -6,13 +6,14 @@ import { WebhookProcessorService } from '../webhooks/processing/webhook-processo
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AssignmentsController } from './assignments.controller';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { AssignmentListRepository } from './assignment-list.repository';
 import { AssignmentRepository } from './assignment.repository';
 import { AssignmentsService } from './assignments.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserCampaignAssignment, UserContactAssignment]), WebhooksModule, OrganizationsModule],
   controllers: [AssignmentsController],
-  providers: [AssignmentsService, AssignmentRepository],
+  providers: [AssignmentsService, AssignmentRepository, AssignmentListRepository],
   exports: [AssignmentsService],
 })
 export class AssignmentsModule implements OnModuleInit {

@@ -8,6 +8,7 @@ import { containsPattern, toPage } from '../common/paging';
 import { AutoAssignResultDto, ContactPageDto, FailedItemDto, UserAssignmentsDto, UserPageDto } from './dto/assignment.response.dto';
 import { OrganizationRepository } from '../organizations/organization.repository';
 import { toCampaignAssignmentDto, toContactAssignmentDto, toContactDto, toUserWithCountsDto } from './assignment.mappers';
+import { AssignmentListRepository } from './assignment-list.repository';
 import { AssignmentRepository, TargetUser } from './assignment.repository';
 import { AssignCampaignsDto, AssignContactsDto, AutoAssignDto, ListContactsQueryDto, ListUsersQueryDto } from './dto/assignment.dto';
 import { Assignment, assignByLeadScore, assignRoundRobin, ContactToAssign, UserLoad } from './strategies';
@@ -49,13 +50,14 @@ const UNASSIGN = {
 export class AssignmentsService {
   constructor(
     private readonly assignments: AssignmentRepository,
+    private readonly lists: AssignmentListRepository,
     private readonly organizations: OrganizationRepository,
     private readonly activity: ActivityService,
   ) {}
 
   /** The assignment picker: contacts with their current owner. */
   async listContacts(q: ListContactsQueryDto, caller: Caller): Promise<ContactPageDto> {
-    const [rows, total] = await this.assignments.contactPage(
+    const [rows, total] = await this.lists.contactPage(
       {
         organizationId: orgScope(caller, q.organization_id),
         campaignId: q.campaign_id ?? null,
@@ -71,14 +73,14 @@ export class AssignmentsService {
 
   /** Users with their active assignment counts, computed in one grouped query. */
   async listUsers(q: ListUsersQueryDto, caller: Caller): Promise<UserPageDto> {
-    const [rows, total] = await this.assignments.userPage(orgScope(caller, q.organization_id), q.limit, q.offset);
+    const [rows, total] = await this.lists.userPage(orgScope(caller, q.organization_id), q.limit, q.offset);
     return toPage('users', rows.map(toUserWithCountsDto), total, q.limit, q.offset);
   }
 
   async userAssignments(userId: string): Promise<UserAssignmentsDto> {
     await this.targetUser(userId, false);
-    const campaigns = (await this.assignments.campaignAssignments(userId)).map(toCampaignAssignmentDto);
-    const contacts = (await this.assignments.contactAssignments(userId)).map(toContactAssignmentDto);
+    const campaigns = (await this.lists.campaignAssignments(userId)).map(toCampaignAssignmentDto);
+    const contacts = (await this.lists.contactAssignments(userId)).map(toContactAssignmentDto);
     return { campaigns, contacts, campaigns_count: campaigns.length, contacts_count: contacts.length };
   }
 

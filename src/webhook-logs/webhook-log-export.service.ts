@@ -8,6 +8,7 @@ import { APP_METRICS, AppMetrics } from '../observability/app-metrics';
 import { ExportWebhookLogsQueryDto } from './dto/log-filter.dto';
 import { filterValuesWithMatches, LogFilterValues } from './log-filter';
 import { ExportLimiter, streamKey } from './export-limiter';
+import { WebhookLogExportRepository } from './webhook-log-export.repository';
 import { WebhookLogRepository } from './webhook-log.repository';
 
 export const CSV_FIELDS = [
@@ -113,6 +114,7 @@ export class WebhookLogExportService {
 
   constructor(
     private readonly logs: WebhookLogRepository,
+    private readonly exports: WebhookLogExportRepository,
     private readonly limiter: ExportLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
@@ -147,7 +149,7 @@ export class WebhookLogExportService {
   }
 
   private async stream(filter: LogFilterValues, format: 'csv' | 'json', res: Response, rowsOut: BatchWriter): Promise<void> {
-    const cursor = await this.logs.exportCursor(filter, format);
+    const cursor = await this.exports.exportCursor(filter, format);
     try {
       await streamRows(cursor, res, BATCH_ROWS, this.config.exportStallTimeoutMs, {
         headers: {

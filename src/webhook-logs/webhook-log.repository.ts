@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import Cursor from 'pg-cursor';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
 import { LogCursor, LogFilterValues } from './log-filter';
 import { WebhookLog } from './webhook-log.entity';
 import type { WebhookSource } from '../webhooks/event-types';
-import { CURSOR_TS_EXPR, filterSql, iso8601, SEARCH_EXPR, TimeRange } from './webhook-log.sql';
+import { CURSOR_TS_EXPR, filterSql, INDEX_ORDER, iso8601, SEARCH_EXPR, TimeRange } from './webhook-log.sql';
 
 /** When a bulk retry by filter queued the log and no worker has taken it yet (else null). */
 const RETRY_QUEUED_AT = sql`(SELECT q.requested_at FROM webhook_log_retry q WHERE q.log_id = webhook_log.id) AS retry_queued_at`;
@@ -24,29 +23,11 @@ const LIST_COLUMNS = sql`${LOG_COLUMNS}, ${RETRY_QUEUED_AT}`;
 const SEARCH_ORDER = sql`created_at + interval '0' DESC, id DESC`;
 const NEWEST_FIRST = sql`created_at DESC, id DESC`;
 
-/**
- * Reads in index order: no sort. A switched-off plan node costs 1e10 in the planner's estimate,
- * which also turns on JIT compilation (jit_above_cost): 0.8 s to compile a plan over 14
- * partitions for a count that then ran in 13 ms. So JIT is off wherever a node is.
- */
-// One statement: it may be the first of its transaction, which carries the RLS context with it.
-const INDEX_ORDER = sql`SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
 const INDEX_ORDER_RESET = sql`SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ('enable_sort', 'jit')`;
 
 /** Before the cursor (created_at, id), when there is one. */
 const beforeCursor = (cursor: LogCursor | null) =>
   sql`(${cursor?.createdAt ?? null}::timestamptz IS NULL OR (created_at, id) < (${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::uuid))`;
-
-/** Timestamps leave PostgreSQL as ISO text (what JSON.stringify gives a Date): a million Dates parsed and printed again cost the export most of its CPU. */
-const EXPORT_COLUMNS = {
-  csv: sql`id, event_type, event_source, campaign_name, contact_email, status, error_message,
-           to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
-  json: sql`id, organization_id, event_source, event_type, raw_event_type, status, campaign_id, campaign_name, contact_email,
-            error_message, retry_count, attempts,
-            to_char(last_retry_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_retry_at,
-            to_char(processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS processed_at,
-            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
-} as const;
 
 /** A log as the list reads it (LIST_COLUMNS), with its cursor's timestamp. */
 export interface LogRow {
@@ -91,7 +72,7 @@ export interface LogDetailRow extends Omit<LogRow, 'cursor_ts'> {
 }
 
 /**
- * webhook_log as the list, the search, the detail and the export read it, as the caller's RLS
+ * webhook_log as the list, the search and the detail read it, as the caller's RLS
  * context lets them see it. `filter` arguments are logFilterValues().
  */
 @Injectable()
@@ -261,24 +242,5 @@ export class WebhookLogRepository {
   /** The rest of the request's transaction: each statement may take at most `ms` (57014 beyond: isStatementTimeout). */
   async limitStatementTime(ms: number): Promise<void> {
     await this.db.query(sql`SELECT set_config('statement_timeout', ${`${ms}ms`}, true)`);
-  }
-
-  /**
-   * A server-side cursor over the matching logs, newest first, in the current transaction. The
-   * rows come in index order rather than sorted first: the first bytes leave at once and memory
-   * stays flat (INDEX_ORDER for the rest of the transaction).
-   */
-  async exportCursor(filter: LogFilterValues, format: 'csv' | 'json'): Promise<Cursor<Record<string, unknown>>> {
-    // A search answered by its matches' ids (at most SEARCH_EXACT rows) is sorted: walking the
-    // index in order would test every log against the ids.
-    if (filter.searchIds === null) await this.db.query(INDEX_ORDER);
-    // A cursor's fetches are one statement to statement_timeout (no Sync until it closes): the
-    // 30 s default ended a 10M-row export after 6M rows. A slow client is ended by the stall
-    // timeout instead; an hour bounds how long one export may hold its snapshot.
-    await this.db.query(sql`SET LOCAL statement_timeout TO '1h'`);
-    // Qualified: a bare created_at here would sort by the text column of the same name.
-    return this.db.cursor<Record<string, unknown>>(
-      sql`SELECT ${EXPORT_COLUMNS[format]} FROM webhook_log WHERE ${filterSql(filter)} ORDER BY webhook_log.created_at DESC, webhook_log.id DESC`,
-    );
   }
 }

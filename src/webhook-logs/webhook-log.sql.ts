@@ -41,3 +41,11 @@ export interface TimeRange {
   from: string | null;
   to: string | null;
 }
+
+/**
+ * Reads in index order: no sort. A switched-off plan node costs 1e10 in the planner's estimate,
+ * which also turns on JIT compilation (jit_above_cost): 0.8 s to compile a plan over 14
+ * partitions for a count that then ran in 13 ms. So JIT is off wherever a node is.
+ */
+// One statement: it may be the first of its transaction, which carries the RLS context with it.
+export const INDEX_ORDER = sql`SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;

@@ -9,6 +9,7 @@ import { WebhookLogStatsDelta } from './webhook-log-stats-delta.entity';
 import { WebhookLogStatsHourly } from './webhook-log-stats-hourly.entity';
 import { WebhookLogStatsTotal } from './webhook-log-stats-total.entity';
 import { ExportLimiter, HeavyReadLimiter } from './export-limiter';
+import { WebhookLogExportRepository } from './webhook-log-export.repository';
 import { WebhookLogExportService } from './webhook-log-export.service';
 import { WebhookLogRepository } from './webhook-log.repository';
 import { WebhookLogRetentionRepository } from './webhook-log-retention.repository';
@@ -41,6 +42,7 @@ import { WebhookStatsRollup } from './webhook-stats-rollup.service';
     WebhookLogRetentionRepository,
     WebhookLogStatsRepository,
     WebhookLogExportService,
+    WebhookLogExportRepository,
     ExportLimiter,
     HeavyReadLimiter,
     WebhookRetentionScheduler,

@@ -70,11 +70,13 @@ export const SQL_SAMPLES: Record<string, Record<string, unknown[][]>> = {
       ],
     ],
   },
-  AssignmentRepository: {
+  AssignmentListRepository: {
     contactPage: [[{ organizationId: ID, campaignId: null, searchPattern: null, assigned: null, minLeadScore: null }, 50, 50]],
     userPage: [[ID, 50, 50]],
     campaignAssignments: [[ID]],
     contactAssignments: [[ID]],
+  },
+  AssignmentRepository: {
     assignCampaigns: [
       [
         [ID],
@@ -199,6 +201,12 @@ export const SQL_SAMPLES: Record<string, Record<string, unknown[][]>> = {
     ],
     oldestDuePendingSeconds: [[]],
   },
+  WebhookLogExportRepository: {
+    exportCursor: [
+      [EMPTY_FILTER, 'csv'],
+      [FULL_FILTER, 'json'],
+    ],
+  },
   WebhookLogRepository: {
     searchMatchIds: [['%lead%', 5000]],
     searchPage: [['%lead%', 5000, 10000, CURSOR, 0, 51]],
@@ -216,10 +224,6 @@ export const SQL_SAMPLES: Record<string, Record<string, unknown[][]>> = {
     detail: [[ID]],
     statusOf: [[ID]],
     limitStatementTime: [[5000]],
-    exportCursor: [
-      [EMPTY_FILTER, 'csv'],
-      [FULL_FILTER, 'json'],
-    ],
   },
   ProcessingRepository: {
     isErasedSubject: [[SUBJECT]],
