@@ -13,7 +13,8 @@ import { AppConfig } from './config/app-config';
 import { bearerToken, tokenRules, verifyToken } from './auth/jwt';
 import { webhookFastPath } from './http/webhook-receiver.fast-path';
 import { secretMatches } from './common/secrets';
-import { CREDENTIAL_RE } from './webhooks/webhook-credentials.service';
+import type { NextFunction, Request, Response } from 'express';
+import { CREDENTIAL_RE, WebhookCredentialsService } from './webhooks/webhook-credentials.service';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -27,11 +28,30 @@ const PUBLIC_BODY_PATH = /^\/api\/(webhooks\/|admin\/onboarding\/o\/)/i;
 
 const RECEIVER_PATH = /^\/api\/webhooks\//i;
 
-/** A configured source secret, or something shaped like an organization's credential. */
+/** A configured source secret. */
 function mayBeReceiverSecret(presented: unknown, config: AppConfig): boolean {
   if (typeof presented !== 'string') return false;
-  if (CREDENTIAL_RE.test(presented)) return true;
   return Object.values(config.webhookSecrets).some((secret) => secret !== undefined && secretMatches(presented, secret));
+}
+
+/**
+ * Receipt through the stock pipeline (WEBHOOK_RECEIPT_FRONT=false): a presented organization's
+ * credential is looked up before the body gate (in memory, WebhookCredentialsService.ownerOf), as
+ * the edge looks it up before reading, so a wrong one gets its 401 without the body being read.
+ * Calls back with the requests whose credential is known.
+ */
+function receiverCredentialLookup(app: INestApplication, known: WeakSet<Request>) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const presented = req.headers['x-webhook-secret'];
+    if (!RECEIVER_PATH.test(req.path) || typeof presented !== 'string' || !CREDENTIAL_RE.test(presented)) return next();
+    app
+      .get(WebhookCredentialsService)
+      .ownerOf(presented)
+      .then((owner) => {
+        if (owner) known.add(req);
+        next();
+      }, next);
+  };
 }
 
 /** 1 MB, the contract's webhook limit; the largest admin body (10,000 ids) is well under it. */
@@ -81,12 +101,13 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // A body is read only for a documented path, and for a route that needs a token, only with a
   // token the guard will accept (the guard still decides; this only spares strangers the read).
   const rules = tokenRules(config);
+  const knownCredential = new WeakSet<Request>();
+  express.use(receiverCredentialLookup(app, knownCredential));
   registerBodyParsers(express, BODY_LIMIT_BYTES, (req) => {
     if (!methods.knows(req.path)) return false;
     // Receipt through the stock pipeline (WEBHOOK_RECEIPT_FRONT=false): no body without a secret
-    // that could be right, as the edge refuses before reading (an organization's credential is
-    // looked up by the controller, after the read).
-    if (RECEIVER_PATH.test(req.path)) return mayBeReceiverSecret(req.headers['x-webhook-secret'], config);
+    // that is right, as the edge refuses before reading.
+    if (RECEIVER_PATH.test(req.path)) return knownCredential.has(req) || mayBeReceiverSecret(req.headers['x-webhook-secret'], config);
     if (PUBLIC_BODY_PATH.test(req.path)) return true;
     const token = bearerToken(req.headers.authorization);
     if (!token) return false;

@@ -35,9 +35,7 @@ const normalized = (a: RawAnswer) => ({
  * Receipt has one declared edge (src/http/webhook-receiver.fast-path.ts, ahead of the Express
  * application), kept because the stock Express + Nest pipeline receives at 0.42-0.51× its rate
  * (docs/operations.md). With it on and off (WEBHOOK_RECEIPT_FRONT), every request form gets the
- * same answer. One difference is known and left: a body over 1 MB with a well-formed but wrong
- * organization credential is a 401 at the edge (looked up before reading) and a 413 through the
- * stock pipeline (its body gate is synchronous; the credential is looked up by the controller).
+ * same answer.
  */
 describe('webhook receipt: the edge and the stock pipeline answer alike', () => {
   let front: TestApp;
@@ -85,6 +83,7 @@ describe('webhook receipt: the edge and the stock pipeline answer alike', () => 
       (tag) => [post('/api/webhooks/instantly', TEST_INSTANTLY_SECRET), event(tag).replace('{', '{"__proto__": {"x": 1}, ')],
     ],
     ['a wrong credential', (tag) => [post('/api/webhooks/instantly', `sbwh_${'x'.repeat(43)}`), event(tag)]],
+    ['a body over 1 MB with a wrong credential', () => [post('/api/webhooks/instantly', `sbwh_${'x'.repeat(43)}`), big]],
     ['an unknown source', (tag) => [post('/api/webhooks/nosuchsource', TEST_INSTANTLY_SECRET), event(tag)]],
     ['an unconfigured source', (tag) => [post('/api/webhooks/zapier', 'zapier-secret-0123456789'), event(tag)]],
     ['another source with its secret', (tag) => [post('/api/webhooks/n8n', 'n8n-test-secret-0123456789'), event(tag)]],

@@ -295,40 +295,14 @@ describe('tenant isolation at the edges', () => {
 
     it('an admin cannot create an owner (API and database); an owner and platform roles can', async () => {
       const email = () => `new-${randomUUID().slice(0, 8)}@example.test`;
-      const byAdmin = await t
-        .http()
-        .post('/api/admin/users')
-        .set(attacker.as('admin'))
-        .send({ organization_id: attacker.id, email: email(), role: 'owner' });
+      const create = (as: 'admin' | 'owner' | 'sb_admin', role: 'admin' | 'owner') =>
+        t.http().post('/api/admin/users').set(attacker.as(as)).send({ organization_id: attacker.id, email: email(), role });
+      const byAdmin = await create('admin', 'owner');
       expect(byAdmin.status).toBe(403);
       expectErrorBody(byAdmin.body, 403);
-      expect(
-        (
-          await t
-            .http()
-            .post('/api/admin/users')
-            .set(attacker.as('admin'))
-            .send({ organization_id: attacker.id, email: email(), role: 'admin' })
-        ).status,
-      ).toBe(201);
-      expect(
-        (
-          await t
-            .http()
-            .post('/api/admin/users')
-            .set(attacker.as('owner'))
-            .send({ organization_id: attacker.id, email: email(), role: 'owner' })
-        ).status,
-      ).toBe(201);
-      expect(
-        (
-          await t
-            .http()
-            .post('/api/admin/users')
-            .set(attacker.as('sb_admin'))
-            .send({ organization_id: attacker.id, email: email(), role: 'owner' })
-        ).status,
-      ).toBe(201);
+      expect((await create('admin', 'admin')).status).toBe(201);
+      expect((await create('owner', 'owner')).status).toBe(201);
+      expect((await create('sb_admin', 'owner')).status).toBe(201);
       await expect(
         asContext('admin', attacker.id, `INSERT INTO "user" (organization_id, email, role) VALUES ($1, $2, 'owner')`, [
           attacker.id,

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
+import { Contact } from '../campaigns/contact.entity';
 import { User } from '../users/user.entity';
 
 /** The picker's rows and filter, shared by the page and its count. */
@@ -33,26 +34,8 @@ export interface ContactOwnerRow {
   assigned_at: string;
 }
 
-export interface ContactRow {
-  id: string;
-  organization_id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  campaign_id: string | null;
-  lead_score: number;
-  lead_status: string | null;
-  emails_sent: number;
-  opens: number;
-  clicks: number;
-  replies: number;
-  bounced: boolean;
-  unsubscribed: boolean;
-  last_event_at: Date | null;
-  created_at: Date;
-  owner: ContactOwnerRow | null;
-}
+/** A contact as the picker reads it: its columns and its active owner. */
+export type ContactRow = Omit<Contact, 'organization' | 'campaign' | 'updated_at'> & { owner: ContactOwnerRow | null };
 
 export interface UserWithCountsRow {
   id: string;

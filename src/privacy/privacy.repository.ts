@@ -1,27 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import Cursor from 'pg-cursor';
+import { Contact } from '../campaigns/contact.entity';
 import { subjectLockKey } from '../common/personal-data';
 import { Db } from '../database/db.service';
 import { sql } from '../database/sql';
 
-export interface SubjectContactRow {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  campaign_id: string | null;
-  lead_score: number;
-  lead_status: string | null;
-  emails_sent: number;
-  opens: number;
-  clicks: number;
-  replies: number;
-  bounced: boolean;
-  unsubscribed: boolean;
-  last_event_at: Date | null;
-  created_at: Date;
-}
+/** A contact of the subject's: its columns but its organization (the caller's). */
+export type SubjectContactRow = Omit<Contact, 'organization_id' | 'organization' | 'campaign' | 'updated_at'>;
 
 export interface SubjectAssignmentRow {
   id: string;
