@@ -197,7 +197,18 @@ async function seedWebhookLogs(owner, N, days = Number(process.env.BENCH_LOG_DAY
   return (Date.now() - started) / 1000;
 }
 
+/** The campaign filter's data (RLS path, bench:context): 20 organizations × 500 campaigns; returns the first organization's id. */
+async function seedCampaignFilter(owner) {
+  await owner.query(`INSERT INTO organization (name) SELECT 'Org ' || g FROM generate_series(1, 20) g`);
+  await owner.query(`INSERT INTO campaign (organization_id, name, status)
+    SELECT o.id, 'Campaign ' || g || ' of ' || o.name, (ARRAY['active','paused','completed'])[1 + g % 3]
+      FROM organization o, generate_series(1, 500) g`);
+  await owner.query('ANALYZE');
+  return (await owner.query(`SELECT id FROM organization ORDER BY name LIMIT 1`)).rows[0].id;
+}
+
 module.exports = {
+  seedCampaignFilter,
   cpuSeconds,
   seedWebhookLogs,
   freshDatabase,

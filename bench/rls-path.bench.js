@@ -1,7 +1,19 @@
 'use strict';
 /* npm run bench: GET /api/admin/campaigns/filter through the whole service (JWT guard, CLS,
  * per-request transaction with set_config, RLS) against a bare pg server running the same SQL. */
-const { freshDatabase, dropDatabase, startService, startBare, stop, load, summary, machine, writeResult, cpuSeconds } = require('./lib');
+const {
+  freshDatabase,
+  seedCampaignFilter,
+  dropDatabase,
+  startService,
+  startBare,
+  stop,
+  load,
+  summary,
+  machine,
+  writeResult,
+  cpuSeconds,
+} = require('./lib');
 const { signToken } = require('../dist/src/auth/jwt');
 
 const DB = 'salesbrain_bench_rls';
@@ -14,12 +26,7 @@ const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
 async function main() {
   const { owner, runtimeUrl, ownerUrl } = await freshDatabase(DB);
   // 20 organizations × 500 campaigns; the caller's organization is one of them.
-  await owner.query(`INSERT INTO organization (name) SELECT 'Org ' || g FROM generate_series(1, 20) g`);
-  await owner.query(`INSERT INTO campaign (organization_id, name, status)
-    SELECT o.id, 'Campaign ' || g || ' of ' || o.name, (ARRAY['active','paused','completed'])[1 + g % 3]
-      FROM organization o, generate_series(1, 500) g`);
-  await owner.query('ANALYZE');
-  const orgId = (await owner.query(`SELECT id FROM organization ORDER BY name LIMIT 1`)).rows[0].id;
+  const orgId = await seedCampaignFilter(owner);
   await owner.end();
 
   const token = signToken(JWT_SECRET, { sub: '00000000-0000-4000-8000-000000000001', role: 'admin', org_id: orgId }, '1h');
