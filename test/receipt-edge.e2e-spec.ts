@@ -2,6 +2,8 @@ import { randomUUID } from 'crypto';
 import { connect } from 'net';
 import { createOrgFixture, startTestApp, TEST_INSTANTLY_SECRET, TestApp } from './support/test-app';
 
+const METRICS_TOKEN = 'edge-metrics-token-0123456789';
+
 interface RawAnswer {
   status: number;
   body: string;
@@ -44,8 +46,8 @@ describe('webhook receipt: the edge and the stock pipeline answer alike', () => 
   let credential = '';
 
   beforeAll(async () => {
-    front = await startTestApp();
-    stock = await startTestApp({ WEBHOOK_RECEIPT_FRONT: 'false' });
+    front = await startTestApp({ METRICS_TOKEN });
+    stock = await startTestApp({ METRICS_TOKEN, WEBHOOK_RECEIPT_FRONT: 'false' });
     ports = { front: await front.listen(), stock: await stock.listen() };
     const org = await createOrgFixture(front.owner, 'Edge');
     credential = (
@@ -111,5 +113,16 @@ describe('webhook receipt: the edge and the stock pipeline answer alike', () => 
     const b = await answer(ports.stock);
     expect(a.status).toBeGreaterThan(0);
     expect(normalized(b)).toEqual(normalized(a));
+  });
+
+  // Runs after the cases above (jest keeps the order within a file): both apps got the same requests.
+  it('counts the refusals alike (webhooks_rejected_total, by source and status)', async () => {
+    const rejected = async (app: TestApp) => {
+      const res = await app.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
+      return (res.text as string).split('\n').filter((line) => line.startsWith('webhooks_rejected_total{'));
+    };
+    const atEdge = await rejected(front);
+    expect(atEdge.length).toBeGreaterThan(3);
+    expect(await rejected(stock)).toEqual(atEdge);
   });
 });

@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AppError, statusOf } from '../common/app-error';
 import { sendJson } from './send-json';
+import { WebhookReceiverService } from '../webhooks/webhook-receiver.service';
 
 interface Mapped {
   status: number;
@@ -58,6 +60,17 @@ export function redactPath(path: string): string {
   return decoded.replace(PUBLIC_TOKEN_PATHS, '$1[redacted]').replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 
+/**
+ * The source a webhook receipt names (`POST /api/webhooks/:source`, as the receivers' routes match
+ * it: case-insensitive, so /API/WEBHOOKS/INSTANTLY is Instantly's), or undefined for any other request.
+ */
+function receiptSource(req: Request): string | undefined {
+  if (req.method !== 'POST') return undefined;
+  const m = /^\/api\/webhooks\/([^/]+)\/?$/i.exec(req.path);
+  if (!m) return undefined;
+  return /^instantly$/i.test(m[1]) ? 'instantly' : m[1];
+}
+
 /** The contract's error body. */
 export function errorBody(status: number, message: string): { success: false; statusCode: number; message: string; detail: string } {
   return { success: false, statusCode: status, message, detail: message };
@@ -72,11 +85,17 @@ export function errorBody(status: number, message: string): { success: false; st
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly moduleRef: ModuleRef) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const { status, message, retryAfterSeconds } = mapException(exception, { method: req.method, url: req.originalUrl }, this.logger);
+    // A receipt refused through the stock pipeline (WEBHOOK_RECEIPT_FRONT=false: by the receivers'
+    // controller or before it, by the body's reader) is counted as the edge counts its refusals.
+    const source = receiptSource(req);
+    if (source !== undefined) this.moduleRef.get(WebhookReceiverService, { strict: false }).countRejected(source, status);
     if (res.headersSent) {
       res.destroy();
       return;
