@@ -119,7 +119,7 @@ describe('webhook receipt: the edge and the stock pipeline answer alike', () => 
   it('counts the refusals alike (webhooks_rejected_total, by source and status)', async () => {
     const rejected = async (app: TestApp) => {
       const res = await app.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
-      return (res.text as string).split('\n').filter((line) => line.startsWith('webhooks_rejected_total{'));
+      return res.text.split('\n').filter((line) => line.startsWith('webhooks_rejected_total{'));
     };
     const atEdge = await rejected(front);
     expect(atEdge.length).toBeGreaterThan(3);
