@@ -102,7 +102,8 @@ export async function createApp(config: AppConfig, embedded: boolean, options: {
   // token the guard will accept (the guard still decides; this only spares strangers the read).
   const rules = tokenRules(config);
   const knownCredential = new WeakSet<Request>();
-  express.use(receiverCredentialLookup(app, knownCredential));
+  // With the front on, receipt never reaches the application: no lookup on the portal's requests.
+  if (!config.webhookReceiptFront) express.use(receiverCredentialLookup(app, knownCredential));
   registerBodyParsers(express, BODY_LIMIT_BYTES, (req) => {
     if (!methods.knows(req.path)) return false;
     // Receipt through the stock pipeline (WEBHOOK_RECEIPT_FRONT=false): no body without a secret

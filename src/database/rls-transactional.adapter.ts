@@ -59,7 +59,7 @@ class RlsTx implements PgClient {
   /** The connection; taken with the first use. */
   private opened: Promise<PoolClient> | undefined;
   /** BEGIN and the context went out (with the first statement). */
-  begun = false;
+  private begun = false;
 
   constructor(
     readonly runner: QueryRunner,

@@ -68,7 +68,13 @@ function receiptSource(req: Request): string | undefined {
   if (req.method !== 'POST') return undefined;
   const m = /^\/api\/webhooks\/([^/]+)\/?$/i.exec(req.path);
   if (!m) return undefined;
-  return /^instantly$/i.test(m[1]) ? 'instantly' : m[1];
+  if (/^instantly$/i.test(m[1])) return 'instantly';
+  // Decoded, as the routes' :source is; a malformed encoding is counted as the edge counts it.
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The contract's error body. */
